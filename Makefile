@@ -1,0 +1,32 @@
+# Developer entry points. `make run` serves the app on SQLite with demo data;
+# `make test` runs every CI check against a throwaway PostgreSQL.
+
+PY := .venv/bin/python
+# Local development wants debug pages, but respect a DEBUG the user set.
+DEV_ENV := DEBUG=$${DEBUG:-1}
+# Extra pytest arguments, e.g. make test ARGS="-k membership -x"
+ARGS ?=
+
+.PHONY: venv run test lint
+
+venv: .venv/.installed
+
+# The stamp file makes pip rerun only when requirements.txt changes.
+.venv/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv .venv
+	.venv/bin/pip install -r requirements.txt
+	touch $@
+
+# No DATABASE_URL: development uses the default SQLite database.
+run: venv
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Tests run on PostgreSQL, like production; the server is started and
+# removed by the wrapper script.
+test: venv
+	scripts/with_postgres.sh scripts/run_checks_and_tests.sh $(ARGS)
+
+lint: venv
+	.venv/bin/ruff check .

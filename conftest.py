@@ -1,0 +1,49 @@
+"""Role fixtures shared by every app's tests.
+
+One group, and a person for each role in it, plus charlie, who facilitates another group and so
+must never see anything of this one.
+"""
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from groups.models import GroupRole
+from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def group(db):
+    return SupportGroupFactory(name="Riverside evening group")
+
+
+def _member_of(group, username, role):
+    user = UserFactory(username=username)
+    GroupRoleFactory(group=group, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def coordinator(group):
+    return _member_of(group, "alice", GroupRole.Role.COORDINATOR)
+
+
+@pytest.fixture
+def facilitator(group):
+    return _member_of(group, "bob", GroupRole.Role.LEAD_FACILITATOR)
+
+
+@pytest.fixture
+def supervisor(group):
+    return _member_of(group, "sam", GroupRole.Role.SUPERVISOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """Facilitates a different group: a real user of the app with no business in `group`."""
+    return _member_of(SupportGroupFactory(name="Another town's group"), "charlie", GroupRole.Role.LEAD_FACILITATOR)

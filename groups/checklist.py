@@ -1,0 +1,378 @@
+"""The planning checklist, as data.
+
+Every question a coordinator answers before a group opens, grouped into the sections shown
+as the plan's task list. Each item names the references in shared/DOMAIN.md it answers
+(`sources`), so that a test can prove the checklist covers all of the guidance, and the
+page can say where a question comes from.
+
+The wording is ours; the ideas come from the documents named in SOURCE_DOCUMENTS.
+"""
+
+from dataclasses import dataclass
+
+SOURCE_DOCUMENTS = {
+    "LS": "LifeSIGNS: Guidance on running or supporting a real-life group",
+    "GW": "Running self-harm support groups",
+    "FAQ": "Self-harm FAQs for professionals",
+    "SS": "It's a safe space: self-harm self-help groups",
+}
+
+
+def source_document(reference: str) -> str:
+    """The name of the document a reference such as "LS-Q16" comes from."""
+    return SOURCE_DOCUMENTS[reference.split("-", 1)[0]]
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    section: str
+    prompt: str
+    help_text: str
+    sources: tuple[str, ...]
+    required: bool = True
+
+    @property
+    def source_names(self) -> list[str]:
+        """Each cited document once, in the order first cited."""
+        return list(dict.fromkeys(source_document(ref) for ref in self.sources))
+
+
+SECTIONS = (
+    Section(
+        "purpose", "Purpose and who the group is for", "Why a group, and whether the people you have in mind want one."
+    ),
+    Section(
+        "leadership", "Who runs the group", "Leadership, training and the support the people running it will have."
+    ),
+    Section(
+        "access", "Joining the group", "Referral, welcoming new members and reminding everyone of confidentiality."
+    ),
+    Section("rules", "Rules and boundaries", "How the ground rules are made, shared and kept."),
+    Section("sessions", "Running sessions", "Keeping conversation safe, open and focused on feelings."),
+    Section("safety", "Safety and safeguarding", "Distress, suicidal intent, safeguarding and extra support."),
+    Section("attendance", "Attendance, breaks and leaving", "Missed sessions, gaps in the timetable and moving on."),
+    Section("records", "Records and learning", "What is written down, for how long, and how the group learns."),
+)
+SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+
+def _item(key, section, prompt, help_text, sources, required=True):
+    return ChecklistItem(key, section, prompt, help_text, tuple(sources), required)
+
+
+CHECKLIST = (
+    # Purpose and who the group is for
+    _item(
+        "why_group_work",
+        "purpose",
+        "Why is group work the right choice for these people?",
+        "Good reasons are about recovery and people supporting each other. A group rarely saves "
+        "time or money: members still need support of their own outside it.",
+        ["GW-1"],
+    ),
+    _item(
+        "who_for",
+        "purpose",
+        "Who is the group for, and what happens when it is full?",
+        "Say whether friends and supporters can come, any age or gender limits, the largest the "
+        "group can be, and how a waiting list works.",
+        ["GW-2", "SS-3"],
+    ),
+    _item(
+        "sounded_out",
+        "purpose",
+        "Have you asked the people you have in mind whether they want a group?",
+        "A group works only if people want to take part. Note how you asked and what they said, without naming anyone.",
+        ["GW-4"],
+    ),
+    _item(
+        "group_balance",
+        "purpose",
+        "Will the people you have in mind get on together?",
+        "Think about strong personalities and existing friendship groups that could tip the balance of the room.",
+        ["GW-3"],
+    ),
+    _item(
+        "not_joining",
+        "purpose",
+        "How will you support people who need help but do not want to join a group?",
+        "Some people will not want to be seen at a self-harm group. Say what else is on offer.",
+        ["LS-C8"],
+    ),
+    _item(
+        "outside_world",
+        "purpose",
+        "How will the group stay open to the world outside it?",
+        "Groups can come to feel that nobody else understands, and a named group can make members "
+        "a target for bullying. Say how you will guard against both.",
+        ["LS-C9", "LS-C10"],
+    ),
+    _item(
+        "other_difficulties",
+        "purpose",
+        "How will people facing other difficulties be supported?",
+        "Bullying, abuse, violence, depression, anxiety or low self-esteem may come up. Say where "
+        "people can be referred or signposted.",
+        ["LS-C11"],
+    ),
+    # Who runs the group
+    _item(
+        "leadership_model",
+        "leadership",
+        "Will the group be led by its members, by professionals, or by both?",
+        "Also say how members will share in running a professionally led group, and what extra "
+        "support member leaders will have.",
+        ["LS-Q1", "LS-Q2", "LS-Q3"],
+    ),
+    _item(
+        "facilitator_experience",
+        "leadership",
+        "Who will facilitate, and what experience or training do they have?",
+        "Name the roles rather than people if that is easier. Say whether there is a "
+        "co-facilitator and how staff are supervised.",
+        ["GW-6"],
+    ),
+    _item(
+        "facilitator_care",
+        "leadership",
+        "How will the people running the group be looked after?",
+        "Running a group can be emotionally draining. Describe supervision, debriefs after each "
+        "session and how facilitators look after their own wellbeing.",
+        ["LS-Q23", "FAQ-3"],
+    ),
+    # Joining the group
+    _item(
+        "referral",
+        "access",
+        "How do people come to the group: by referring themselves, through a professional, or both?",
+        "Say who can refer and what you need to know at referral. Record nothing about anyone's self-harm.",
+        ["LS-Q4"],
+    ),
+    _item(
+        "new_members",
+        "access",
+        "How will new members be welcomed into an established group?",
+        "Think about a first conversation before the session, a buddy, and how existing members "
+        "are told someone is joining.",
+        ["LS-Q15"],
+    ),
+    _item(
+        "confidentiality_restated",
+        "access",
+        "How will confidentiality be explained to new members and restated for everyone?",
+        "Hearing the promise again when someone joins reassures the people already there.",
+        ["SS-4"],
+    ),
+    # Rules and boundaries
+    _item(
+        "rules_process",
+        "rules",
+        "How will the rules be made, shared with members and upheld?",
+        "Rules made with members are easier to keep. Say where members can read them and what "
+        "happens when one is broken.",
+        ["LS-Q5"],
+    ),
+    _item(
+        "no_harm_contract",
+        "rules",
+        "Will members be asked to promise not to hurt themselves?",
+        "The guidance advises against no-harm contracts: they can push people away and make it "
+        "harder to ask for help. If you still plan one, explain why.",
+        ["LS-Q6"],
+    ),
+    _item(
+        "competition",
+        "rules",
+        "How will you stop self-harm becoming a competition?",
+        "Say how every member's feelings are treated as valid, whether the rules say anything "
+        "about visible scars or wounds, and how you will avoid anyone feeling they must keep "
+        "hurting themselves to belong or be noticed.",
+        ["LS-Q10", "LS-C5", "LS-C1"],
+    ),
+    _item(
+        "contact_between_sessions",
+        "rules",
+        "Can members contact each other between sessions, and how?",
+        "Texts and calls between meetings can be a real help. Say whether the group allows them "
+        "and what boundaries apply.",
+        ["SS-2"],
+    ),
+    # Running sessions
+    _item(
+        "open_discussion",
+        "sessions",
+        "How will everyone get a chance to speak without some people taking over?",
+        "Think about turn-taking, gentle invitations to quieter members and what the facilitator "
+        "does when one voice dominates.",
+        ["LS-Q7", "LS-Q17"],
+    ),
+    _item(
+        "feelings_focus",
+        "sessions",
+        "How will conversation stay on feelings and reasons rather than on self-harm itself?",
+        "Talking about methods or injuries can trigger others and can make harm seem like proof "
+        "of pain. Say how facilitators steer back to emotions.",
+        ["LS-Q8", "LS-C2", "LS-C4"],
+    ),
+    _item(
+        "triggers",
+        "sessions",
+        "How will triggers be talked about, and how can members say they feel uncomfortable?",
+        "Agree a simple signal. Also say how you will stop \u201cthat's triggering\u201d from "
+        "being used to close down topics people need to talk about.",
+        ["LS-Q9"],
+    ),
+    _item(
+        "not_ready",
+        "sessions",
+        "What will you do when a member does not seem ready to help themselves?",
+        "Think about how to keep them included without letting the group's mood sink.",
+        ["LS-Q11"],
+    ),
+    _item(
+        "venue",
+        "sessions",
+        "Where will the group meet, and what will the room be like?",
+        "A comfortable room with chairs in a circle, and tea, coffee or food, helps people relax. "
+        "For online parts, say when they are open and who moderates them.",
+        ["GW-5", "GW-10", "SS-5"],
+    ),
+    _item(
+        "regular_meetings",
+        "sessions",
+        "How often will the group meet, and how will you keep the timetable reliable?",
+        "Members rely on regular meetings as a safety net.",
+        ["SS-1"],
+    ),
+    # Safety and safeguarding
+    _item(
+        "risk_assessment_done",
+        "safety",
+        "Have you carried out a formal risk assessment, including the worst cases?",
+        "Work through your organisation's policies. The risk assessment document in this plan records it.",
+        ["GW-7"],
+    ),
+    _item(
+        "distress",
+        "safety",
+        "What happens if a member becomes very distressed during a session?",
+        "Describe the safe, quiet place they can go, who stays with them, and how you know they are ready to leave.",
+        ["LS-Q12"],
+    ),
+    _item(
+        "suicidal_intent",
+        "safety",
+        "What will you do if someone talks about wanting to end their life?",
+        "Set out the steps under your organisation's policy and who is told.",
+        ["LS-Q13"],
+    ),
+    _item(
+        "confidentiality_limits",
+        "safety",
+        "What are the limits of confidentiality, and who needs to know what?",
+        "What is said in the room stays in the room, except where someone's safety is at risk. "
+        "Share only what each person needs to know.",
+        ["LS-Q13", "FAQ-1"],
+    ),
+    _item(
+        "safeguarding_policy",
+        "safety",
+        "Which safeguarding policy applies, and who is the safeguarding lead?",
+        "Everyone running the group should know how to report a child or adult protection concern.",
+        ["FAQ-2"],
+    ),
+    _item(
+        "extra_support",
+        "safety",
+        "What extra support is there if someone's self-harm increases during or after the group?",
+        "Say where members can turn between sessions and after the group ends.",
+        ["LS-Q19"],
+    ),
+    _item(
+        "close_pairs",
+        "safety",
+        "How will you notice and support close pairs of members who depend on each other?",
+        "Friendships can become built around continuing to self-harm, or around recovery in a "
+        "way that breaks if one person has a hard time.",
+        ["LS-C6", "LS-C7"],
+    ),
+    # Attendance, breaks and leaving
+    _item(
+        "missed_sessions",
+        "attendance",
+        "What happens when a member misses one session, two, or three in a row?",
+        "For example: a friendly message after one, a call after two, a conversation with the "
+        "referrer after three. The app follows this up for you.",
+        ["LS-Q16"],
+    ),
+    _item(
+        "cannot_run",
+        "attendance",
+        "How will members be supported when the group cannot meet?",
+        "Holidays, illness and venue problems happen. Plan what members are offered instead.",
+        ["GW-9"],
+    ),
+    _item(
+        "leaving",
+        "attendance",
+        "How will members move on from the group, and how will the group end?",
+        "Leaving can feel like letting friends down. Say how exits are prepared, what support "
+        "continues afterwards, and how the group would close for good.",
+        ["GW-11", "LS-C3"],
+    ),
+    # Records and learning
+    _item(
+        "records_kept",
+        "records",
+        "What will you record, how long will you keep it, and how will names be written?",
+        "Keep as little as you need. Data protection law applies: set a retention period and "
+        "whether to use full names, first names or nicknames.",
+        ["LS-Q20"],
+    ),
+    _item(
+        "aims_progress",
+        "records",
+        "What are the group's aims, and how will members see their progress?",
+        "Aims are about coping better, not about stopping. Progress can be charted by each "
+        "member, by the group, or both.",
+        ["GW-8"],
+    ),
+    _item(
+        "success",
+        "records",
+        "How will you know the group is working, and how will lessons be recorded?",
+        "Lessons learnt are logged after each session in this app.",
+        ["LS-Q14"],
+    ),
+    _item("complaints", "records", "How can members make a complaint, and who deals with it?", "", ["LS-Q18"]),
+    _item(
+        "framework",
+        "records",
+        "Which framework or way of working will the group follow?",
+        "For example peer support, a psycho-educational programme, or a therapeutic model.",
+        ["LS-Q21"],
+        required=False,
+    ),
+    _item(
+        "reference_materials",
+        "records",
+        "Which reference materials will you rely on?",
+        "List the guidance, books or websites facilitators will use.",
+        ["LS-Q22"],
+        required=False,
+    ),
+)
+
+CHECKLIST_BY_KEY = {item.key: item for item in CHECKLIST}
+
+
+def items_in_section(slug: str) -> list[ChecklistItem]:
+    return [item for item in CHECKLIST if item.section == slug]

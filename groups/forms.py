@@ -1,0 +1,224 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .models import (
+    Aim,
+    ChecklistAnswer,
+    ExitStrategy,
+    FacilitatorSupportPlan,
+    GroupRole,
+    Risk,
+    RiskAssessment,
+    Rule,
+    SupportGroup,
+)
+
+NO_SELF_HARM_DETAILS = "Write about feelings and arrangements only: never details of anyone's self-harm."
+
+
+def _helper(*layout) -> FormHelper:
+    """Crispy helper for forms whose <form> tag and buttons live in the template."""
+    helper = FormHelper()
+    helper.form_tag = False
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+class SupportGroupForm(forms.ModelForm):
+    class Meta:
+        model = SupportGroup
+        fields = [
+            "name",
+            "purpose",
+            "why_group_work",
+            "audience",
+            "minimum_age",
+            "maximum_age",
+            "gender_eligibility",
+            "eligibility_notes",
+            "maximum_size",
+            "when_full",
+            "referral_route",
+            "leadership",
+            "leadership_support",
+            "format",
+            "online_opening_hours",
+            "venue",
+            "room_notes",
+            "meeting_frequency",
+            "meeting_weekday",
+            "meeting_start",
+            "meeting_end",
+            "allows_contact_between_sessions",
+            "member_names",
+            "retention_months",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "why_group_work": forms.Textarea(attrs={"rows": 3}),
+            "leadership_support": forms.Textarea(attrs={"rows": 3}),
+            "room_notes": forms.Textarea(attrs={"rows": 3}),
+            "meeting_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "meeting_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Fieldset("Purpose", "name", "purpose", "why_group_work"),
+            Fieldset(
+                "Who the group is for",
+                "audience",
+                "minimum_age",
+                "maximum_age",
+                "gender_eligibility",
+                "eligibility_notes",
+                "maximum_size",
+                "when_full",
+                "referral_route",
+            ),
+            Fieldset("Leadership", "leadership", "leadership_support"),
+            Fieldset(
+                "Where and when",
+                "format",
+                "online_opening_hours",
+                "venue",
+                "room_notes",
+                "meeting_frequency",
+                "meeting_weekday",
+                "meeting_start",
+                "meeting_end",
+            ),
+            Fieldset("Contact and records", "allows_contact_between_sessions", "member_names", "retention_months"),
+        )
+
+
+class AimForm(forms.ModelForm):
+    class Meta:
+        model = Aim
+        fields = ["text", "progress_charting"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = Rule
+        fields = ["text", "how_shared", "how_upheld"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ChecklistAnswerForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistAnswer
+        fields = ["answer", "status", "not_applicable_reason"]
+        widgets = {
+            "answer": forms.Textarea(attrs={"rows": 4}),
+            "status": forms.RadioSelect,
+        }
+        labels = {"not_applicable_reason": "If not applicable, why not?"}
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, prefix=item.key, **kwargs)
+        self.item = item
+        self.fields["answer"].label = item.prompt
+        self.fields["answer"].help_text = f"{item.help_text} {NO_SELF_HARM_DETAILS}".strip()
+        self.fields["status"].label = "Status"
+        self.helper = _helper()
+
+
+class RiskAssessmentForm(forms.ModelForm):
+    class Meta:
+        model = RiskAssessment
+        fields = ["review_date"]
+        widgets = {"review_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class RiskForm(forms.ModelForm):
+    RATINGS = [("", "Not rated")] + [(n, str(n)) for n in range(1, 6)]
+
+    likelihood = forms.TypedChoiceField(
+        choices=RATINGS, coerce=int, empty_value=None, required=False, help_text="1 = very unlikely, 5 = almost certain"
+    )
+    impact = forms.TypedChoiceField(
+        choices=RATINGS, coerce=int, empty_value=None, required=False, help_text="1 = minor, 5 = severe"
+    )
+
+    class Meta:
+        model = Risk
+        fields = ["title", "likelihood", "impact", "mitigation", "owner"]
+        widgets = {"mitigation": forms.Textarea(attrs={"rows": 3})}
+
+
+RiskFormSet = forms.inlineformset_factory(RiskAssessment, Risk, form=RiskForm, extra=1, can_delete=True, min_num=0)
+
+
+class ExitStrategyForm(forms.ModelForm):
+    class Meta:
+        model = ExitStrategy
+        fields = list(ExitStrategy.PARTS)
+        widgets = {part: forms.Textarea(attrs={"rows": 4}) for part in ExitStrategy.PARTS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class FacilitatorSupportPlanForm(forms.ModelForm):
+    class Meta:
+        model = FacilitatorSupportPlan
+        fields = list(FacilitatorSupportPlan.PARTS)
+        widgets = {
+            part: forms.Textarea(attrs={"rows": 4})
+            for part in FacilitatorSupportPlan.PARTS
+            if part != "supervision_frequency"
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class TeamMemberForm(forms.Form):
+    person = forms.CharField(
+        label="Username or email address",
+        max_length=254,
+        help_text="The person needs an account already; ask your administrator to create one.",
+    )
+    role = forms.ChoiceField(choices=GroupRole.Role.choices)
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+        self.helper = _helper()
+
+    def clean_person(self):
+        value = self.cleaned_data["person"].strip()
+        User = get_user_model()
+        user = User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("No active account has that username or email address.")
+        return user
+
+    def clean(self):
+        cleaned = super().clean()
+        user, role = cleaned.get("person"), cleaned.get("role")
+        if user and role:
+            if GroupRole.objects.filter(group=self.group, user=user, role=role).exists():
+                self.add_error("role", f"{user} already has this role in the group.")
+            elif role == GroupRole.Role.SUPERVISOR and self.group.supervisor is not None:
+                self.add_error("role", f"{self.group.supervisor} is already the supervisor. Remove them first.")
+        return cleaned

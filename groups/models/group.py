@@ -1,0 +1,285 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class InvalidStatusTransition(Exception):
+    """Raised when a group is asked to move to a status it cannot reach from where it is."""
+
+
+class SupportGroupQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Groups a person can see: those where they hold a role (superusers see all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(pk__in=GroupRole.objects.filter(user=user).values("group_id"))
+
+    def with_plan(self):
+        """Everything the plan page and the launch gate read, in a fixed number of queries."""
+        return self.select_related("risk_assessment", "exit_strategy", "support_plan").prefetch_related(
+            Prefetch("roles", queryset=GroupRole.objects.select_related("user")),
+            "checklist_answers",
+            "aims",
+            "rules",
+            "risk_assessment__risks",
+        )
+
+
+class SupportGroup(models.Model):
+    class Status(models.TextChoices):
+        PLANNING = "planning", "In planning"
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        CLOSED = "closed", "Closed"
+
+    class Leadership(models.TextChoices):
+        USER_LED = "user_led", "Led by members (user-led)"
+        EXPERT_LED = "expert_led", "Led by professionals (expert-led)"
+        CO_LED = "co_led", "Led jointly by members and professionals"
+
+    class Referral(models.TextChoices):
+        SELF = "self", "People refer themselves"
+        PROFESSIONAL = "professional", "A professional refers them"
+        BOTH = "both", "Either"
+
+    class Format(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Both face to face and online"
+
+    class Audience(models.TextChoices):
+        SELF_HARM_ONLY = "self_harm_only", "People who self-harm only"
+        WITH_SUPPORTERS = "with_supporters", "People who self-harm, and friends and supporters"
+
+    class Gender(models.TextChoices):
+        ANY = "any", "Any gender"
+        WOMEN = "women", "Women only"
+        MEN = "men", "Men only"
+        OTHER = "other", "Other (describe in eligibility notes)"
+
+    class WhenFull(models.TextChoices):
+        WAITING_LIST = "waiting_list", "Offer a place on a waiting list"
+        SIGNPOST = "signpost", "Signpost to other support"
+        BOTH = "both", "Waiting list, and signpost meanwhile"
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        TWICE_WEEKLY = "twice_weekly", "Twice a week"
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY = "monthly", "Monthly"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    class NameRecording(models.TextChoices):
+        NICKNAME = "nickname", "Nicknames only"
+        FIRST_NAME = "first_name", "First names only"
+        FULL_NAME = "full_name", "Full names"
+
+    # Which status a group may move to from each status. Closed is final.
+    ALLOWED_TRANSITIONS = {
+        Status.PLANNING: {Status.ACTIVE, Status.CLOSED},
+        Status.ACTIVE: {Status.PAUSED, Status.CLOSED},
+        Status.PAUSED: {Status.ACTIVE, Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+
+    name = models.CharField(max_length=120)
+    purpose = models.TextField(help_text="What the group is for, in a sentence or two.")
+    why_group_work = models.TextField(
+        "Why a group",
+        help_text="Why group work suits these people. Recovery and mutual support are good reasons; "
+        "saving time or money is not.",
+    )
+    leadership = models.CharField(max_length=20, choices=Leadership, default=Leadership.EXPERT_LED)
+    leadership_support = models.TextField(
+        "Support that goes with this leadership",
+        blank=True,
+        help_text="If members lead: the extra support they have. If professionals lead: how members "
+        "share in running the group.",
+    )
+    referral_route = models.CharField(max_length=20, choices=Referral, default=Referral.BOTH)
+    format = models.CharField(max_length=20, choices=Format, default=Format.FACE_TO_FACE)
+    online_opening_hours = models.CharField(
+        "Moderated opening hours online",
+        max_length=200,
+        blank=True,
+        help_text="For online parts: when they are open and moderated, e.g. \u201cTuesdays 7\u20139pm\u201d.",
+    )
+    audience = models.CharField("Who can come", max_length=20, choices=Audience, default=Audience.SELF_HARM_ONLY)
+    minimum_age = models.PositiveSmallIntegerField(default=18, validators=[MaxValueValidator(120)])
+    maximum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(120)], help_text="Leave empty for no upper limit."
+    )
+    gender_eligibility = models.CharField(max_length=20, choices=Gender, default=Gender.ANY)
+    eligibility_notes = models.CharField(max_length=200, blank=True)
+    maximum_size = models.PositiveSmallIntegerField(
+        "Largest size", default=10, validators=[MinValueValidator(2), MaxValueValidator(50)]
+    )
+    when_full = models.CharField(
+        "When the group is full", max_length=20, choices=WhenFull, default=WhenFull.WAITING_LIST
+    )
+    venue = models.CharField(max_length=200, blank=True, help_text="Where face-to-face sessions happen.")
+    room_notes = models.TextField(
+        "About the room",
+        blank=True,
+        help_text="Comfortable seating in a circle, tea and coffee, a quiet space nearby.",
+    )
+    meeting_frequency = models.CharField(max_length=20, choices=Frequency, default=Frequency.WEEKLY)
+    meeting_weekday = models.PositiveSmallIntegerField(choices=Weekday, default=Weekday.TUESDAY)
+    meeting_start = models.TimeField(default=datetime.time(18, 30))
+    meeting_end = models.TimeField(default=datetime.time(20, 0))
+    member_names = models.CharField(
+        "How members' names are recorded", max_length=20, choices=NameRecording, default=NameRecording.FIRST_NAME
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        "Months records are kept",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="How long members' records are kept after they leave or the group closes.",
+    )
+    allows_contact_between_sessions = models.BooleanField(
+        "Members may contact each other between sessions", default=False
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.PLANNING, editable=False)
+    launched_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SupportGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["planning", "active", "paused", "closed"]), name="group_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(maximum_age__isnull=True) | Q(maximum_age__gte=models.F("minimum_age")),
+                name="group_age_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_end__gt=models.F("meeting_start")), name="group_meeting_times_ordered"
+            ),
+            models.CheckConstraint(condition=Q(retention_months__gte=1), name="group_retention_at_least_a_month"),
+            # Only a launched group can be active or paused: the launch gate stamps launched_at.
+            models.CheckConstraint(
+                condition=Q(status="planning") | Q(status="closed") | Q(launched_at__isnull=False),
+                name="group_running_only_after_launch",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("groups:plan", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if self.maximum_age is not None and self.maximum_age < self.minimum_age:
+            errors["maximum_age"] = "The upper age limit must not be below the lower one."
+        if self.meeting_start and self.meeting_end and self.meeting_end <= self.meeting_start:
+            errors["meeting_end"] = "Sessions must end after they start."
+        if self.format in (self.Format.ONLINE, self.Format.HYBRID) and not self.online_opening_hours:
+            errors["online_opening_hours"] = "Say when the online part is open and moderated."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_planning(self):
+        return self.status == self.Status.PLANNING
+
+    def can_move_to(self, status) -> bool:
+        return status in self.ALLOWED_TRANSITIONS[self.status]
+
+    def move_to(self, status):
+        """Change status if the move is allowed; the caller saves. Use the services, not this."""
+        if not self.can_move_to(status):
+            raise InvalidStatusTransition(
+                f"A group that is {self.get_status_display().lower()} cannot become "
+                f"{self.Status(status).label.lower()}."
+            )
+        if status == self.Status.CLOSED:
+            self.closed_at = timezone.now()
+        self.status = status
+
+    # Roles. These read self.roles.all(), so a queryset with with_plan() answers without queries.
+    def roles_of(self, user) -> set[str]:
+        return {role.role for role in self.roles.all() if role.user_id == user.pk}
+
+    def users_with_role(self, *roles) -> list:
+        return [role.user for role in self.roles.all() if role.role in roles]
+
+    @property
+    def coordinators(self):
+        return self.users_with_role(GroupRole.Role.COORDINATOR)
+
+    @property
+    def facilitators(self):
+        return self.users_with_role(GroupRole.Role.LEAD_FACILITATOR, GroupRole.Role.CO_FACILITATOR)
+
+    @property
+    def supervisor(self):
+        supervisors = self.users_with_role(GroupRole.Role.SUPERVISOR)
+        return supervisors[0] if supervisors else None
+
+    # The plan documents, or None while they have not been started.
+    def _document(self, name):
+        try:
+            return getattr(self, name)
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def risk_assessment_or_none(self):
+        return self._document("risk_assessment")
+
+    @property
+    def exit_strategy_or_none(self):
+        return self._document("exit_strategy")
+
+    @property
+    def support_plan_or_none(self):
+        return self._document("support_plan")
+
+    def answers_by_key(self) -> dict:
+        return {answer.item_key: answer for answer in self.checklist_answers.all()}
+
+
+class GroupRole(models.Model):
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "Coordinator"
+        LEAD_FACILITATOR = "lead_facilitator", "Lead facilitator"
+        CO_FACILITATOR = "co_facilitator", "Co-facilitator"
+        SUPERVISOR = "supervisor", "Supervisor"
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_roles")
+    role = models.CharField(max_length=20, choices=Role)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user", "role"], name="role_once_per_person_per_group"),
+            models.UniqueConstraint(fields=["group"], condition=Q(role="supervisor"), name="one_supervisor_per_group"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} \u2013 {self.get_role_display()} of {self.group}"

@@ -1,0 +1,150 @@
+"""The launch gate: what stops a group opening, and opening it.
+
+A group opens (planning -> active) only through `launch_group`. Views, the admin and
+management commands all call it, so the rule is checked in exactly one place.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from .checklist import CHECKLIST, SECTIONS
+from .models import ChecklistAnswer, SupportGroup
+from .permissions import can_launch_group
+
+
+class LaunchBlocked(Exception):
+    """The group cannot launch yet; `.blockers` says why, one sentence per reason."""
+
+    def __init__(self, blockers):
+        self.blockers = list(blockers)
+        super().__init__("; ".join(self.blockers))
+
+
+@dataclass(frozen=True)
+class Blocker:
+    message: str
+    fix_url: str
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    slug: str
+    title: str
+    status: str  # one of ChecklistAnswer.Status values, for the whole section
+    resolved: int
+    required: int
+
+    @property
+    def status_label(self):
+        return ChecklistAnswer.Status(self.status).label
+
+    @property
+    def is_complete(self):
+        return self.status == ChecklistAnswer.Status.DONE
+
+
+def checklist_progress(group) -> list[SectionProgress]:
+    """Each section is completed when all its required questions are completed or marked not
+    applicable, in progress once any question in it has been started, otherwise not started."""
+    answers = group.answers_by_key()
+    progress = []
+    for section in SECTIONS:
+        items = [item for item in CHECKLIST if item.section == section.slug]
+        required = [item for item in items if item.required]
+        resolved = sum(1 for item in required if item.key in answers and answers[item.key].is_resolved)
+        started = any(
+            item.key in answers and answers[item.key].status != ChecklistAnswer.Status.NOT_STARTED for item in items
+        )
+        if resolved == len(required):
+            status = ChecklistAnswer.Status.DONE
+        elif started:
+            status = ChecklistAnswer.Status.IN_PROGRESS
+        else:
+            status = ChecklistAnswer.Status.NOT_STARTED
+        progress.append(SectionProgress(section.slug, section.title, status, resolved, len(required)))
+    return progress
+
+
+def _document_blocker(document, name, url):
+    if document is None:
+        return Blocker(f"The {name} has not been started.", url)
+    missing = document.missing_parts()
+    if missing:
+        return Blocker(f"The {name} is incomplete: it needs {', '.join(missing)}.", url)
+    return None
+
+
+def launch_blockers_with_links(group) -> list[Blocker]:
+    """Everything that stops the group launching, each with the page where it is put right.
+
+    Reads only what SupportGroup.objects.with_plan() loads, so a page can show the list
+    without a query per item.
+    """
+    pk = group.pk
+    blockers = []
+    if not group.is_planning:
+        blockers.append(
+            Blocker(
+                f"The group is already {group.get_status_display().lower()}; only a group in planning can launch.",
+                reverse("groups:plan", kwargs={"pk": pk}),
+            )
+        )
+    for document, name, url_name in (
+        (group.risk_assessment_or_none, "risk assessment", "groups:risk_assessment"),
+        (group.exit_strategy_or_none, "exit strategy", "groups:exit_strategy"),
+        (group.support_plan_or_none, "facilitator-support plan", "groups:support_plan"),
+    ):
+        blocker = _document_blocker(document, name, reverse(url_name, kwargs={"pk": pk}))
+        if blocker:
+            blockers.append(blocker)
+
+    answers = group.answers_by_key()
+    for item in CHECKLIST:
+        answer = answers.get(item.key)
+        if item.required and not (answer and answer.is_resolved):
+            blockers.append(
+                Blocker(
+                    f"Checklist: \u201c{item.prompt}\u201d is not yet completed or marked not applicable.",
+                    reverse("groups:checklist_section", kwargs={"pk": pk, "section": item.section})
+                    + f"#item-{item.key}",
+                )
+            )
+    if not group.aims.all():
+        blockers.append(Blocker("The group has no aims yet.", reverse("groups:aims", kwargs={"pk": pk})))
+    if not group.rules.all():
+        blockers.append(Blocker("The group has no rules yet.", reverse("groups:rules", kwargs={"pk": pk})))
+    if not group.facilitators:
+        blockers.append(
+            Blocker("No facilitator has been added to the team.", reverse("groups:team", kwargs={"pk": pk}))
+        )
+    if group.supervisor is None:
+        blockers.append(Blocker("No supervisor has been added to the team.", reverse("groups:team", kwargs={"pk": pk})))
+    return blockers
+
+
+def launch_blockers(group) -> list[str]:
+    """Every reason the group cannot launch yet, in words a coordinator understands; empty when ready."""
+    return [blocker.message for blocker in launch_blockers_with_links(group)]
+
+
+def launch_group(*, group, by) -> SupportGroup:
+    """Open a group for its first session. Only a coordinator of the group may, and only when
+    nothing blocks it. Raises PermissionDenied or LaunchBlocked; changes nothing if it raises."""
+    with transaction.atomic():
+        # Lock the row so two coordinators pressing Launch at once cannot both pass the checks.
+        SupportGroup.objects.select_for_update().filter(pk=group.pk).get()
+        locked = SupportGroup.objects.with_plan().get(pk=group.pk)
+        if not can_launch_group(by, locked):
+            raise PermissionDenied("Only a coordinator of this group can launch it.")
+        blockers = launch_blockers(locked)
+        if blockers:
+            raise LaunchBlocked(blockers)
+        locked.move_to(SupportGroup.Status.ACTIVE)
+        locked.launched_at = timezone.now()
+        locked.save(update_fields=["status", "launched_at", "updated_at"])
+    group.refresh_from_db()
+    return locked

@@ -1,0 +1,421 @@
+"""Pages for planning a group. Each view checks access through `group_view`, calls the model
+or a service, says what happened, and redirects."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .checklist import SECTIONS_BY_SLUG, items_in_section
+from .forms import (
+    AimForm,
+    ChecklistAnswerForm,
+    ExitStrategyForm,
+    FacilitatorSupportPlanForm,
+    RiskAssessmentForm,
+    RiskFormSet,
+    RuleForm,
+    SupportGroupForm,
+    TeamMemberForm,
+)
+from .models import (
+    ChecklistAnswer,
+    ExitStrategy,
+    FacilitatorSupportPlan,
+    GroupRole,
+    InvalidStatusTransition,
+    SupportGroup,
+)
+from .permissions import (
+    can_change_status,
+    can_create_group,
+    can_edit_plan,
+    can_launch_group,
+    can_manage_team,
+    group_view,
+)
+from .planning import LaunchBlocked, checklist_progress, launch_blockers_with_links, launch_group
+from .services import (
+    close_group,
+    create_group,
+    pause_group,
+    remove_team_role,
+    resume_group,
+    save_checklist_section,
+    start_risk_assessment,
+)
+from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
+
+
+def home(request):
+    groups = list(SupportGroup.objects.visible_to(request.user).prefetch_related("checklist_answers", "roles"))
+    rows = []
+    for group in groups:
+        progress = checklist_progress(group)
+        rows.append(
+            {
+                "group": group,
+                "roles": sorted(GroupRole.Role(role).label for role in group.roles_of(request.user)),
+                "sections_done": sum(section.is_complete for section in progress),
+                "sections_total": len(progress),
+            }
+        )
+    return render(request, "groups/home.html", {"rows": rows, "can_create_group": can_create_group(request.user)})
+
+
+def group_create(request):
+    if not can_create_group(request.user):
+        raise PermissionDenied
+    form = SupportGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = create_group(form=form, by=request.user)
+        messages.success(request, f"\u201c{group}\u201d has been created. You are its coordinator.")
+        return redirect(group)
+    return render(request, "groups/supportgroup_form.html", {"form": form})
+
+
+@group_view(plan=True)
+def plan(request, group):
+    progress = checklist_progress(group)
+    blockers = launch_blockers_with_links(group) if group.is_planning else []
+    context = {
+        "group": group,
+        "progress": progress,
+        "sections_done": sum(section.is_complete for section in progress),
+        "blockers": blockers,
+        "documents": [
+            ("Risk assessment", group.risk_assessment_or_none, "groups:risk_assessment"),
+            ("Exit strategy", group.exit_strategy_or_none, "groups:exit_strategy"),
+            ("Facilitator-support plan", group.support_plan_or_none, "groups:support_plan"),
+        ],
+        "can_edit_plan": can_edit_plan(request.user, group),
+        "can_launch": group.is_planning and not blockers and can_launch_group(request.user, group),
+        "can_change_status": can_change_status(request.user, group),
+        "can_manage_team": can_manage_team(request.user, group),
+    }
+    return render(request, "groups/supportgroup_plan.html", context)
+
+
+@group_view(can_edit_plan)
+def group_edit(request, group):
+    form = SupportGroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The group's details have been saved.")
+        return redirect(group)
+    return render(request, "groups/supportgroup_form.html", {"form": form, "group": group})
+
+
+@require_POST
+@group_view(can_launch_group)
+def launch(request, group):
+    try:
+        launch_group(group=group, by=request.user)
+    except LaunchBlocked as refusal:
+        messages.error(request, f"The group cannot launch yet: {len(refusal.blockers)} things still need doing.")
+    else:
+        messages.success(request, f"\u201c{group}\u201d is now active.")
+    return redirect(group)
+
+
+@require_POST
+@group_view(can_change_status)
+def change_status(request, group, action):
+    services = {"pause": pause_group, "resume": resume_group, "close": close_group}
+    if action not in services:
+        raise Http404
+    try:
+        group = services[action](group=group, by=request.user)
+    except InvalidStatusTransition as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"\u201c{group}\u201d is now {group.get_status_display().lower()}.")
+    return redirect(group)
+
+
+# Aims and rules: a list with an add form on the same page.
+@group_view()
+def aims(request, group):
+    editable = can_edit_plan(request.user, group)
+    form = AimForm(request.POST or None)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            form.instance.group = group
+            form.save()
+            messages.success(request, "The aim has been added.")
+            return redirect("groups:aims", pk=group.pk)
+    existing = {aim.text for aim in group.aims.all()}
+    suggestions = [text for text in SUGGESTED_AIMS if text not in existing]
+    return render(
+        request,
+        "groups/aim_list.html",
+        {
+            "group": group,
+            "form": form,
+            "aims": group.aims.all(),
+            "suggestions": suggestions,
+            "can_edit_plan": editable,
+        },
+    )
+
+
+@require_POST
+@group_view(can_edit_plan)
+def aim_add_suggestion(request, group):
+    text = request.POST.get("text", "")
+    if text not in SUGGESTED_AIMS:
+        raise Http404
+    group.aims.get_or_create(text=text)
+    messages.success(request, "The suggested aim has been added. You can edit it to fit your group.")
+    return redirect("groups:aims", pk=group.pk)
+
+
+@group_view(can_edit_plan)
+def aim_edit(request, group, aim_pk):
+    aim = get_object_or_404(group.aims, pk=aim_pk)
+    form = AimForm(request.POST or None, instance=aim)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The aim has been saved.")
+        return redirect("groups:aims", pk=group.pk)
+    return render(request, "groups/aim_form.html", {"group": group, "form": form, "aim": aim})
+
+
+@require_POST
+@group_view(can_edit_plan)
+def aim_delete(request, group, aim_pk):
+    get_object_or_404(group.aims, pk=aim_pk).delete()
+    messages.success(request, "The aim has been removed.")
+    return redirect("groups:aims", pk=group.pk)
+
+
+def _warn_if_no_harm_contract(request, rule):
+    if rule.reads_like_no_harm_contract:
+        messages.warning(
+            request,
+            "This rule reads like a no-harm contract. LifeSIGNS advises against asking members to promise "
+            "not to hurt themselves: it can stop people asking for help. The rule has been saved; "
+            "consider rewording it.",
+        )
+
+
+@group_view()
+def rules(request, group):
+    editable = can_edit_plan(request.user, group)
+    form = RuleForm(request.POST or None)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            form.instance.group = group
+            rule = form.save()
+            messages.success(request, "The rule has been added.")
+            _warn_if_no_harm_contract(request, rule)
+            return redirect("groups:rules", pk=group.pk)
+    return render(
+        request,
+        "groups/rule_list.html",
+        {
+            "group": group,
+            "form": form,
+            "rules": group.rules.all(),
+            "can_edit_plan": editable,
+        },
+    )
+
+
+@group_view(can_edit_plan)
+def rule_edit(request, group, rule_pk):
+    rule = get_object_or_404(group.rules, pk=rule_pk)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        rule = form.save()
+        messages.success(request, "The rule has been saved.")
+        _warn_if_no_harm_contract(request, rule)
+        return redirect("groups:rules", pk=group.pk)
+    return render(request, "groups/rule_form.html", {"group": group, "form": form, "rule": rule})
+
+
+@require_POST
+@group_view(can_edit_plan)
+def rule_delete(request, group, rule_pk):
+    get_object_or_404(group.rules, pk=rule_pk).delete()
+    messages.success(request, "The rule has been removed.")
+    return redirect("groups:rules", pk=group.pk)
+
+
+@group_view(plan=True)
+def checklist_section(request, group, section):
+    if section not in SECTIONS_BY_SLUG:
+        raise Http404
+    editable = can_edit_plan(request.user, group)
+    if request.method == "POST" and not editable:
+        raise PermissionDenied
+    answers = group.answers_by_key()
+    data = request.POST if request.method == "POST" else None
+    forms = [
+        ChecklistAnswerForm(
+            data, item=item, instance=answers.get(item.key) or ChecklistAnswer(group=group, item_key=item.key)
+        )
+        for item in items_in_section(section)
+    ]
+    if data is not None:
+        if all([form.is_valid() for form in forms]):
+            changed = save_checklist_section(forms=forms, by=request.user)
+            messages.success(request, f"Saved: {changed} answer{'s' if changed != 1 else ''} changed.")
+            return redirect(group)
+        messages.error(request, "Nothing has been saved yet: please correct the answers marked below.")
+    return render(
+        request,
+        "groups/checklist_section.html",
+        {
+            "group": group,
+            "section": SECTIONS_BY_SLUG[section],
+            "forms": forms,
+            "can_edit_plan": editable,
+        },
+    )
+
+
+@group_view(plan=True)
+def risk_assessment(request, group):
+    editable = can_edit_plan(request.user, group)
+    assessment = group.risk_assessment_or_none
+    if assessment is None:
+        if request.method == "POST" and editable:
+            start_risk_assessment(group=group, by=request.user)
+            messages.success(request, "The risk assessment has been started with the risks the guidance names.")
+            return redirect("groups:risk_assessment", pk=group.pk)
+        if request.method == "POST":
+            raise PermissionDenied
+        return render(
+            request,
+            "groups/riskassessment_form.html",
+            {
+                "group": group,
+                "can_edit_plan": editable,
+                "seed_count": len(RISK_SEEDS),
+            },
+        )
+
+    data = request.POST if request.method == "POST" else None
+    form = RiskAssessmentForm(data, instance=assessment)
+    formset = RiskFormSet(data, instance=assessment, prefix="risks")
+    if data is not None:
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid() and formset.is_valid():
+            with transaction.atomic():
+                form.instance.updated_by = request.user
+                form.save()
+                formset.save()
+            messages.success(request, "The risk assessment has been saved.")
+            return redirect("groups:risk_assessment", pk=group.pk)
+        messages.error(request, "Nothing has been saved yet: please correct the entries marked below.")
+    return render(
+        request,
+        "groups/riskassessment_form.html",
+        {
+            "group": group,
+            "assessment": assessment,
+            "form": form,
+            "formset": formset,
+            "can_edit_plan": editable,
+        },
+    )
+
+
+def _plan_document(request, group, *, model, form_class, title, intro, template="groups/plandocument_form.html"):
+    editable = can_edit_plan(request.user, group)
+    document = model.objects.filter(group=group).first() or model(group=group)
+    form = form_class(request.POST or None, instance=document)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            form.instance.updated_by = request.user
+            form.save()
+            messages.success(request, f"The {title.lower()} has been saved.")
+            return redirect(group)
+    return render(
+        request,
+        template,
+        {
+            "group": group,
+            "document": document,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "can_edit_plan": editable,
+        },
+    )
+
+
+@group_view()
+def exit_strategy(request, group):
+    return _plan_document(
+        request,
+        group,
+        model=ExitStrategy,
+        form_class=ExitStrategyForm,
+        title="Exit strategy",
+        intro="How members move on, how the group would end, and what happens when it cannot meet. "
+        "Drawn from \u201cRunning self-harm support groups\u201d and LifeSIGNS' guidance.",
+    )
+
+
+@group_view()
+def support_plan(request, group):
+    return _plan_document(
+        request,
+        group,
+        model=FacilitatorSupportPlan,
+        form_class=FacilitatorSupportPlanForm,
+        title="Facilitator-support plan",
+        template="groups/facilitatorsupportplan_form.html",
+        intro="How the people running the group are supervised, debriefed, covered and looked after. "
+        "Drawn from LifeSIGNS' guidance, \u201cRunning self-harm support groups\u201d and "
+        "\u201cSelf-harm FAQs for professionals\u201d.",
+    )
+
+
+@group_view()
+def team(request, group):
+    editable = can_manage_team(request.user, group)
+    form = TeamMemberForm(request.POST or None, group=group)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if form.is_valid():
+            role = GroupRole.objects.create(
+                group=group, user=form.cleaned_data["person"], role=form.cleaned_data["role"]
+            )
+            messages.success(request, f"{role.user} is now {role.get_role_display().lower()} of the group.")
+            return redirect("groups:team", pk=group.pk)
+    return render(
+        request,
+        "groups/team.html",
+        {
+            "group": group,
+            "form": form,
+            "roles": group.roles.all(),
+            "can_manage_team": editable,
+        },
+    )
+
+
+@require_POST
+@group_view(can_manage_team)
+def team_remove(request, group, role_pk):
+    role = get_object_or_404(group.roles, pk=role_pk)
+    try:
+        remove_team_role(role=role)
+    except ValidationError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"{role.user} is no longer {role.get_role_display().lower()} of the group.")
+    return redirect("groups:team", pk=group.pk)
