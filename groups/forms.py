@@ -130,7 +130,7 @@ class ChecklistAnswerForm(forms.ModelForm):
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, prefix=item.key, **kwargs)
         self.item = item
-        self.fields["answer"].label = item.prompt
+        self.fields["answer"].label = "Your answer"
         self.fields["answer"].help_text = f"{item.help_text} {NO_SELF_HARM_DETAILS}".strip()
         self.fields["status"].label = "Status"
         self.helper = _helper()

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from .checklist import CHECKLIST, SECTIONS
+from .checklist import CHECKLIST, SECTIONS, SECTIONS_BY_SLUG
 from .models import ChecklistAnswer, SupportGroup
 from .permissions import can_launch_group
 
@@ -28,6 +28,10 @@ class LaunchBlocked(Exception):
 class Blocker:
     message: str
     fix_url: str
+    # For checklist questions still open: the section and the bare question, so a page can
+    # group them instead of repeating the same sentence thirty times.
+    section: str = ""
+    question: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,17 +106,6 @@ def launch_blockers_with_links(group) -> list[Blocker]:
         if blocker:
             blockers.append(blocker)
 
-    answers = group.answers_by_key()
-    for item in CHECKLIST:
-        answer = answers.get(item.key)
-        if item.required and not (answer and answer.is_resolved):
-            blockers.append(
-                Blocker(
-                    f"Checklist: \u201c{item.prompt}\u201d is not yet completed or marked not applicable.",
-                    reverse("groups:checklist_section", kwargs={"pk": pk, "section": item.section})
-                    + f"#item-{item.key}",
-                )
-            )
     if not group.aims.all():
         blockers.append(Blocker("The group has no aims yet.", reverse("groups:aims", kwargs={"pk": pk})))
     if not group.rules.all():
@@ -123,6 +116,19 @@ def launch_blockers_with_links(group) -> list[Blocker]:
         )
     if group.supervisor is None:
         blockers.append(Blocker("No supervisor has been added to the team.", reverse("groups:team", kwargs={"pk": pk})))
+    answers = group.answers_by_key()
+    for item in CHECKLIST:
+        answer = answers.get(item.key)
+        if item.required and not (answer and answer.is_resolved):
+            blockers.append(
+                Blocker(
+                    section=SECTIONS_BY_SLUG[item.section].title,
+                    question=item.prompt,
+                    message=f"Checklist: \u201c{item.prompt}\u201d is not yet completed or marked not applicable.",
+                    fix_url=reverse("groups:checklist_section", kwargs={"pk": pk, "section": item.section})
+                    + f"#item-{item.key}",
+                )
+            )
     return blockers
 
 
