@@ -2,7 +2,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from .models import (
     Aim,
@@ -208,10 +207,14 @@ class TeamMemberForm(forms.Form):
     def clean_person(self):
         value = self.cleaned_data["person"].strip()
         User = get_user_model()
-        user = User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), is_active=True).first()
-        if user is None:
+        active = User.objects.filter(is_active=True)
+        matches = list(active.filter(username__iexact=value)[:1]) or list(active.filter(email__iexact=value)[:2])
+        if not matches:
             raise forms.ValidationError("No active account has that username or email address.")
-        return user
+        if len(matches) > 1:
+            # Emails are not unique: never guess who is meant when adding someone to a confidential group.
+            raise forms.ValidationError("More than one account uses that email address. Enter the username instead.")
+        return matches[0]
 
     def clean(self):
         cleaned = super().clean()

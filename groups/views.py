@@ -114,7 +114,10 @@ def launch(request, group):
     try:
         launch_group(group=group, by=request.user)
     except LaunchBlocked as refusal:
-        messages.error(request, f"The group cannot launch yet: {len(refusal.blockers)} things still need doing.")
+        if len(refusal.blockers) == 1:
+            messages.error(request, f"The group cannot launch: {refusal.blockers[0]}")
+        else:
+            messages.error(request, f"The group cannot launch yet: {len(refusal.blockers)} things still need doing.")
     else:
         messages.success(request, f"\u201c{group}\u201d is now active.")
     return redirect(group)

@@ -24,9 +24,11 @@ class SupportGroupQuerySet(models.QuerySet):
 
     def with_plan(self):
         """Everything the plan page and the launch gate read, in a fixed number of queries."""
+        from .plan import ChecklistAnswer  # plan.py imports this module
+
         return self.select_related("risk_assessment", "exit_strategy", "support_plan").prefetch_related(
             Prefetch("roles", queryset=GroupRole.objects.select_related("user")),
-            "checklist_answers",
+            Prefetch("checklist_answers", queryset=ChecklistAnswer.objects.select_related("updated_by")),
             "aims",
             "rules",
             "risk_assessment__risks",
