@@ -22,6 +22,7 @@ def _helper(*layout) -> FormHelper:
     """Crispy helper for forms whose <form> tag and buttons live in the template."""
     helper = FormHelper()
     helper.form_tag = False
+    helper.disable_csrf = True  # the template's <form> has the token
     if layout:
         helper.layout = Layout(*layout)
     return helper

@@ -5,7 +5,7 @@ from . import views
 app_name = "groups"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("groups/", views.home, name="home"),
     path("groups/new/", views.group_create, name="create"),
     path("groups/<int:pk>/", views.plan, name="plan"),
     path("groups/<int:pk>/edit/", views.group_edit, name="edit"),

@@ -1,11 +1,13 @@
 """Demo users and groups, so the app can be tried at once. Safe to run more than once."""
 
+import datetime
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from groups.checklist import CHECKLIST
@@ -13,6 +15,7 @@ from groups.models import ChecklistAnswer, GroupRole, SupportGroup
 from groups.planning import launch_group
 from groups.services import start_risk_assessment
 from groups.tests.factories import AimFactory, GroupRoleFactory, RuleFactory, SupportGroupFactory, complete_plan
+from sessions_log.demo import seed_session_history
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -113,6 +116,10 @@ class Command(BaseCommand):
             GroupRoleFactory(group=group, user=cofacilitator, role=GroupRole.Role.CO_FACILITATOR)
             RuleFactory(group=group, text="Talk about feelings, not about how anyone hurts themselves.")
             launch_group(group=group, by=coordinator)
+            # Pretend it launched two months ago, so it has a history of sessions to show.
+            SupportGroup.objects.filter(pk=group.pk).update(launched_at=timezone.now() - datetime.timedelta(weeks=8))
+            group.refresh_from_db()
+            seed_session_history(group, facilitator=facilitator, cofacilitator=cofacilitator, supervisor=supervisor)
 
     def _print_logins(self):
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))

@@ -1,0 +1,86 @@
+"""Demo history for an active group: members, six weeks of sessions with registers, a follow-up
+raised after a second missed session in a row, lessons, debriefs and a supervisor's review.
+
+Everything goes through the services, so the demo obeys the same rules as real use.
+"""
+
+from django.utils import timezone
+
+from .models import Attendance, Debrief, GroupSession, Lesson, Member
+from .schedule import meeting_dates
+from .services import add_member, record_session, review_debrief, save_debrief, save_register
+
+MEMBER_NAMES = ["Alex", "Bea", "Cam", "Dee", "Eli", "Fran", "Gus", "Hana", "Izzy", "Sky"]
+Status = Attendance.Status
+
+
+def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
+    today = timezone.localdate()
+    launched = timezone.localtime(group.launched_at).date()
+    members = [add_member(member=Member(group=group, display_name=name, joined_on=launched)) for name in MEMBER_NAMES]
+    # The last meeting date is left unrecorded, so the facilitator's dashboard has work to show.
+    dates = [day for day in meeting_dates(group, launched, today) if day < today][-7:-1]
+    for number, day in enumerate(dates, start=1):
+        session = record_session(
+            session=GroupSession(group=group, date=day, starts_at=group.meeting_start, ends_at=group.meeting_end),
+            facilitators=[facilitator, cofacilitator],
+            by=facilitator,
+        )
+        marks = {member.pk: Status.PRESENT for member in members}
+        marks[members[1].pk] = Status.LATE if number % 2 else Status.PRESENT
+        marks[members[4].pk] = Status.APOLOGIES if number == 3 else Status.PRESENT
+        if number >= len(dates) - 1:
+            # Sky misses the last two sessions without word: a second-miss follow-up is raised.
+            marks[members[-1].pk] = Status.ABSENT
+        save_register(session=session, marks=marks, by=facilitator)
+        _debrief(session, facilitator, wellbeing=4, concern=False)
+        if number == len(dates):
+            _debrief(session, cofacilitator, wellbeing=2, concern=True)
+        if number == 1:
+            debrief = session.debriefs.get(author=facilitator)
+            review_debrief(
+                debrief=debrief,
+                by=supervisor,
+                comments="Thank you: a calm first session. Well done on setting the ground rules together.",
+                agreed_actions="Try a check-in round at the start next time.",
+            )
+    Lesson.objects.create(
+        group=group,
+        session=session,
+        theme="sessions",
+        what_worked="A check-in round helped quieter members speak.",
+        what_to_change="Leave ten minutes at the end to wind down.",
+        action="Add a wind-down round to the session plan.",
+        action_owner=facilitator,
+        created_by=facilitator,
+    )
+    Lesson.objects.create(
+        group=group,
+        theme="attendance",
+        what_worked="A text after one missed session brought two members back.",
+        what_to_change="",
+        created_by=cofacilitator,
+    )
+
+
+def _debrief(session, author, *, wellbeing, concern):
+    concern_fields = (
+        {
+            "anything_difficult": "One member found the topic hard and took a break in the quiet room.",
+            "safeguarding_concern": True,
+            "safeguarding_action": "Followed the safeguarding policy and spoke to the lead that evening.",
+            "safeguarding_told": "The safeguarding lead",
+        }
+        if concern
+        else {}
+    )
+    save_debrief(
+        debrief=Debrief(
+            session=session,
+            how_it_went="Warm and open; people supported each other well.",
+            wellbeing=wellbeing,
+            support_wanted="A chat with my supervisor this week, please." if wellbeing <= 2 else "",
+            **concern_fields,
+        ),
+        by=author,
+    )

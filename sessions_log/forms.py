@@ -1,0 +1,233 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+
+from groups.checklist import SECTIONS
+
+from .models import (
+    AbsencePolicy,
+    Attendance,
+    Debrief,
+    DebriefNote,
+    DebriefReview,
+    FollowUp,
+    GroupSession,
+    Lesson,
+    Member,
+)
+
+
+def _helper() -> FormHelper:
+    """Crispy helper for forms whose <form> tag and buttons live in the template."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True  # the template's <form> has the token
+    return helper
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class MemberForm(forms.ModelForm):
+    """Shape of a member's record. The group's naming policy and contact rule are checked by
+    Member.clean(), so the form shows them beside the right field."""
+
+    class Meta:
+        model = Member
+        fields = ["display_name", "joined_on", "referral_route", "referring_organisation", "contact_details"]
+        widgets = {"joined_on": DATE_INPUT}
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.group = group
+        self.fields["display_name"].help_text = f"This group records {group.get_member_names_display().lower()}."
+        if not group.allows_contact_between_sessions:
+            # Not even offered: the group's plan says no contact between sessions.
+            del self.fields["contact_details"]
+        self.helper = _helper()
+
+
+class MemberExitForm(forms.Form):
+    exited_on = forms.DateField(label="Date they left", widget=DATE_INPUT)
+    reason = forms.ChoiceField(choices=Member.ExitReason.choices)
+    aftercare = forms.CharField(
+        label="Support offered after leaving",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="As the group's exit strategy describes. Never details of anyone's self-harm.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class AbsencePolicyForm(forms.ModelForm):
+    class Meta:
+        model = AbsencePolicy
+        fields = [
+            "after_one_miss",
+            "after_one_miss_assignee",
+            "after_two_misses",
+            "after_two_misses_assignee",
+            "after_three_misses",
+            "after_three_misses_assignee",
+            "apologies_count_as_missed",
+            "days_to_follow_up",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class FollowUpCloseForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["outcome", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"note": "What happened, briefly. Never details of anyone's self-harm."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].required = True
+        self.fields["outcome"].choices = FollowUp.Outcome.choices
+        self.helper = _helper()
+
+
+class GroupSessionForm(forms.ModelForm):
+    facilitators_present = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = GroupSession
+        fields = [
+            "date",
+            "starts_at",
+            "ends_at",
+            "format",
+            "facilitators_present",
+            "outcome",
+            "not_run_reason",
+            "offered_instead",
+        ]
+        widgets = {
+            "date": DATE_INPUT,
+            "starts_at": TIME_INPUT,
+            "ends_at": TIME_INPUT,
+            "outcome": forms.RadioSelect,
+            "offered_instead": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.group = group
+        self.fields["facilitators_present"].queryset = get_user_model().objects.filter(
+            pk__in=[user.pk for user in group.facilitators]
+        )
+        self.helper = _helper()
+
+
+class RegisterForm(forms.Form):
+    """One radio group per member, all defaulting to present; saved together by save_register."""
+
+    def __init__(self, *args, members, initial_marks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        initial_marks = initial_marks or {}
+        self.members = list(members)
+        for member in self.members:
+            self.fields[self.field_name(member)] = forms.ChoiceField(
+                label=member.display_name,
+                choices=Attendance.Status.choices,
+                initial=initial_marks.get(member.pk, Attendance.Status.PRESENT),
+                widget=forms.RadioSelect,
+            )
+
+    @staticmethod
+    def field_name(member):
+        return f"member_{member.pk}"
+
+    def rows(self):
+        return [(member, self[self.field_name(member)]) for member in self.members]
+
+    def marks(self) -> dict[int, str]:
+        return {member.pk: self.cleaned_data[self.field_name(member)] for member in self.members}
+
+
+class LessonForm(forms.ModelForm):
+    class Meta:
+        model = Lesson
+        fields = ["session", "theme", "what_worked", "what_to_change", "action", "action_owner"]
+        widgets = {
+            "what_worked": forms.Textarea(attrs={"rows": 3}),
+            "what_to_change": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.group = group
+        self.fields["session"].queryset = group.sessions.held()
+        self.fields["session"].required = False
+        self.fields["action_owner"].queryset = get_user_model().objects.filter(group_roles__group=group).distinct()
+        self.helper = _helper()
+
+
+class LessonFilterForm(forms.Form):
+    theme = forms.ChoiceField(choices=[("", "All themes")] + [(s.slug, s.title) for s in SECTIONS], required=False)
+    q = forms.CharField(label="Search", required=False, max_length=100)
+
+
+class DebriefForm(forms.ModelForm):
+    class Meta:
+        model = Debrief
+        fields = [
+            "how_it_went",
+            "anything_difficult",
+            "safeguarding_concern",
+            "safeguarding_action",
+            "safeguarding_told",
+            "wellbeing",
+            "support_wanted",
+        ]
+        widgets = {
+            "how_it_went": forms.Textarea(attrs={"rows": 3}),
+            "anything_difficult": forms.Textarea(attrs={"rows": 3}),
+            "safeguarding_concern": forms.RadioSelect(choices=[(False, "No"), (True, "Yes")]),
+            "safeguarding_action": forms.Textarea(attrs={"rows": 3}),
+            "wellbeing": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "support_wanted": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["safeguarding_concern"] = forms.TypedChoiceField(
+            label=Debrief._meta.get_field("safeguarding_concern").verbose_name,
+            choices=[(False, "No"), (True, "Yes")],
+            coerce=lambda value: value in (True, "True"),
+            widget=forms.RadioSelect,
+            initial=False,
+        )
+        self.helper = _helper()
+
+
+class DebriefReviewForm(forms.ModelForm):
+    class Meta:
+        model = DebriefReview
+        fields = ["comments", "agreed_actions"]
+        widgets = {"comments": forms.Textarea(attrs={"rows": 3}), "agreed_actions": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class DebriefNoteForm(forms.ModelForm):
+    class Meta:
+        model = DebriefNote
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

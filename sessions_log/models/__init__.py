@@ -1,0 +1,20 @@
+"""What happens after a group launches: its members, sessions and registers, follow-up of
+missed sessions, lessons learnt, and facilitators' debriefs with their supervisor's review."""
+
+from .members import Member, MemberQuerySet, naming_problem
+from .reflection import Debrief, DebriefNote, DebriefReview, Lesson
+from .sessions import AbsencePolicy, Attendance, FollowUp, GroupSession
+
+__all__ = [
+    "AbsencePolicy",
+    "Attendance",
+    "Debrief",
+    "DebriefNote",
+    "DebriefReview",
+    "FollowUp",
+    "GroupSession",
+    "Lesson",
+    "Member",
+    "MemberQuerySet",
+    "naming_problem",
+]

@@ -1,0 +1,165 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from groups.checklist import SECTIONS
+from groups.models import SupportGroup
+
+from .sessions import GroupSession
+
+NO_SELF_HARM_DETAILS = "Never write details of anyone's self-harm: describe feelings, themes and what was done."
+
+
+class Lesson(models.Model):
+    """Something learnt about running the group (LifeSIGNS LS-Q14), from a session or in general."""
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="lessons")
+    session = models.ForeignKey(GroupSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons")
+    theme = models.CharField(
+        max_length=20,
+        choices=[(section.slug, section.title) for section in SECTIONS],
+        help_text="The part of the plan this lesson is about.",
+    )
+    what_worked = models.TextField(blank=True)
+    what_to_change = models.TextField(blank=True)
+    action = models.CharField("Action agreed", max_length=300, blank=True)
+    action_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="lesson_actions"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["group", "theme"], name="lesson_group_theme")]
+
+    def __str__(self):
+        return f"Lesson for {self.group} ({self.get_theme_display()})"
+
+    def clean(self):
+        if not (self.what_worked.strip() or self.what_to_change.strip()):
+            raise ValidationError("Say what worked, what to change, or both.")
+        if self.action_owner_id and not self.action.strip():
+            raise ValidationError({"action": "Describe the action before giving it an owner."})
+
+
+class DebriefQuerySet(models.QuerySet):
+    def flagged_first(self):
+        """Debriefs needing attention first (a safeguarding concern, or wellbeing 2 or less), then oldest."""
+        return self.annotate(
+            flag_order=Case(When(Debrief.FLAGGED, then=Value(0)), default=Value(1), output_field=IntegerField())
+        ).order_by("flag_order", "created_at")
+
+    def awaiting_review(self):
+        return self.filter(review__isnull=True)
+
+
+class Debrief(models.Model):
+    """A facilitator's own reflection after a session. Read only by its author, the group's
+    supervisor and superusers; coordinators only learn that it exists."""
+
+    REVIEW_DUE_DAYS = 7
+    LOW_WELLBEING = 2  # a score at or below this asks the supervisor to look first
+    FLAGGED = Q(safeguarding_concern=True) | Q(wellbeing__lte=LOW_WELLBEING)
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="debriefs")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="debriefs")
+    how_it_went = models.TextField("How did the session go?")
+    anything_difficult = models.TextField("Was anything difficult?", blank=True)
+    safeguarding_concern = models.BooleanField("Was there a safeguarding concern?", default=False)
+    safeguarding_action = models.TextField(
+        "What was done under the organisation's safeguarding policy",
+        blank=True,
+        help_text=NO_SELF_HARM_DETAILS,
+    )
+    safeguarding_told = models.CharField("Who was told", max_length=200, blank=True)
+    wellbeing = models.PositiveSmallIntegerField(
+        "How are you feeling after the session?",
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 = really struggling, 5 = fine.",
+    )
+    support_wanted = models.TextField("Any support you would like?", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DebriefQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="one_debrief_per_facilitator_per_session"),
+            models.CheckConstraint(condition=Q(wellbeing__gte=1, wellbeing__lte=5), name="debrief_wellbeing_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"Debrief by {self.author} for {self.session}"
+
+    def clean(self):
+        if self.safeguarding_concern and not (self.safeguarding_action.strip() and self.safeguarding_told.strip()):
+            errors = {}
+            if not self.safeguarding_action.strip():
+                errors["safeguarding_action"] = "Say what was done under the safeguarding policy."
+            if not self.safeguarding_told.strip():
+                errors["safeguarding_told"] = "Say who was told."
+            raise ValidationError(errors)
+
+    @property
+    def flags(self) -> list[str]:
+        """Why the debrief needs the supervisor's attention first, in words."""
+        flags = []
+        if self.safeguarding_concern:
+            flags.append("Safeguarding concern")
+        if self.wellbeing is not None and self.wellbeing <= self.LOW_WELLBEING:
+            flags.append(f"Low wellbeing ({self.wellbeing})")
+        return flags
+
+    @property
+    def is_flagged(self):
+        return bool(self.flags)
+
+    @property
+    def review_due_on(self) -> datetime.date:
+        return timezone.localtime(self.created_at).date() + datetime.timedelta(days=self.REVIEW_DUE_DAYS)
+
+    @property
+    def days_waiting(self) -> int:
+        return (timezone.localdate() - timezone.localtime(self.created_at).date()).days
+
+    @property
+    def is_review_overdue(self):
+        """For a debrief still awaiting review: has it waited longer than it should?"""
+        return timezone.localdate() > self.review_due_on
+
+
+class DebriefReview(models.Model):
+    """A supervisor's sign-off. Once reviewed, a debrief is locked: later thoughts go in notes."""
+
+    debrief = models.OneToOneField(Debrief, on_delete=models.CASCADE, related_name="review")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    comments = models.TextField()
+    agreed_actions = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Review of {self.debrief}"
+
+
+class DebriefNote(models.Model):
+    """Added to a debrief by its author or supervisor, before or after review; never edited.
+    Once a debrief is reviewed, notes are the only way to add to it."""
+
+    debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField("Note", help_text=NO_SELF_HARM_DETAILS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Note on {self.debrief}"

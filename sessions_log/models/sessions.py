@@ -1,0 +1,246 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from groups.models import SupportGroup
+
+from .members import Member
+
+
+class GroupSessionQuerySet(models.QuerySet):
+    def held(self):
+        return self.filter(outcome=GroupSession.Outcome.HELD)
+
+    def with_register_counts(self):
+        """Each session with how many were marked and how many attended, for charts and rates."""
+        attended = Q(attendance__status__in=Attendance.ATTENDED)
+        return self.annotate(
+            marked_count=Count("attendance"),
+            attended_count=Count("attendance", filter=attended),
+        )
+
+    def missing_register(self):
+        """Held sessions nobody has taken the register for yet."""
+        return self.held().filter(register_taken_at__isnull=True)
+
+
+class GroupSession(models.Model):
+    """One meeting of a group, recorded after it happened (or did not)."""
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+
+    class Outcome(models.TextChoices):
+        HELD = "held", "Held"
+        DID_NOT_RUN = "did_not_run", "Did not run"
+
+    class NotRunReason(models.TextChoices):
+        HOLIDAY = "holiday", "Holiday"
+        FACILITATOR_ABSENT = "facilitator_absent", "Facilitator absent"
+        VENUE = "venue", "Venue not available"
+        OTHER = "other", "Other"
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField()
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+    format = models.CharField(max_length=20, choices=Format, default=Format.IN_PERSON)
+    facilitators_present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="sessions_facilitated"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome, default=Outcome.HELD)
+    not_run_reason = models.CharField("Why it did not run", max_length=30, choices=NotRunReason, blank=True)
+    offered_instead = models.TextField(
+        "What members were offered instead",
+        blank=True,
+        help_text="For example a phone check-in or the online space. Say how members were told.",
+    )
+    register_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = GroupSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "date", "starts_at"], name="one_session_per_group_and_time"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(outcome="held", not_run_reason="") | Q(outcome="did_not_run") & ~Q(not_run_reason=""),
+                name="not_run_reason_only_when_not_run",
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "-date"], name="session_group_date")]
+
+    def __str__(self):
+        return f"{self.group} on {self.date:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("sessions_log:session", kwargs={"pk": self.group_id, "session_pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The session must end after it starts."
+        if self.outcome == self.Outcome.HELD:
+            if self.date and self.date > timezone.localdate():
+                errors["date"] = "A session cannot be recorded as held on a date still to come."
+            if self.not_run_reason:
+                errors["not_run_reason"] = "Only give a reason when the session did not run."
+        elif not self.not_run_reason:
+            errors["not_run_reason"] = "Say why the session did not run."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def was_held(self):
+        return self.outcome == self.Outcome.HELD
+
+    @property
+    def has_register(self):
+        return self.register_taken_at is not None
+
+
+class Attendance(models.Model):
+    """One member's mark in one session's register. Every change is kept (history)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        LATE = "late", "Late"
+        LEFT_EARLY = "left_early", "Left early"
+        APOLOGIES = "apologies", "Sent apologies"
+        ABSENT = "absent", "Absent without notice"
+
+    ATTENDED = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY)
+
+    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(max_length=20, choices=Status, default=Status.PRESENT)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member__display_name"]
+        constraints = [models.UniqueConstraint(fields=["session", "member"], name="one_mark_per_member_per_session")]
+
+    def __str__(self):
+        return f"{self.member}: {self.get_status_display()}"
+
+    @property
+    def attended(self):
+        return self.status in self.ATTENDED
+
+
+class AbsencePolicy(models.Model):
+    """What a group does when a member misses sessions in a row (LifeSIGNS LS-Q16)."""
+
+    class Assignee(models.TextChoices):
+        LEAD_FACILITATOR = "lead_facilitator", "The lead facilitator"
+        COORDINATOR = "coordinator", "A coordinator"
+
+    group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="absence_policy")
+    after_one_miss = models.CharField(max_length=200, default="Send a friendly message to say they were missed.")
+    after_one_miss_assignee = models.CharField(max_length=20, choices=Assignee, default=Assignee.LEAD_FACILITATOR)
+    after_two_misses = models.CharField(max_length=200, default="Phone to check in and ask how they are.")
+    after_two_misses_assignee = models.CharField(max_length=20, choices=Assignee, default=Assignee.LEAD_FACILITATOR)
+    after_three_misses = models.CharField(
+        max_length=200, default="Talk with them (or their referrer) about whether the group still suits them."
+    )
+    after_three_misses_assignee = models.CharField(max_length=20, choices=Assignee, default=Assignee.COORDINATOR)
+    apologies_count_as_missed = models.BooleanField(
+        "Sessions missed with apologies count towards follow-up",
+        default=False,
+        help_text="If not, a session missed with apologies neither adds to nor breaks a run of missed sessions.",
+    )
+    days_to_follow_up = models.PositiveSmallIntegerField(
+        default=3, help_text="Follow-ups are due this many days after the missed session is recorded."
+    )
+
+    class Meta:
+        verbose_name_plural = "absence policies"
+
+    def __str__(self):
+        return f"Absence policy for {self.group}"
+
+    def step_for(self, consecutive_misses: int) -> tuple[str, str]:
+        """The action and who does it, for a run of missed sessions (3 or more share a step)."""
+        if consecutive_misses <= 1:
+            return self.after_one_miss, self.after_one_miss_assignee
+        if consecutive_misses == 2:
+            return self.after_two_misses, self.after_two_misses_assignee
+        return self.after_three_misses, self.after_three_misses_assignee
+
+    def counts_as_missed(self, status) -> bool | None:
+        """True for a miss, False for attendance, None for a mark that neither adds to nor breaks a run."""
+        if status in Attendance.ATTENDED:
+            return False
+        if status == Attendance.Status.APOLOGIES and not self.apologies_count_as_missed:
+            return None
+        return True
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class FollowUp(models.Model):
+    """Someone to contact because a member has missed sessions."""
+
+    class Outcome(models.TextChoices):
+        CONTACTED = "contacted", "Contacted"
+        NO_RESPONSE = "no_response", "No response"
+        MEMBER_LEFT = "member_left", "Member has left"
+        OTHER = "other", "Other"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follow_ups")
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="follow_ups", help_text="The session that was missed."
+    )
+    consecutive_misses = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=200)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "session"], name="one_follow_up_per_missed_session"),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, outcome="") | Q(closed_at__isnull=False) & ~Q(outcome=""),
+                name="closed_follow_up_has_outcome",
+            ),
+        ]
+        indexes = [models.Index(fields=["assignee", "closed_at"], name="followup_assignee_open")]
+
+    def __str__(self):
+        return f"Follow up {self.member} ({self.consecutive_misses} missed)"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None
+
+    @property
+    def is_overdue(self):
+        return self.is_open and self.due_on < timezone.localdate()

@@ -1,0 +1,120 @@
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from groups.tests.factories import SupportGroupFactory
+from sessions_log.models import (
+    AbsencePolicy,
+    Attendance,
+    Debrief,
+    DebriefNote,
+    DebriefReview,
+    FollowUp,
+    GroupSession,
+    Lesson,
+    Member,
+)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    group = factory.SubFactory(SupportGroupFactory, active=True)
+    display_name = factory.Sequence(lambda n: f"Member{n}")
+    joined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=90))
+
+
+class GroupSessionFactory(factory.django.DjangoModelFactory):
+    """A held session a week ago. Pass `facilitators_present=[user, ...]` to set who ran it."""
+
+    class Meta:
+        model = GroupSession
+        skip_postgeneration_save = True
+
+    group = factory.SubFactory(SupportGroupFactory, active=True)
+    date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    starts_at = datetime.time(18, 30)
+    ends_at = datetime.time(20, 0)
+
+    @factory.post_generation
+    def facilitators_present(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.facilitators_present.set(extracted)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    session = factory.SubFactory(GroupSessionFactory)
+    member = factory.SubFactory(MemberFactory, group=factory.SelfAttribute("..session.group"))
+    status = Attendance.Status.PRESENT
+
+
+class AbsencePolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AbsencePolicy
+        django_get_or_create = ("group",)
+
+    group = factory.SubFactory(SupportGroupFactory, active=True)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    member = factory.SubFactory(MemberFactory)
+    session = factory.SubFactory(GroupSessionFactory, group=factory.SelfAttribute("..member.group"))
+    consecutive_misses = 1
+    action = "Send a friendly message to say they were missed."
+    assignee = factory.SubFactory(UserFactory)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=3))
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    group = factory.SubFactory(SupportGroupFactory, active=True)
+    theme = "sessions"
+    what_worked = "Starting with a cup of tea and ten minutes of general chat."
+    what_to_change = "Agree a signal for needing a break."
+
+
+class DebriefFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Debrief
+
+    session = factory.SubFactory(GroupSessionFactory)
+    author = factory.SubFactory(UserFactory)
+    how_it_went = "Warm and open; two quieter members spoke for the first time."
+    anything_difficult = "One member found the topic hard and took a break."
+    wellbeing = 4
+
+    class Params:
+        flagged = factory.Trait(
+            safeguarding_concern=True,
+            safeguarding_action="Followed the safeguarding policy and made a referral the same evening.",
+            safeguarding_told="The safeguarding lead",
+        )
+
+
+class DebriefReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DebriefReview
+
+    debrief = factory.SubFactory(DebriefFactory)
+    reviewer = factory.SubFactory(UserFactory)
+    comments = "Thank you. Good handling of the break."
+
+
+class DebriefNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DebriefNote
+
+    debrief = factory.SubFactory(DebriefFactory)
+    author = factory.SubFactory(UserFactory)
+    text = "Followed up with the safeguarding lead; nothing further needed."

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from .views import dashboard, debriefs, lessons, members, sessions
+
+app_name = "sessions_log"
+
+group = "groups/<int:pk>/"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("supervision/", debriefs.review_queue, name="review_queue"),
+    # Members
+    path(group + "members/", members.member_list, name="members"),
+    path(group + "members/new/", members.member_add, name="member_add"),
+    path(group + "members/<int:member_pk>/edit/", members.member_edit, name="member_edit"),
+    path(group + "members/<int:member_pk>/exit/", members.member_exit, name="member_exit"),
+    path(group + "members/<int:member_pk>/admit/", members.member_admit, name="member_admit"),
+    path(group + "absence-policy/", members.absence_policy, name="absence_policy"),
+    path(group + "follow-ups/<int:follow_up_pk>/close/", members.follow_up_close, name="follow_up_close"),
+    # Sessions and registers
+    path(group + "sessions/", sessions.group_sessions, name="group_sessions"),
+    path(group + "sessions/new/", sessions.session_create, name="session_create"),
+    path(group + "sessions/<int:session_pk>/", sessions.session_detail, name="session"),
+    path(group + "sessions/<int:session_pk>/edit/", sessions.session_edit, name="session_edit"),
+    path(group + "sessions/<int:session_pk>/register/", sessions.register, name="register"),
+    # Lessons learnt
+    path(group + "lessons/", lessons.lesson_log, name="lessons"),
+    path(group + "lessons/new/", lessons.lesson_create, name="lesson_create"),
+    # Debriefs
+    path(group + "sessions/<int:session_pk>/debrief/", debriefs.debrief_write, name="debrief_write"),
+    path(group + "debriefs/<int:debrief_pk>/", debriefs.debrief_detail, name="debrief"),
+    path(group + "debriefs/<int:debrief_pk>/review/", debriefs.debrief_review, name="debrief_review"),
+    path(group + "debriefs/<int:debrief_pk>/notes/", debriefs.debrief_note, name="debrief_note"),
+]

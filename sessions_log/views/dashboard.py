@@ -1,0 +1,170 @@
+"""The page people land on after signing in: what needs doing next, for each role they hold.
+
+Every part is fetched for all of the person's groups at once, so the page costs the same few
+queries whether they have one group or twenty.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
+from django.shortcuts import render
+from django.utils import timezone
+
+from groups.models import GroupRole, SupportGroup
+from groups.permissions import can_create_group
+from groups.planning import checklist_progress
+
+from ..models import Debrief, FollowUp, GroupSession
+from ..schedule import upcoming_dates
+from .debriefs import awaiting_review_for
+
+Role = GroupRole.Role
+FACILITATOR_ROLES = {Role.LEAD_FACILITATOR, Role.CO_FACILITATOR}
+UPCOMING_SESSIONS = 2
+RECENT_SESSIONS = 8
+QUEUE_PREVIEW = 5
+
+
+@dataclass
+class FacilitatedGroup:
+    group: SupportGroup
+    upcoming: list
+    missing_registers: list = field(default_factory=list)
+    missing_debriefs: list = field(default_factory=list)
+    follow_ups: list = field(default_factory=list)
+
+    @property
+    def has_tasks(self):
+        return bool(self.missing_registers or self.missing_debriefs or self.follow_ups)
+
+
+@dataclass
+class AttendanceRate:
+    group: SupportGroup
+    sessions: int = 0
+    marked: int = 0
+    attended: int = 0
+
+    @property
+    def percentage(self) -> int | None:
+        return round(100 * self.attended / self.marked) if self.marked else None
+
+
+def dashboard(request):
+    user = request.user
+    roles = GroupRole.objects.filter(user=user).select_related("group").order_by("group__name", "group_id")
+    groups_by_role: dict[str, dict[int, SupportGroup]] = {}
+    for role in roles:
+        groups_by_role.setdefault(role.role, {})[role.group_id] = role.group
+    facilitated = {
+        pk: group
+        for role in FACILITATOR_ROLES
+        for pk, group in groups_by_role.get(role, {}).items()
+        if group.status == SupportGroup.Status.ACTIVE
+    }
+    coordinated = groups_by_role.get(Role.COORDINATOR, {})
+    # Members' names are for the people who run and coordinate a group (permissions.can_view_members),
+    # so follow-ups are shown only for those groups.
+    runs_or_coordinates = {pk for role in (*FACILITATOR_ROLES, Role.COORDINATOR) for pk in groups_by_role.get(role, {})}
+    follow_ups = _open_follow_ups(user, runs_or_coordinates)
+
+    context = {
+        "facilitated": _facilitator_part(user, facilitated, follow_ups),
+        "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
+        "planning": _planning_progress(
+            [group for group in coordinated.values() if group.status == SupportGroup.Status.PLANNING]
+        ),
+        "attendance": _attendance_rates(
+            [group for group in coordinated.values() if group.status == SupportGroup.Status.ACTIVE]
+        ),
+        "supervision": _supervisor_part(user) if Role.SUPERVISOR in groups_by_role or user.is_superuser else None,
+        "recent_sessions": RECENT_SESSIONS,
+        "review_due_days": Debrief.REVIEW_DUE_DAYS,
+        "has_roles": bool(groups_by_role),
+        "can_create_group": can_create_group(user),
+    }
+    return render(request, "sessions_log/dashboard.html", context)
+
+
+def _open_follow_ups(user, group_ids) -> list[FollowUp]:
+    if not group_ids:
+        return []
+    return list(
+        FollowUp.objects.open()
+        .filter(assignee=user, member__group_id__in=group_ids)
+        .select_related("member__group", "session")
+        .order_by("due_on", "pk")
+    )
+
+
+def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
+    """For each active group the person facilitates: when it meets next, registers not yet
+    taken, sessions they ran but have not debriefed, and follow-ups they were given."""
+    if not facilitated:
+        return []
+    today = timezone.localdate()
+    parts = {
+        pk: FacilitatedGroup(group=group, upcoming=upcoming_dates(group, today, UPCOMING_SESSIONS))
+        for pk, group in sorted(facilitated.items(), key=lambda item: (item[1].name, item[0]))
+    }
+    for session in GroupSession.objects.missing_register().filter(group_id__in=parts).order_by("date", "starts_at"):
+        parts[session.group_id].missing_registers.append(session)
+
+    # The same question as permissions.can_write_debrief, asked of every session at once:
+    # held, this person was present, and they have not written their debrief yet.
+    own_debrief = Debrief.objects.filter(session=OuterRef("pk"), author=user)
+    awaiting_debrief = (
+        GroupSession.objects.held()
+        .filter(group_id__in=parts, facilitators_present=user)
+        .exclude(Exists(own_debrief))
+        .order_by("date", "starts_at")
+    )
+    for session in awaiting_debrief:
+        parts[session.group_id].missing_debriefs.append(session)
+
+    for follow_up in follow_ups:
+        if follow_up.member.group_id in parts:
+            parts[follow_up.member.group_id].follow_ups.append(follow_up)
+    return list(parts.values())
+
+
+def _planning_progress(groups) -> list[dict]:
+    """Groups still being planned, with how many checklist sections are completed."""
+    # One query for every group's answers; checklist_progress then reads them from memory.
+    prefetch_related_objects(groups, "checklist_answers")
+    rows = []
+    for group in groups:
+        progress = checklist_progress(group)
+        rows.append({"group": group, "done": sum(section.is_complete for section in progress), "total": len(progress)})
+    return rows
+
+
+def _attendance_rates(groups) -> list[AttendanceRate]:
+    """Attended marks out of all marks, over each group's last eight held sessions with a register."""
+    if not groups:
+        return []
+    rates = {group.pk: AttendanceRate(group=group) for group in groups}
+    recent = (
+        GroupSession.objects.held()
+        .filter(group_id__in=rates, register_taken_at__isnull=False)
+        .with_register_counts()
+        .annotate(
+            recency=Window(RowNumber(), partition_by=F("group_id"), order_by=[F("date").desc(), F("starts_at").desc()])
+        )
+        .filter(recency__lte=RECENT_SESSIONS)
+        .values("group_id", "marked_count", "attended_count")
+    )
+    for session in recent:
+        rate = rates[session["group_id"]]
+        rate.sessions += 1
+        rate.marked += session["marked_count"]
+        rate.attended += session["attended_count"]
+    return list(rates.values())
+
+
+def _supervisor_part(user) -> dict:
+    waiting = awaiting_review_for(user)
+    totals = waiting.order_by().aggregate(total=Count("pk"), flagged=Count("pk", filter=Debrief.FLAGGED))
+    first = list(waiting[:QUEUE_PREVIEW])
+    return {**totals, "first": first}

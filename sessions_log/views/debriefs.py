@@ -1,0 +1,220 @@
+"""Facilitators' debriefs and their supervisor's review.
+
+A debrief is the most private record in the app: its content is shown only to its author, the
+group's supervisor and superusers (sessions_log.permissions.can_read_debrief). Everyone else on
+the team gets a 403 here, and people outside the group a 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from groups.models import GroupRole
+from groups.permissions import group_view
+
+from ..forms import DebriefForm, DebriefNoteForm, DebriefReviewForm
+from ..models import Debrief
+from ..models.reflection import NO_SELF_HARM_DETAILS
+from ..permissions import can_read_debrief, can_review_debrief, can_write_debrief
+from ..services import add_debrief_note, review_debrief, save_debrief
+
+CONTENT_FIELDS = ("how_it_went", "anything_difficult", "safeguarding_action", "safeguarding_told", "support_wanted")
+
+# Helpers ---------------------------------------------------------------------------------------
+
+
+def review_or_none(debrief):
+    """The debrief's review, or None while it awaits one (or has not been saved yet)."""
+    if debrief.pk is None:
+        return None
+    try:
+        return debrief.review
+    except ObjectDoesNotExist:
+        return None
+
+
+def awaiting_review_for(user):
+    """Debriefs this person should review: those of groups they supervise (every group for a
+    superuser), not yet reviewed, needing attention first and then oldest. Their own debriefs
+    are left out, as nobody reviews their own."""
+    debriefs = (
+        Debrief.objects.awaiting_review()
+        .exclude(author=user)
+        .select_related("session__group", "author")
+        # Lists show who, when and why a debrief waits, never what it says: leave the content unread.
+        .defer(*CONTENT_FIELDS)
+        .flagged_first()
+    )
+    if user.is_superuser:
+        return debriefs
+    supervised = GroupRole.objects.filter(user=user, role=GroupRole.Role.SUPERVISOR).values("group_id")
+    return debriefs.filter(session__group__in=supervised)
+
+
+def _show_refusal(form, refusal: ValidationError):
+    """Put a service's refusal on the form: beside the field it names, otherwise above the form."""
+    if hasattr(refusal, "error_dict"):
+        for field, errors in refusal.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, refusal)
+
+
+def _not_saved(request, form, what):
+    if form.non_field_errors():
+        messages.error(request, f"{what} {' '.join(form.non_field_errors())}")
+    else:
+        messages.error(request, f"{what} Please correct what is marked below.")
+
+
+def _session_of(group, session_pk):
+    sessions = group.sessions.prefetch_related("facilitators_present")
+    return get_object_or_404(sessions, pk=session_pk)
+
+
+def _readable_debrief(request, group, debrief_pk):
+    """The debrief, if it belongs to this group (404 otherwise) and the user may read it (403 otherwise)."""
+    debriefs = (
+        Debrief.objects.filter(session__group=group)
+        .select_related("author", "session", "review__reviewer")
+        .prefetch_related("session__facilitators_present")
+    )
+    debrief = get_object_or_404(debriefs, pk=debrief_pk)
+    # The session's group is this group: reuse it so permission checks read its prefetched roles.
+    debrief.session.group = group
+    if not can_read_debrief(request.user, debrief, group):
+        raise PermissionDenied
+    return debrief
+
+
+def _detail(request, group, debrief, *, review_form=None, note_form=None):
+    review = review_or_none(debrief)
+    can_review = review is None and can_review_debrief(request.user, debrief, group)
+    session = debrief.session
+    context = {
+        "group": group,
+        "session": session,
+        "debrief": debrief,
+        "review": review,
+        "flags": debrief.flags,
+        "review_overdue": review is None and debrief.is_review_overdue,
+        "notes": debrief.notes.select_related("author"),
+        "is_author": debrief.author_id == request.user.pk,
+        "can_edit": review is None
+        and debrief.author_id == request.user.pk
+        and can_write_debrief(request.user, session),
+        "can_review": can_review,
+        "review_form": (review_form or DebriefReviewForm()) if can_review else None,
+        # Anyone who may read the debrief may add to it; add_debrief_note checks the same.
+        "note_form": note_form or DebriefNoteForm(),
+        "no_self_harm_details": NO_SELF_HARM_DETAILS,
+    }
+    return render(request, "sessions_log/debrief_detail.html", context)
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+@group_view()
+def debrief_write(request, group, session_pk):
+    """The signed-in facilitator's own debrief for a session: written, edited, or shown locked
+    once their supervisor has reviewed it."""
+    session = _session_of(group, session_pk)
+    if not can_write_debrief(request.user, session):
+        raise PermissionDenied
+    own = Debrief.objects.filter(session=session, author=request.user).select_related("review")
+    debrief = own.first() or Debrief(session=session, author=request.user)
+    review = review_or_none(debrief)
+    context = {"group": group, "session": session, "no_self_harm_details": NO_SELF_HARM_DETAILS}
+
+    if request.method == "POST":
+        form = DebriefForm(request.POST, instance=debrief)
+        if form.is_valid():
+            try:
+                debrief = save_debrief(debrief=form.instance, by=request.user)
+            except ValidationError as refusal:
+                _show_refusal(form, refusal)
+            else:
+                messages.success(request, "Your debrief has been saved. Your supervisor will read and review it.")
+                return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
+        _not_saved(request, form, "Your debrief has not been saved.")
+        # Keep what they typed. Their supervisor may have reviewed the debrief since the page was opened.
+        if debrief.pk:
+            debrief = Debrief.objects.select_related("review").get(pk=debrief.pk)
+        locked = review_or_none(debrief) is not None
+        return render(
+            request, "sessions_log/debrief_form.html", {**context, "form": form, "debrief": debrief, "locked": locked}
+        )
+
+    if review is not None:
+        return render(
+            request,
+            "sessions_log/debrief_form.html",
+            {**context, "debrief": debrief, "review": review, "locked": True, "flags": debrief.flags},
+        )
+    form = DebriefForm(instance=debrief)
+    return render(request, "sessions_log/debrief_form.html", {**context, "form": form, "debrief": debrief})
+
+
+@group_view()
+def debrief_detail(request, group, debrief_pk):
+    return _detail(request, group, _readable_debrief(request, group, debrief_pk))
+
+
+@require_POST
+@group_view()
+def debrief_review(request, group, debrief_pk):
+    debrief = _readable_debrief(request, group, debrief_pk)
+    if not can_review_debrief(request.user, debrief, group):
+        raise PermissionDenied
+    form = DebriefReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            review_debrief(
+                debrief=debrief,
+                by=request.user,
+                comments=form.cleaned_data["comments"],
+                agreed_actions=form.cleaned_data["agreed_actions"],
+            )
+        except ValidationError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            messages.success(request, "The debrief has been reviewed. It is now locked; later thoughts go in notes.")
+            return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
+    _not_saved(request, form, "The review has not been saved.")
+    # A refusal may mean someone else reviewed it meanwhile: show the page as it now stands.
+    debrief = _readable_debrief(request, group, debrief_pk)
+    return _detail(request, group, debrief, review_form=form)
+
+
+@require_POST
+@group_view()
+def debrief_note(request, group, debrief_pk):
+    debrief = _readable_debrief(request, group, debrief_pk)
+    form = DebriefNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            add_debrief_note(debrief=debrief, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            messages.success(request, "Your note has been added.")
+            return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
+    _not_saved(request, form, "The note has not been added.")
+    return _detail(request, group, debrief, note_form=form)
+
+
+def review_queue(request):
+    """Debriefs waiting for the signed-in supervisor, those needing attention first."""
+    debriefs = list(awaiting_review_for(request.user))
+    supervises = request.user.is_superuser or bool(debriefs) or _supervises_any_group(request.user)
+    return render(
+        request,
+        "sessions_log/debrief_queue.html",
+        {"debriefs": debriefs, "supervises": supervises, "review_due_days": Debrief.REVIEW_DUE_DAYS},
+    )
+
+
+def _supervises_any_group(user) -> bool:
+    return GroupRole.objects.filter(user=user, role=GroupRole.Role.SUPERVISOR).exists()

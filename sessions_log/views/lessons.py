@@ -1,0 +1,57 @@
+"""Lessons learnt about running a group (LifeSIGNS LS-Q14): a log everyone on the team can read,
+and a form for the people who run and coordinate the group."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+
+from groups.permissions import group_view
+
+from ..forms import LessonFilterForm, LessonForm
+from ..models.reflection import NO_SELF_HARM_DETAILS
+from ..permissions import can_record_lesson, can_view_sessions
+
+LESSONS_PER_PAGE = 20
+
+
+@group_view(can_view_sessions)
+def lesson_log(request, group):
+    lessons = group.lessons.select_related("session", "action_owner", "created_by")
+    filters = LessonFilterForm(request.GET)
+    if filters.is_valid():
+        if filters.cleaned_data["theme"]:
+            lessons = lessons.filter(theme=filters.cleaned_data["theme"])
+        if search := filters.cleaned_data["q"].strip():
+            lessons = lessons.filter(
+                Q(what_worked__icontains=search) | Q(what_to_change__icontains=search) | Q(action__icontains=search)
+            )
+    page = Paginator(lessons, LESSONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "sessions_log/lesson_list.html",
+        {
+            "group": group,
+            "filters": filters,
+            "filtered": filters.is_valid() and any(filters.cleaned_data.values()),
+            "page": page,
+            "can_record_lesson": can_record_lesson(request.user, group),
+        },
+    )
+
+
+@group_view(can_record_lesson)
+def lesson_create(request, group):
+    form = LessonForm(request.POST or None, group=group, initial={"session": request.GET.get("session")})
+    # Every session here is this group's: its date alone tells them apart, and fits a phone's width.
+    form.fields["session"].label_from_instance = lambda session: f"{session.date:%-d %B %Y}"
+    if request.method == "POST" and form.is_valid():
+        form.instance.created_by = request.user
+        form.save()
+        messages.success(request, "The lesson has been recorded.")
+        return redirect("sessions_log:lessons", pk=group.pk)
+    return render(
+        request,
+        "sessions_log/lesson_form.html",
+        {"group": group, "form": form, "no_self_harm_details": NO_SELF_HARM_DETAILS},
+    )

@@ -1,0 +1,322 @@
+"""A running group's sessions: what is coming up, what happened, and each session's register.
+Each view checks access, calls a service, says what happened and redirects; a rule's refusal
+is shown on the form with the person's typing kept."""
+
+import datetime
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from groups.models import SupportGroup
+from groups.permissions import group_view
+
+from ..forms import GroupSessionForm, RegisterForm
+from ..models import Attendance, GroupSession, Member
+from ..permissions import (
+    can_log_session,
+    can_read_debrief,
+    can_record_lesson,
+    can_view_members,
+    can_view_sessions,
+    can_write_debrief,
+)
+from ..schedule import meeting_dates, upcoming_dates
+from ..services import record_session, save_register, session_refusal
+from .refusals import show_refusal
+
+CHART_SESSIONS = 12
+# How far back the session form looks for a meeting date that has not been recorded yet.
+LOOK_BACK = datetime.timedelta(days=92)
+# How far back the sessions page lists meeting dates nobody has recorded.
+RECENT = datetime.timedelta(days=28)
+
+
+def _is_running(group) -> bool:
+    return session_refusal(group) is None
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
+# The group's sessions page -----------------------------------------------------------------------
+
+# Geometry of the attendance chart, in SVG user units: one horizontal bar per session.
+CHART_WIDTH = 320
+CHART_LABEL_WIDTH = 96
+CHART_BAR_MAX = 150
+CHART_ROW = 30
+CHART_BAR = 18
+
+
+def _attendance_chart(sessions) -> SimpleNamespace:
+    """Bars for sessions oldest first: a pale track for those marked, a solid bar for those who came."""
+    scale = max((session.marked_count for session in sessions), default=0) or 1
+    rows = []
+    for index, session in enumerate(sessions):
+        top = index * CHART_ROW + 4
+        attended_width = round(CHART_BAR_MAX * session.attended_count / scale)
+        marked_width = round(CHART_BAR_MAX * session.marked_count / scale)
+        rows.append(
+            SimpleNamespace(
+                session=session,
+                bar_y=top,
+                text_y=top + CHART_BAR - 4,
+                attended_width=attended_width,
+                marked_width=marked_width,
+                value_x=CHART_LABEL_WIDTH + max(marked_width, attended_width) + 6,
+            )
+        )
+    return SimpleNamespace(
+        rows=rows,
+        width=CHART_WIDTH,
+        height=len(rows) * CHART_ROW + 8,
+        bars_x=CHART_LABEL_WIDTH,
+        bar_height=CHART_BAR,
+        label_x=CHART_LABEL_WIDTH - 6,
+    )
+
+
+def _recent_meeting_dates(group, today) -> list[datetime.date]:
+    """Meeting dates from the last four weeks before today, since the group launched."""
+    start = today - RECENT
+    if group.launched_at:
+        start = max(start, timezone.localdate(group.launched_at))
+    return meeting_dates(group, start, today - datetime.timedelta(days=1))
+
+
+@group_view(can_view_sessions)
+def group_sessions(request, group):
+    today = timezone.localdate()
+    sessions = list(GroupSession.objects.filter(group=group).with_register_counts())
+    recorded = {session.date: session for session in sessions}
+    running = _is_running(group)
+    upcoming, unrecorded = [], []
+    if running:
+        upcoming = [(day, recorded.get(day)) for day in upcoming_dates(group, today)]
+        unrecorded = [day for day in _recent_meeting_dates(group, today) if day not in recorded]
+
+    with_register = [session for session in sessions if session.was_held and session.has_register]
+    charted = with_register[:CHART_SESSIONS][::-1]
+    attended = sum(session.attended_count for session in with_register)
+    marked = sum(session.marked_count for session in with_register)
+
+    show_members = can_view_members(request.user, group)
+    members = []
+    if show_members:
+        came = Q(attendance__status__in=Attendance.ATTENDED)
+        members = (
+            Member.objects.active()
+            .filter(group=group)
+            .annotate(
+                sessions_attended=Count("attendance", filter=came),
+                sessions_marked=Count("attendance"),
+                last_attended=Max("attendance__session__date", filter=came),
+            )
+        )
+    return render(
+        request,
+        "sessions_log/groupsession_list.html",
+        {
+            "group": group,
+            "today": today,
+            "running": running,
+            "upcoming": upcoming,
+            "unrecorded": unrecorded,
+            "sessions": sessions,
+            "chart": _attendance_chart(charted),
+            "totals": {
+                "held": sum(session.was_held for session in sessions),
+                "with_register": len(with_register),
+                "missing_register": sum(session.was_held and not session.has_register for session in sessions),
+                "attended": attended,
+                "marked": marked,
+                "rate": round(100 * attended / marked) if marked else None,
+            },
+            "members": members,
+            "can_view_members": show_members,
+            "can_log_session": can_log_session(request.user, group),
+        },
+    )
+
+
+# Recording a session --------------------------------------------------------------------------
+
+
+def _initial_date(request, group, today) -> datetime.date:
+    """The date asked for in ?date=, or else the latest meeting date with nothing recorded yet."""
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        pass
+    start = today - LOOK_BACK
+    if group.launched_at:
+        start = max(start, timezone.localdate(group.launched_at))
+    due = meeting_dates(group, start, today)
+    recorded = set(group.sessions.filter(date__in=due).values_list("date", flat=True))
+    missing = [day for day in due if day not in recorded]
+    return missing[-1] if missing else today
+
+
+def _session_form_page(request, group, form, session=None):
+    return render(
+        request,
+        "sessions_log/groupsession_form.html",
+        {"group": group, "form": form, "session": session, "running": _is_running(group)},
+    )
+
+
+def _save_session(request, group, form):
+    """Record the session through the service; a refusal lands on the form. None when refused."""
+    try:
+        return record_session(
+            session=form.instance, facilitators=form.cleaned_data["facilitators_present"], by=request.user
+        )
+    except ValidationError as refusal:
+        show_refusal(form, refusal)
+        return None
+
+
+@group_view(can_log_session)
+def session_create(request, group):
+    today = timezone.localdate()
+    initial = {
+        "date": _initial_date(request, group, today) if request.method == "GET" else today,
+        "starts_at": group.meeting_start,
+        "ends_at": group.meeting_end,
+        "format": GroupSession.Format.ONLINE
+        if group.format == SupportGroup.Format.ONLINE
+        else GroupSession.Format.IN_PERSON,
+        "facilitators_present": [request.user.pk],
+    }
+    form = GroupSessionForm(request.POST or None, group=group, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        session = _save_session(request, group, form)
+        if session is not None:
+            if session.was_held:
+                messages.success(
+                    request, f"The session on {session.date:%-d %B} has been recorded. Now take the register."
+                )
+                return redirect("sessions_log:register", pk=group.pk, session_pk=session.pk)
+            messages.success(request, f"The session on {session.date:%-d %B} has been recorded as not run.")
+            return redirect(session)
+    return _session_form_page(request, group, form)
+
+
+@group_view(can_log_session)
+def session_edit(request, group, session_pk):
+    session = get_object_or_404(group.sessions, pk=session_pk)
+    form = GroupSessionForm(request.POST or None, instance=session, group=group)
+    if request.method == "POST" and form.is_valid():
+        if _save_session(request, group, form) is not None:
+            messages.success(request, "The session's details have been saved.")
+            return redirect(session)
+    return _session_form_page(request, group, form, session)
+
+
+# One session ----------------------------------------------------------------------------------
+
+
+@group_view(can_view_sessions)
+def session_detail(request, group, session_pk):
+    session = get_object_or_404(
+        group.sessions.with_register_counts().prefetch_related("facilitators_present"), pk=session_pk
+    )
+    counts = dict(session.attendance.values_list("status").annotate(count=Count("pk")).order_by())
+    register_summary = [(label, counts.get(status, 0)) for status, label in Attendance.Status.choices]
+
+    show_members = can_view_members(request.user, group)
+    marks = list(session.attendance.select_related("member")) if show_members else []
+
+    # Who wrote a debrief and when; the content is never loaded here.
+    debriefs = list(
+        session.debriefs.select_related("author")
+        .only("pk", "created_at", "session", "author__username", "author__first_name", "author__last_name")
+        .order_by("created_at")
+    )
+    for debrief in debriefs:
+        debrief.can_read = can_read_debrief(request.user, debrief, group)
+    may_write_debrief = can_write_debrief(request.user, session) and not any(
+        debrief.author_id == request.user.pk for debrief in debriefs
+    )
+    return render(
+        request,
+        "sessions_log/groupsession_detail.html",
+        {
+            "group": group,
+            "session": session,
+            "register_summary": register_summary,
+            "marks": marks,
+            "lessons": session.lessons.all(),
+            "debriefs": debriefs,
+            "can_view_members": show_members,
+            "can_log_session": can_log_session(request.user, group),
+            "can_record_lesson": can_record_lesson(request.user, group),
+            "can_write_debrief": may_write_debrief,
+        },
+    )
+
+
+# The register ---------------------------------------------------------------------------------
+
+
+def _register_members(session):
+    """Everyone expected at the session, and anyone already marked in it (even if they have since
+    left), each with their saved mark, in one query."""
+    marked = Attendance.objects.filter(session=session)
+    expected = Member.objects.on_register_for(session).values("pk")
+    return list(
+        Member.objects.filter(Q(pk__in=expected) | Q(pk__in=marked.values("member_id"))).annotate(
+            saved_mark=Subquery(marked.filter(member=OuterRef("pk")).values("status")[:1])
+        )
+    )
+
+
+def _register_saved_message(session, marks, raised, withdrawn) -> str:
+    came = sum(status in Attendance.ATTENDED for status in marks.values())
+    parts = [f"The register for {session.date:%-d %B} has been saved: {came} of {len(marks)} attended."]
+    if raised:
+        parts.append(f"{_plural(raised, 'follow-up')} raised for members who missed it: see the members page.")
+    else:
+        parts.append("No new follow-ups.")
+    if withdrawn:
+        parts.append(f"{_plural(withdrawn, 'follow-up')} withdrawn, as the member was there after all.")
+    return " ".join(parts)
+
+
+@group_view(can_log_session)
+def register(request, group, session_pk):
+    session = get_object_or_404(group.sessions, pk=session_pk)
+    if not session.was_held:
+        messages.info(request, "This session did not run, so it has no register.")
+        return redirect(session)
+    members = _register_members(session)
+    saved = {member.pk: member.saved_mark for member in members if member.saved_mark}
+    marked_all = False
+    if request.method == "POST" and "mark_all" in request.POST:
+        # Without JavaScript: show everyone as present, and save nothing until they press Save.
+        form = RegisterForm(members=members)
+        marked_all = True
+    elif request.method == "POST":
+        form = RegisterForm(request.POST, members=members, initial_marks=saved)
+        if form.is_valid():
+            try:
+                changes = save_register(session=session, marks=form.marks(), by=request.user)
+            except ValidationError as refusal:
+                show_refusal(form, refusal)
+            else:
+                messages.success(
+                    request, _register_saved_message(session, form.marks(), len(changes.raised), changes.withdrawn)
+                )
+                return redirect(session)
+    else:
+        form = RegisterForm(members=members, initial_marks=saved)
+    return render(
+        request,
+        "sessions_log/groupsession_register.html",
+        {"group": group, "session": session, "form": form, "marked_all": marked_all},
+    )
