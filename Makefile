@@ -23,9 +23,10 @@ run: venv
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-# Tests run on PostgreSQL, like production; the server is started and
-# removed by the wrapper script.
+# Tests run on PostgreSQL, like production, and the browser tests on Debian's Chromium;
+# both are installed when missing. The server is started and removed by the wrapper script.
 test: venv
+	scripts/ensure_chromium.sh
 	scripts/with_postgres.sh scripts/run_checks_and_tests.sh $(ARGS)
 
 lint: venv
