@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from .models import GroupRole, InvalidStatusTransition, Risk, RiskAssessment, SupportGroup
 from .permissions import can_change_status
@@ -21,8 +22,10 @@ def start_risk_assessment(*, group, by) -> RiskAssessment:
     """Open the group's risk assessment, seeded with the risks the guidance asks every group to weigh."""
     assessment, created = RiskAssessment.objects.get_or_create(group=group, defaults={"updated_by": by})
     if created:
-        Risk.objects.bulk_create(
-            Risk(assessment=assessment, source=seed.source, title=seed.title) for seed in RISK_SEEDS
+        bulk_create_with_history(
+            [Risk(assessment=assessment, source=seed.source, title=seed.title) for seed in RISK_SEEDS],
+            Risk,
+            default_user=by,
         )
     return assessment
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "accounts",
+    "audit",
     "groups",
     "sessions_log",
 ]
@@ -48,6 +49,8 @@ MIDDLEWARE = [
     # Every page needs a signed-in user; the few public ones opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Stamps each history record with the signed-in person who made the change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

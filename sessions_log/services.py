@@ -64,7 +64,7 @@ def admit_from_waiting_list(*, member: Member) -> Member:
 
 
 @transaction.atomic
-def exit_member(*, member: Member, exited_on: datetime.date, reason: str, aftercare: str) -> Member:
+def exit_member(*, member: Member, exited_on: datetime.date, reason: str, aftercare: str, by=None) -> Member:
     """Record that a member has left. Their open follow-ups close, as there is no one to chase."""
     if member.status == Member.Status.EXITED:
         raise ValidationError(f"{member} has already left the group.")
@@ -76,9 +76,11 @@ def exit_member(*, member: Member, exited_on: datetime.date, reason: str, afterc
     member.aftercare_offered = aftercare
     member.full_clean()
     member.save()
-    member.follow_ups.open().update(
-        closed_at=timezone.now(), outcome=FollowUp.Outcome.MEMBER_LEFT, note="Closed when the member left."
-    )
+    for follow_up in member.follow_ups.open():
+        # One save each (not update()) so every change is kept in the audit history.
+        close_follow_up(
+            follow_up=follow_up, outcome=FollowUp.Outcome.MEMBER_LEFT, note="Closed when the member left.", by=by
+        )
     return member
 
 
@@ -230,7 +232,7 @@ def raise_follow_ups(*, session: GroupSession) -> FollowUpChanges:
             )
         )
     FollowUp.objects.filter(pk__in=withdrawn).delete()
-    return FollowUpChanges(raised=FollowUp.objects.bulk_create(raised), withdrawn=len(withdrawn))
+    return FollowUpChanges(raised=bulk_create_with_history(raised, FollowUp), withdrawn=len(withdrawn))
 
 
 def close_follow_up(*, follow_up: FollowUp, outcome: str, note: str, by) -> FollowUp:

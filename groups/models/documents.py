@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .group import SupportGroup
 
@@ -14,6 +15,9 @@ class PlanDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts saves, so that two people editing the same document at once are told, rather than
+    # the second silently overwriting the first (see groups.services.save_plan_document).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -29,6 +33,8 @@ class PlanDocument(models.Model):
 class RiskAssessment(PlanDocument):
     group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="risk_assessment")
     review_date = models.DateField(null=True, blank=True, help_text="When the assessment will next be reviewed.")
+
+    history = HistoricalRecords()
 
     def __str__(self):
         return f"Risk assessment for {self.group}"
@@ -61,6 +67,8 @@ class Risk(models.Model):
     impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=RATING_VALIDATORS)
     mitigation = models.TextField(blank=True, help_text="What you will do to prevent it, and to respond if it happens.")
     owner = models.CharField(max_length=120, blank=True, help_text="Who keeps an eye on it: a name or a role.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]
@@ -107,6 +115,8 @@ class ExitStrategy(PlanDocument):
 
     PARTS = ("members_leaving", "group_ending", "when_group_cannot_run")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name_plural = "exit strategies"
 
@@ -148,6 +158,8 @@ class FacilitatorSupportPlan(PlanDocument):
     )
 
     PARTS = ("supervision_frequency", "debrief_arrangements", "cofacilitation_and_cover", "facilitator_wellbeing")
+
+    history = HistoricalRecords()
 
     def __str__(self):
         return f"Facilitator-support plan for {self.group}"

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class InvalidStatusTransition(Exception):
@@ -164,6 +165,7 @@ class SupportGroup(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SupportGroupQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -275,6 +277,8 @@ class GroupRole(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_roles")
     role = models.CharField(max_length=20, choices=Role)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["role", "user__username"]

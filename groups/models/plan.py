@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from ..checklist import CHECKLIST, CHECKLIST_BY_KEY
 from ..wording import reads_like_no_harm_contract
@@ -21,6 +22,8 @@ class Aim(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["created_at", "pk"]
 
@@ -38,6 +41,8 @@ class Rule(models.Model):
         "How it is upheld", max_length=300, blank=True, help_text="What facilitators do when it is broken."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -66,6 +71,8 @@ class ChecklistAnswer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["group", "item_key"]

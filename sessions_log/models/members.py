@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from groups.models import SupportGroup
 
@@ -62,6 +63,7 @@ class Member(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["display_name", "pk"]

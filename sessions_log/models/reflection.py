@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from groups.checklist import SECTIONS
 from groups.models import SupportGroup
@@ -33,6 +34,8 @@ class Lesson(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -88,6 +91,7 @@ class Debrief(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DebriefQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]
@@ -145,6 +149,8 @@ class DebriefReview(models.Model):
     agreed_actions = models.TextField(blank=True)
     reviewed_at = models.DateTimeField(auto_now_add=True)
 
+    history = HistoricalRecords()
+
     def __str__(self):
         return f"Review of {self.debrief}"
 
@@ -157,6 +163,8 @@ class DebriefNote(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     text = models.TextField("Note", help_text=NO_SELF_HARM_DETAILS)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at"]

@@ -67,6 +67,7 @@ class GroupSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupSessionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "-starts_at"]
@@ -166,6 +167,8 @@ class AbsencePolicy(models.Model):
         default=3, help_text="Follow-ups are due this many days after the missed session is recorded."
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name_plural = "absence policies"
 
@@ -222,6 +225,7 @@ class FollowUp(models.Model):
     note = models.TextField(blank=True)
 
     objects = FollowUpQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -115,6 +115,7 @@ def member_exit(request, group, member_pk):
                 exited_on=form.cleaned_data["exited_on"],
                 reason=form.cleaned_data["reason"],
                 aftercare=form.cleaned_data["aftercare"],
+                by=request.user,
             )
         except ValidationError as refusal:
             show_refusal(form, refusal, field_names=EXIT_FIELDS)

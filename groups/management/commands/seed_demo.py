@@ -117,8 +117,8 @@ class Command(BaseCommand):
             RuleFactory(group=group, text="Talk about feelings, not about how anyone hurts themselves.")
             launch_group(group=group, by=coordinator)
             # Pretend it launched two months ago, so it has a history of sessions to show.
-            SupportGroup.objects.filter(pk=group.pk).update(launched_at=timezone.now() - datetime.timedelta(weeks=8))
-            group.refresh_from_db()
+            group.launched_at = timezone.now() - datetime.timedelta(weeks=8)
+            group.save(update_fields=["launched_at"])
             seed_session_history(group, facilitator=facilitator, cofacilitator=cofacilitator, supervisor=supervisor)
 
     def _print_logins(self):

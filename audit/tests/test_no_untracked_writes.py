@@ -1,0 +1,38 @@
+"""The audit trail (django-simple-history) records each save and delete through signals.
+QuerySet.update(), bulk_create() and bulk_update() send no signals, so on an audited model they
+would change records without a trace. This test fails if application code uses them: use
+save(), or simple_history.utils.bulk_create_with_history / bulk_update_with_history."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ["accounts", "audit", "groups", "sessions_log", "groups_site"]
+UNTRACKED = {"update", "bulk_create", "bulk_update"}
+
+
+def application_files():
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            parts = set(path.relative_to(ROOT).parts)
+            if "tests" in parts or "migrations" in parts:
+                continue
+            yield path
+
+
+def untracked_writes(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in UNTRACKED:
+            yield f"{path.name}:{node.lineno} .{node.func.attr}()"
+
+
+def test_application_code_never_writes_around_the_audit_trail():
+    offences = [offence for path in application_files() for offence in untracked_writes(path)]
+    assert offences == []
+
+
+def test_the_check_catches_an_update_call(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("Member.objects.filter(pk=1).update(display_name='x')\nFollowUp.objects.bulk_create([])\n")
+    assert len(list(untracked_writes(sample))) == 2
