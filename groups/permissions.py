@@ -16,7 +16,8 @@ from .models import GroupRole, SupportGroup
 Role = GroupRole.Role
 
 
-def _holds(user, group, *roles) -> bool:
+def holds_role(user, group, *roles) -> bool:
+    """Whether the person holds any of these roles in the group (superusers hold every role)."""
     return user.is_superuser or bool(group.roles_of(user) & set(roles))
 
 
@@ -26,26 +27,26 @@ def can_create_group(user) -> bool:
 
 
 def can_view_group(user, group) -> bool:
-    return _holds(user, group, *Role.values)
+    return holds_role(user, group, *Role.values)
 
 
 def can_edit_plan(user, group) -> bool:
     """Only the group's coordinators write its plan: details, aims, rules, checklist and documents."""
-    return _holds(user, group, Role.COORDINATOR)
+    return holds_role(user, group, Role.COORDINATOR)
 
 
 def can_manage_team(user, group) -> bool:
     """Only coordinators decide who facilitates and supervises."""
-    return _holds(user, group, Role.COORDINATOR)
+    return holds_role(user, group, Role.COORDINATOR)
 
 
 def can_launch_group(user, group) -> bool:
-    return _holds(user, group, Role.COORDINATOR)
+    return holds_role(user, group, Role.COORDINATOR)
 
 
 def can_change_status(user, group) -> bool:
     """Pausing, resuming and closing a group are coordinators' decisions."""
-    return _holds(user, group, Role.COORDINATOR)
+    return holds_role(user, group, Role.COORDINATOR)
 
 
 def group_view(permission=can_view_group, *, plan=False):

@@ -6,40 +6,37 @@ most private records: only their author, the group's supervisor and superusers r
 """
 
 from groups.models import GroupRole
+from groups.permissions import holds_role
 
 Role = GroupRole.Role
 FACILITATORS = (Role.LEAD_FACILITATOR, Role.CO_FACILITATOR)
 
 
-def _holds(user, group, *roles) -> bool:
-    return user.is_superuser or bool(group.roles_of(user) & set(roles))
-
-
 def can_view_sessions(user, group) -> bool:
     """Everyone on the team sees the session list and attendance numbers."""
-    return _holds(user, group, *Role.values)
+    return holds_role(user, group, *Role.values)
 
 
 def can_view_members(user, group) -> bool:
     """Members' names are for the people who run and coordinate the group, not its supervisor."""
-    return _holds(user, group, Role.COORDINATOR, *FACILITATORS)
+    return holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
 
 
 def can_manage_members(user, group) -> bool:
-    return _holds(user, group, Role.COORDINATOR, *FACILITATORS)
+    return holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
 
 
 def can_log_session(user, group) -> bool:
     """Facilitators record sessions and take registers."""
-    return _holds(user, group, *FACILITATORS)
+    return holds_role(user, group, *FACILITATORS)
 
 
 def can_record_lesson(user, group) -> bool:
-    return _holds(user, group, Role.COORDINATOR, *FACILITATORS)
+    return holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
 
 
 def can_edit_absence_policy(user, group) -> bool:
-    return _holds(user, group, Role.COORDINATOR)
+    return holds_role(user, group, Role.COORDINATOR)
 
 
 def can_write_debrief(user, session) -> bool:
@@ -58,4 +55,4 @@ def can_review_debrief(user, debrief, group) -> bool:
 
 
 def can_close_follow_up(user, follow_up, group) -> bool:
-    return follow_up.assignee_id == user.pk or _holds(user, group, Role.COORDINATOR, *FACILITATORS)
+    return follow_up.assignee_id == user.pk or holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
