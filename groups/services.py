@@ -1,5 +1,7 @@
 """State changes of a group that need more than a save. Launching lives in planning.py."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -30,42 +32,65 @@ def start_risk_assessment(*, group, by) -> RiskAssessment:
     return assessment
 
 
-def _change_status(*, group, by, status, allowed_from) -> SupportGroup:
+@dataclass(frozen=True)
+class StatusChange:
+    """A way a coordinator may change a running group's status. Launching (planning -> active)
+    is not one of them: it has its own gate, planning.launch_group."""
+
+    action: str
+    label: str
+    from_statuses: frozenset
+    to_status: str
+
+
+Status = SupportGroup.Status
+STATUS_CHANGES = {
+    change.action: change
+    for change in (
+        StatusChange("pause", "Pause the group", frozenset({Status.ACTIVE}), Status.PAUSED),
+        StatusChange("resume", "Resume the group", frozenset({Status.PAUSED}), Status.ACTIVE),
+        StatusChange(
+            "close",
+            "Close the group for good",
+            frozenset({Status.PLANNING, Status.ACTIVE, Status.PAUSED}),
+            Status.CLOSED,
+        ),
+    )
+}
+
+
+def status_changes_for(group) -> list[StatusChange]:
+    """The status changes open to the group as it is now."""
+    return [change for change in STATUS_CHANGES.values() if group.status in change.from_statuses]
+
+
+def change_group_status(*, group, action, by) -> SupportGroup:
+    """Pause, resume or close a group. Only its coordinators may; closing is final."""
+    change = STATUS_CHANGES[action]
     with transaction.atomic():
         locked = SupportGroup.objects.select_for_update().get(pk=group.pk)
         if not can_change_status(by, locked):
             raise PermissionDenied("Only a coordinator of this group can change its status.")
-        if locked.status not in allowed_from:
-            # Planning -> active is launching, which has its own gate in planning.launch_group.
+        if locked.status not in change.from_statuses:
             raise InvalidStatusTransition(
                 f"A group that is {locked.get_status_display().lower()} cannot become "
-                f"{SupportGroup.Status(status).label.lower()} this way."
+                f"{Status(change.to_status).label.lower()} this way."
             )
-        locked.move_to(status)
+        locked.move_to(change.to_status)
         locked.save(update_fields=["status", "launched_at", "closed_at", "updated_at"])
     return locked
 
 
 def pause_group(*, group, by) -> SupportGroup:
-    return _change_status(
-        group=group, by=by, status=SupportGroup.Status.PAUSED, allowed_from={SupportGroup.Status.ACTIVE}
-    )
+    return change_group_status(group=group, action="pause", by=by)
 
 
 def resume_group(*, group, by) -> SupportGroup:
-    return _change_status(
-        group=group, by=by, status=SupportGroup.Status.ACTIVE, allowed_from={SupportGroup.Status.PAUSED}
-    )
+    return change_group_status(group=group, action="resume", by=by)
 
 
 def close_group(*, group, by) -> SupportGroup:
-    """Closing is final: a closed group never reopens."""
-    return _change_status(
-        group=group,
-        by=by,
-        status=SupportGroup.Status.CLOSED,
-        allowed_from=set(SupportGroup.Status) - {SupportGroup.Status.CLOSED},
-    )
+    return change_group_status(group=group, action="close", by=by)
 
 
 @transaction.atomic

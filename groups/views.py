@@ -38,13 +38,13 @@ from .permissions import (
 )
 from .planning import LaunchBlocked, checklist_progress, launch_blockers_with_links, launch_group
 from .services import (
-    close_group,
+    STATUS_CHANGES,
+    change_group_status,
     create_group,
-    pause_group,
     remove_team_role,
-    resume_group,
     save_checklist_section,
     start_risk_assessment,
+    status_changes_for,
 )
 from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
 
@@ -92,7 +92,7 @@ def plan(request, group):
         ],
         "can_edit_plan": can_edit_plan(request.user, group),
         "can_launch": group.is_planning and not blockers and can_launch_group(request.user, group),
-        "can_change_status": can_change_status(request.user, group),
+        "status_changes": status_changes_for(group) if can_change_status(request.user, group) else [],
         "can_manage_team": can_manage_team(request.user, group),
     }
     return render(request, "groups/supportgroup_plan.html", context)
@@ -126,11 +126,10 @@ def launch(request, group):
 @require_POST
 @group_view(can_change_status)
 def change_status(request, group, action):
-    services = {"pause": pause_group, "resume": resume_group, "close": close_group}
-    if action not in services:
+    if action not in STATUS_CHANGES:
         raise Http404
     try:
-        group = services[action](group=group, by=request.user)
+        group = change_group_status(group=group, action=action, by=request.user)
     except InvalidStatusTransition as refusal:
         messages.error(request, str(refusal))
     else:
