@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html
 
 from groups.checklist import SECTIONS
 
@@ -231,3 +232,30 @@ class DebriefNoteForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper()
+
+
+class MemberErasureForm(forms.Form):
+    """Confirming an erasure: why (kept in the access log), and the member's name typed out, so
+    nobody erases the wrong person with one careless click."""
+
+    reason = forms.CharField(
+        label="Why are their records being erased?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example \u201cAsked in writing on 3 March to have their records erased\u201d. "
+        "This is kept in the access log; their name is not.",
+    )
+    confirm_name = forms.CharField(label="Type the member's name to confirm", max_length=60)
+
+    def __init__(self, *args, member_name, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member_name = member_name
+        # Help texts are rendered as HTML, so the name (typed by a person) is escaped here.
+        self.fields["confirm_name"].help_text = format_html("Type \u201c{}\u201d exactly as it is shown.", member_name)
+        self.helper = _helper()
+
+    def clean_confirm_name(self):
+        typed = self.cleaned_data["confirm_name"].strip()
+        if typed != self.member_name.strip():
+            raise forms.ValidationError("That is not the member's name as recorded. Type it exactly as shown.")
+        return typed

@@ -56,3 +56,9 @@ def can_review_debrief(user, debrief, group) -> bool:
 
 def can_close_follow_up(user, follow_up, group) -> bool:
     return follow_up.assignee_id == user.pk or holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
+
+
+def can_handle_subject_requests(user, group) -> bool:
+    """A member's requests under UK GDPR (a copy of everything held about them, or erasure) are
+    handled by the group's coordinators, who answer for its records."""
+    return holds_role(user, group, Role.COORDINATOR)

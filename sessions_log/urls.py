@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, debriefs, lessons, members, sessions
+from .views import dashboard, debriefs, lessons, member_record, members, sessions
 
 app_name = "sessions_log"
 
@@ -12,6 +12,10 @@ urlpatterns = [
     # Members
     path(group + "members/", members.member_list, name="members"),
     path(group + "members/new/", members.member_add, name="member_add"),
+    path(group + "members/<int:member_pk>/", member_record.member_detail, name="member"),
+    path(group + "members/<int:member_pk>/export/", member_record.member_export, name="member_export"),
+    path(group + "members/<int:member_pk>/export.json", member_record.member_export_json, name="member_export_json"),
+    path(group + "members/<int:member_pk>/erase/", member_record.member_erase, name="member_erase"),
     path(group + "members/<int:member_pk>/edit/", members.member_edit, name="member_edit"),
     path(group + "members/<int:member_pk>/exit/", members.member_exit, name="member_exit"),
     path(group + "members/<int:member_pk>/admit/", members.member_admit, name="member_admit"),

@@ -24,6 +24,10 @@ def untracked_writes(path):
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in UNTRACKED:
+            # QuerySet.update() takes keyword arguments only; dict.update(mapping) and
+            # set.update(iterable) take a positional one and write nothing to the database.
+            if node.func.attr == "update" and node.args:
+                continue
             yield f"{path.name}:{node.lineno} .{node.func.attr}()"
 
 
@@ -34,5 +38,15 @@ def test_application_code_never_writes_around_the_audit_trail():
 
 def test_the_check_catches_an_update_call(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("Member.objects.filter(pk=1).update(display_name='x')\nFollowUp.objects.bulk_create([])\n")
-    assert len(list(untracked_writes(sample))) == 2
+    sample.write_text(
+        "Member.objects.filter(pk=1).update(display_name='x')\n"
+        "Member.objects.update(**changes)\n"
+        "FollowUp.objects.bulk_create([])\n"
+    )
+    assert len(list(untracked_writes(sample))) == 3
+
+
+def test_the_check_ignores_updating_a_dict_or_a_set(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("options.update({'timeout': 20})\nseen.update(ids)\n")
+    assert list(untracked_writes(sample)) == []

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -16,11 +16,12 @@ class GroupSessionQuerySet(models.QuerySet):
         return self.filter(outcome=GroupSession.Outcome.HELD)
 
     def with_register_counts(self):
-        """Each session with how many were marked and how many attended, for charts and rates."""
+        """Each session with how many were marked and how many attended, for charts and rates.
+        Marks of members whose records were erased still count, as numbers kept on the session."""
         attended = Q(attendance__status__in=Attendance.ATTENDED)
         return self.annotate(
-            marked_count=Count("attendance"),
-            attended_count=Count("attendance", filter=attended),
+            marked_count=Count("attendance") + F("erased_marked_count"),
+            attended_count=Count("attendance", filter=attended) + F("erased_attended_count"),
         )
 
     def missing_register(self):
@@ -64,6 +65,10 @@ class GroupSession(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # When a member's records are erased (on request, or after the retention period) their marks
+    # go, but the session's attendance numbers must not change: these keep them, as numbers only.
+    erased_marked_count = models.PositiveIntegerField("Marks of erased members", default=0, editable=False)
+    erased_attended_count = models.PositiveIntegerField("Erased members who attended", default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupSessionQuerySet.as_manager()
@@ -77,6 +82,10 @@ class GroupSession(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome="held", not_run_reason="") | Q(outcome="did_not_run") & ~Q(not_run_reason=""),
                 name="not_run_reason_only_when_not_run",
+            ),
+            models.CheckConstraint(
+                condition=Q(erased_attended_count__lte=F("erased_marked_count")),
+                name="erased_attended_within_erased_marked",
             ),
         ]
         indexes = [models.Index(fields=["group", "-date"], name="session_group_date")]

@@ -10,6 +10,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.models import AccessEvent
+from audit.services import record_access
 from groups.models import GroupRole
 from groups.permissions import group_view
 
@@ -159,7 +161,9 @@ def debrief_write(request, group, session_pk):
 
 @group_view()
 def debrief_detail(request, group, debrief_pk):
-    return _detail(request, group, _readable_debrief(request, group, debrief_pk))
+    debrief = _readable_debrief(request, group, debrief_pk)
+    record_access(user=request.user, action=AccessEvent.Action.VIEWED_DEBRIEF, obj=debrief, group=group)
+    return _detail(request, group, debrief)
 
 
 @require_POST

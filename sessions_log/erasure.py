@@ -1,0 +1,211 @@
+"""Erasing members' records: when a member asks (UK GDPR, the right to erasure) and when a
+group's retention period has passed (LifeSIGNS LS-Q20; each group's plan says how long).
+
+Both go through one mechanism, `_erase_members`. The member, their attendance marks, their
+follow-ups and every history copy of them go. What stays: each session's attendance numbers
+(the erased marks are added to totals kept on the session, so `with_register_counts()` gives the
+same numbers as before) and an access event saying that member number N was erased, and why.
+"""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass, fields
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from audit.models import AccessEvent
+from audit.services import record_access
+from groups.models import SupportGroup
+
+from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
+from .permissions import can_handle_subject_requests
+
+REASON_MAX_LENGTH = AccessEvent._meta.get_field("detail").max_length
+
+
+@dataclass
+class ErasureCounts:
+    """How much was erased: numbers only, never whose or what."""
+
+    members: int = 0
+    attendance_marks: int = 0
+    follow_ups: int = 0
+    debriefs: int = 0
+    history_copies: int = 0
+
+    def __iadd__(self, other: "ErasureCounts") -> "ErasureCounts":
+        for count in fields(self):
+            setattr(self, count.name, getattr(self, count.name) + getattr(other, count.name))
+        return self
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, count.name) for count in fields(self))
+
+
+# On request ------------------------------------------------------------------------------------
+
+
+def erase_member(*, member: Member, reason: str, by) -> ErasureCounts:
+    """Erase a member at their request: their record, attendance marks, follow-ups and every
+    earlier version of them. Only the group's coordinators may, and they must say why. The
+    sessions they came to keep their attendance numbers."""
+    reason = _without_name(reason.strip(), member.display_name)
+    if not reason:
+        raise ValidationError({"reason": "Say why this member's records are being erased."})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason to {REASON_MAX_LENGTH} characters."})
+    with transaction.atomic():
+        if not Member.objects.select_for_update().filter(pk=member.pk).exists():
+            raise ValidationError("This member's records have already been erased.")
+        group = SupportGroup.objects.prefetch_related("roles").get(pk=member.group_id)
+        if not can_handle_subject_requests(by, group):
+            raise PermissionDenied("Only the group's coordinators erase a member's records.")
+        return _erase_members(group=group, member_ids=[member.pk], reason=reason, by=by)
+
+
+def _without_name(text: str, name: str) -> str:
+    # The access log keeps facts, never who: a name typed into the reason is taken out.
+    return re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[the member]", text, flags=re.IGNORECASE) if name else text
+
+
+# When the retention period has passed ----------------------------------------------------------
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` months earlier (the month's last day when it is shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def retention_cutoff(group, today: datetime.date) -> datetime.date:
+    """Records of anyone who left (or of a group that closed) before this date have been kept
+    for longer than the group's plan allows."""
+    return months_before(today, group.retention_months)
+
+
+def group_past_retention(group, today: datetime.date) -> bool:
+    """A group closed for longer than its retention period: none of its member records stay."""
+    return group.closed_at is not None and timezone.localdate(group.closed_at) < retention_cutoff(group, today)
+
+
+def members_past_retention(group, today: datetime.date):
+    """Members whose records have been kept as long as the group's plan allows: everyone, once the
+    group has been closed for longer than its retention period; otherwise those who left longer
+    ago than that."""
+    if group_past_retention(group, today):
+        return Member.objects.filter(group=group)
+    return Member.objects.filter(group=group, status=Member.Status.EXITED, exited_on__lt=retention_cutoff(group, today))
+
+
+def _history_left_behind(group, today: datetime.date) -> list[int]:
+    """Members no longer in the table (removed some other way) whose history copies are older than
+    the retention period: their copies go too. Once the group is past retention, all of them."""
+    gone = Member.history.filter(group_id=group.pk).exclude(id__in=Member.objects.values("pk")).order_by()
+    if not group_past_retention(group, today):
+        cutoff = datetime.datetime.combine(retention_cutoff(group, today), datetime.time.min)
+        gone = gone.values("id").annotate(last=Max("history_date")).filter(last__lt=timezone.make_aware(cutoff))
+    return sorted(set(gone.values_list("id", flat=True)))
+
+
+def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) -> ErasureCounts:
+    """Erase every member record kept longer than its group's plan allows (LS-Q20), with their
+    history copies, keeping sessions' attendance numbers; and the debriefs of groups closed for
+    longer than that, keeping the sessions themselves. A dry run does all of it and undoes it,
+    so its counts are exactly what a real run would erase."""
+    today = today or timezone.localdate()
+    counts = ErasureCounts()
+    with transaction.atomic():
+        for group in SupportGroup.objects.order_by("pk"):
+            expired = list(members_past_retention(group, today).values_list("pk", flat=True))
+            if expired:
+                when = "the group closed" if group_past_retention(group, today) else "the member left"
+                reason = f"Retention period ended: {group.retention_months} months after {when}."
+                counts += _erase_members(group=group, member_ids=expired, reason=reason, by=None)
+            counts.history_copies += _delete_history_of_members(_history_left_behind(group, today))
+            if group_past_retention(group, today):
+                counts += _erase_debriefs(group=group)
+        if dry_run:
+            transaction.set_rollback(True)
+    return counts
+
+
+# The one mechanism -----------------------------------------------------------------------------
+
+
+def _erase_members(*, group, member_ids: list[int], reason: str, by) -> ErasureCounts:
+    """Inside the caller's transaction: fold the members' marks into their sessions' totals,
+    record each erasure (member id and reason only), then delete the members, their marks and
+    follow-ups, and every history copy of them."""
+    attended = Q(status__in=Attendance.ATTENDED)
+    marks = (
+        Attendance.objects.filter(member_id__in=member_ids)
+        .order_by()
+        .values("session_id")
+        .annotate(marked=Count("pk"), attended=Count("pk", filter=attended))
+    )
+    by_session = {row["session_id"]: row for row in marks}
+    # Locked, so a register saved at the same moment cannot lose these numbers.
+    for session in GroupSession.objects.select_for_update().filter(pk__in=by_session).order_by("pk"):
+        session.erased_marked_count += by_session[session.pk]["marked"]
+        session.erased_attended_count += by_session[session.pk]["attended"]
+        # save(), not update(): the change to the totals is itself kept in the session's history.
+        session.save(update_fields=["erased_marked_count", "erased_attended_count"])
+
+    counts = ErasureCounts(
+        members=len(member_ids),
+        attendance_marks=sum(row["marked"] for row in by_session.values()),
+        follow_ups=FollowUp.objects.filter(member_id__in=member_ids).count(),
+    )
+    for member_id in member_ids:
+        record_access(
+            user=by, action=AccessEvent.Action.ERASED_MEMBER, obj=Member(pk=member_id), group=group, detail=reason
+        )
+    counts.history_copies = _delete_history_of_members(member_ids)
+    # Deleting the members takes their marks and follow-ups with them (the foreign keys cascade).
+    Member.objects.filter(pk__in=member_ids).delete()
+    # Deleting writes a last history copy of each row ("deleted"): those go as well.
+    _delete_history_of_members(member_ids)
+    return counts
+
+
+def _delete_history_of_members(member_ids) -> int:
+    if not member_ids:
+        return 0
+    return sum(
+        history.filter(**{lookup: member_ids}).delete()[0]
+        for history, lookup in (
+            (Member.history, "id__in"),
+            (Attendance.history, "member_id__in"),
+            (FollowUp.history, "member_id__in"),
+        )
+    )
+
+
+def _erase_debriefs(*, group) -> ErasureCounts:
+    """The debriefs of a group past its retention period go, with their reviews, notes and history
+    copies. The sessions stay, so the fact that each was held is kept."""
+    sessions = GroupSession.history.filter(group_id=group.pk).values("id")
+    debrief_ids = sorted(set(Debrief.history.filter(session_id__in=sessions).values_list("id", flat=True)))
+    live = Debrief.objects.filter(pk__in=debrief_ids)
+    counts = ErasureCounts(debriefs=live.count(), history_copies=_delete_history_of_debriefs(debrief_ids))
+    live.delete()  # reviews and notes cascade
+    _delete_history_of_debriefs(debrief_ids)
+    return counts
+
+
+def _delete_history_of_debriefs(debrief_ids) -> int:
+    if not debrief_ids:
+        return 0
+    return sum(
+        history.filter(**{lookup: debrief_ids}).delete()[0]
+        for history, lookup in (
+            (Debrief.history, "id__in"),
+            (DebriefReview.history, "debrief_id__in"),
+            (DebriefNote.history, "debrief_id__in"),
+        )
+    )

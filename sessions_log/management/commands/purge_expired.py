@@ -1,0 +1,28 @@
+"""Run daily (see README, "Retention"): erase what each group's plan says is no longer kept."""
+
+from django.core.management.base import BaseCommand
+
+from sessions_log.erasure import purge_expired
+
+
+class Command(BaseCommand):
+    help = (
+        "Erase members' records kept longer than their group's retention period (after they left, or "
+        "after the group closed), with every history copy, keeping sessions' attendance numbers; and "
+        "the debriefs of groups closed for longer than that. Prints counts only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Show how much would be erased, and change nothing.")
+
+    def handle(self, *args, dry_run=False, **options):
+        counts = purge_expired(dry_run=dry_run)
+        # Counts only: this output ends up in logs and emails, so never a name or a word of content.
+        verb = "Would erase" if dry_run else "Erased"
+        self.stdout.write(
+            f"{verb}: {counts.members} member record(s), {counts.attendance_marks} attendance mark(s) "
+            f"(kept as session totals), {counts.follow_ups} follow-up(s), {counts.debriefs} debrief(s) of "
+            f"closed groups, {counts.history_copies} history copies."
+        )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was changed.")

@@ -1,0 +1,82 @@
+"""`manage.py purge_expired`: what it prints (numbers, never names or content) and what --dry-run does."""
+
+import datetime
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from groups.models import SupportGroup
+from sessions_log.models import Attendance, Member
+from sessions_log.services import exit_member
+from sessions_log.tests.factories import DebriefFactory, FollowUpFactory, MemberFactory
+from sessions_log.tests.records import TODAY, close, held_session, snapshot, take_register
+
+pytestmark = pytest.mark.django_db
+
+SECRET_NOTE = "Talked about how hard the anniversary was."
+
+
+@pytest.fixture
+def expired(group, facilitator):
+    """A group with two members who left long ago, whose names and notes must never be printed,
+    and a closed group past its retention period with a debrief."""
+    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
+    group.refresh_from_db()
+    session = held_session(group, 500, [facilitator])
+    names = ["Zephyrine", "Quillon"]
+    for name in names:
+        member = MemberFactory(group=group, display_name=name, joined_on=TODAY() - datetime.timedelta(days=900))
+        take_register(session, {member: Attendance.Status.PRESENT}, facilitator)
+        FollowUpFactory(member=member, session=session, note=SECRET_NOTE)
+        exit_member(
+            member=member,
+            exited_on=TODAY() - datetime.timedelta(days=450),
+            reason=Member.ExitReason.MOVED_ON,
+            aftercare=SECRET_NOTE,
+        )
+    closed = close(SupportGroup.objects.create(name="Old group", purpose="p", why_group_work="w"), days_ago=800)
+    old_session = held_session(closed, 900, [facilitator])
+    MemberFactory(group=closed, display_name="Marigold")
+    DebriefFactory(session=old_session, author=facilitator, how_it_went=SECRET_NOTE)
+    return names + ["Marigold"]
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("purge_expired", *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_the_purge_prints_counts_and_never_a_name_or_a_word_of_content(expired):
+    output = run()
+
+    assert "Erased: 3 member record(s)" in output
+    assert "1 debrief(s)" in output
+    for name in expired:
+        assert name not in output
+    assert SECRET_NOTE not in output
+    assert "anniversary" not in output
+    assert not Member.objects.filter(display_name__in=expired).exists()
+
+
+def test_a_dry_run_changes_nothing_and_says_so(expired):
+    before = snapshot()
+
+    output = run("--dry-run")
+
+    assert snapshot() == before
+    assert "Would erase: 3 member record(s)" in output
+    assert "Dry run: nothing was changed." in output
+    for name in expired:
+        assert name not in output
+
+
+def test_a_second_run_finds_nothing_to_erase(expired):
+    run()
+
+    output = run()
+
+    assert re.findall(r"\d+", output) == ["0"] * 5

@@ -1,0 +1,426 @@
+"""A member's record page, and a member's requests under UK GDPR: a copy of everything held about
+them (a page and a JSON file) and erasure.
+
+Alice coordinates the group, Bob leads it and Sam supervises it; Charlie facilitates another
+group. Everyone who runs the group may open a member's record; only coordinators (and superusers)
+export or erase it. Robin is the member asking; Sky is another member whose name must never
+appear in Robin's copy.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from audit.models import AccessEvent
+from groups.models import SupportGroup
+from sessions_log.models import Attendance, FollowUp, Member
+from sessions_log.services import close_follow_up
+from sessions_log.subject_access import redact_other_members
+from sessions_log.tests.factories import DebriefFactory, DebriefNoteFactory, LessonFactory, MemberFactory
+from sessions_log.tests.records import held_session, history_rows_referencing, register_counts, snapshot, take_register
+
+pytestmark = pytest.mark.django_db
+
+Status = Attendance.Status
+ROLES = ("coordinator", "facilitator", "supervisor")
+RUNNERS = frozenset({"coordinator", "facilitator"})
+COORDINATORS = frozenset({"coordinator"})
+MEMBER_PAGE_MAX_QUERIES = 9  # session, user, group, roles, member, totals, access event, recent marks, follow-ups
+
+
+def sign_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def messages_of(response) -> list[tuple[int, str]]:
+    return [(message.level, str(message)) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def things(group, coordinator, facilitator, supervisor):
+    """Robin and Sky on three registers; Robin missed two (two follow-ups, one closed with a note
+    naming Sky); a lesson and a debrief note name them both."""
+    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
+    group.refresh_from_db()
+    robin = MemberFactory(group=group, display_name="Robin")
+    sky = MemberFactory(group=group, display_name="Sky")
+    sessions = [held_session(group, days_ago, [facilitator]) for days_ago in (21, 14, 7)]
+    take_register(sessions[0], {robin: Status.PRESENT, sky: Status.PRESENT}, facilitator)
+    take_register(sessions[1], {robin: Status.ABSENT, sky: Status.LATE}, facilitator)
+    take_register(sessions[2], {robin: Status.ABSENT, sky: Status.PRESENT}, facilitator)
+    first = FollowUp.objects.get(member=robin, session=sessions[1])
+    close_follow_up(
+        follow_up=first,
+        outcome=FollowUp.Outcome.CONTACTED,
+        note="Robin will come back with sky next week.",
+        by=facilitator,
+    )
+    LessonFactory(group=group, what_worked="Robin and Sky led the check-in together.", what_to_change="")
+    LessonFactory(group=group, what_worked="A longer break helped everyone.", what_to_change="")
+    debrief = DebriefFactory(session=sessions[0], author=facilitator)
+    DebriefNoteFactory(debrief=debrief, text="Sky said ROBIN had been a great help.")
+    return SimpleNamespace(group=group, robin=robin, sky=sky, sessions=sessions, debrief=debrief)
+
+
+def url(name, things, member=None):
+    return reverse(f"sessions_log:{name}", kwargs={"pk": things.group.pk, "member_pk": (member or things.robin).pk})
+
+
+# The access matrix ---------------------------------------------------------------------------
+
+
+def erase_data(things):
+    return {"reason": "Asked in writing on 3 March.", "confirm_name": things.robin.display_name}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    method: str
+    allowed: frozenset
+    data: Callable = lambda things: {}
+
+    def __str__(self):
+        return f"{self.name}-{self.method}"
+
+    def request(self, client, things):
+        address = url(self.name, things)
+        if self.method == "GET":
+            return address, client.get(address)
+        return address, client.post(address, self.data(things))
+
+
+PAGES = [
+    Page("member", "GET", RUNNERS),
+    Page("member_export", "GET", COORDINATORS),
+    Page("member_export_json", "GET", COORDINATORS),
+    Page("member_erase", "GET", COORDINATORS),
+    Page("member_erase", "POST", COORDINATORS, data=erase_data),
+]
+REFUSED = [(page, role) for page in PAGES for role in ROLES if role not in page.allowed]
+ALLOWED = [(page, role) for page in PAGES for role in ROLES if role in page.allowed]
+
+
+def test_the_access_matrix_covers_every_member_record_page():
+    from sessions_log import urls
+    from sessions_log.views import member_record
+
+    names = {pattern.name for pattern in urls.urlpatterns if pattern.callback.__module__ == member_record.__name__}
+    assert names == {page.name for page in PAGES}
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_anonymous_visitors_are_sent_to_sign_in(client, things, page):
+    before = snapshot()
+
+    address, response = page.request(client, things)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={address}"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, page):
+    sign_in(client, outsider)
+    before = snapshot()
+
+    _, response = page.request(client, things)
+
+    assert response.status_code == 404
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("page", "role"), REFUSED, ids=str)
+def test_team_members_without_the_right_are_refused_and_nothing_is_changed_or_logged(
+    client, request, things, page, role
+):
+    sign_in(client, request.getfixturevalue(role))
+    before = snapshot()
+
+    _, response = page.request(client, things)
+
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(("page", "role"), ALLOWED, ids=str)
+def test_team_members_with_the_right_can_use_the_page(client, request, things, page, role):
+    _, response = page.request(sign_in(client, request.getfixturevalue(role)), things)
+
+    if page.method == "GET":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302, response.context and response.context["form"].errors
+        assert messages.ERROR not in [level for level, _ in messages_of(response)]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_a_superuser_can_use_every_page(client, things, page):
+    _, response = page.request(sign_in(client, UserFactory(is_superuser=True)), things)
+
+    assert response.status_code == (200 if page.method == "GET" else 302)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_a_member_of_another_group_is_not_found_through_this_group(client, things, coordinator, page):
+    stranger = MemberFactory(display_name="Stranger")
+    address = reverse(f"sessions_log:{page.name}", kwargs={"pk": things.group.pk, "member_pk": stranger.pk})
+    sign_in(client, coordinator)
+
+    response = client.get(address) if page.method == "GET" else client.post(address, erase_data(things))
+
+    assert response.status_code == 404
+    assert Member.objects.filter(pk=stranger.pk).exists()
+
+
+# The member's record -------------------------------------------------------------------------
+
+
+def test_the_member_list_links_to_each_members_record(client, things, facilitator):
+    response = sign_in(client, facilitator).get(reverse("sessions_log:members", kwargs={"pk": things.group.pk}))
+
+    html = response.content.decode()
+    assert url("member", things) in html
+    assert url("member", things, things.sky) in html
+
+
+def test_the_record_shows_attendance_and_follow_ups(client, things, facilitator):
+    response = sign_in(client, facilitator).get(url("member", things))
+
+    assert (response.context["attended"], response.context["marked"]) == (1, 3)
+    assert response.context["last_attended"] == things.sessions[0].date
+    assert ("Absent without notice", 2) in response.context["marks_by_status"]
+    assert len(response.context["follow_ups"]) == 2
+    html = response.content.decode()
+    assert "Came to <strong>1 of 3</strong>" in html
+    assert "Robin will come back with sky next week." in html
+
+
+def test_opening_a_record_logs_the_fact_and_not_the_content(client, things, facilitator):
+    sign_in(client, facilitator).get(url("member", things))
+
+    event = AccessEvent.objects.get()
+    assert (event.user, event.action, event.group) == (facilitator, AccessEvent.Action.VIEWED_MEMBER, things.group)
+    assert (event.object_type, event.object_id, event.detail) == ("sessions_log.Member", things.robin.pk, "")
+
+
+def test_only_coordinators_are_offered_export_and_erasure_on_the_record(client, things, coordinator, facilitator):
+    export = url("member_export", things)
+
+    assert export not in sign_in(client, facilitator).get(url("member", things)).content.decode()
+    assert export in sign_in(client, coordinator).get(url("member", things)).content.decode()
+
+
+def test_the_record_costs_the_same_queries_however_long_the_members_history(
+    client, things, facilitator, django_assert_max_num_queries
+):
+    sign_in(client, facilitator)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url("member", things))
+    for days_ago in range(28, 28 + 7 * 12, 7):
+        take_register(held_session(things.group, days_ago, [facilitator]), {things.robin: Status.ABSENT}, facilitator)
+
+    with django_assert_max_num_queries(MEMBER_PAGE_MAX_QUERIES), CaptureQueriesContext(connection) as many:
+        response = client.get(url("member", things))
+
+    assert response.context["marked"] == 15
+    assert len(many) == len(few)
+
+
+# A copy of everything held -------------------------------------------------------------------
+
+
+def exported(client, things, coordinator) -> dict:
+    response = sign_in(client, coordinator).get(url("member_export_json", things))
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_json_copy_is_a_download_named_without_the_members_name(client, things, coordinator):
+    response = sign_in(client, coordinator).get(url("member_export_json", things))
+
+    assert response["Content-Type"].startswith("application/json")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")
+    assert f"member-{things.robin.pk}-records-" in disposition
+    assert "Robin" not in disposition
+
+
+def test_the_copy_holds_the_record_every_mark_and_every_follow_up(client, things, coordinator):
+    data = exported(client, things, coordinator)
+
+    assert data["member"]["display_name"] == "Robin"
+    assert data["member"]["group"] == things.group.name
+    assert data["member"]["status"] == "Attending"
+    assert [(mark["session_date"], mark["mark"]) for mark in data["attendance"]] == [
+        (things.sessions[0].date.isoformat(), "Present"),
+        (things.sessions[1].date.isoformat(), "Absent without notice"),
+        (things.sessions[2].date.isoformat(), "Absent without notice"),
+    ]
+    [closed, still_open] = data["follow_ups"]
+    assert closed["missed_session_date"] == things.sessions[1].date.isoformat()
+    assert (closed["outcome"], still_open["outcome"], still_open["closed_on"]) == ("Contacted", "", None)
+    assert (closed["sessions_missed_in_a_row"], still_open["sessions_missed_in_a_row"]) == (1, 2)
+    assert [version["change"] for version in data["earlier_versions_of_the_record"]] == ["Created"]
+
+
+def test_the_copy_includes_notes_that_name_the_member_with_other_members_redacted(client, things, coordinator):
+    data = exported(client, things, coordinator)
+
+    texts = {mention["where"]: mention["text"] for mention in data["mentions_in_notes"]}
+    assert texts == {
+        "Lesson learnt: what worked": "Robin and [another member] led the check-in together.",
+        "Note on a facilitator's debrief": "[another member] said ROBIN had been a great help.",
+    }
+    assert data["follow_ups"][0]["note"] == "Robin will come back with [another member] next week."
+    assert "Sky" not in json.dumps(data)
+    assert "sky" not in json.dumps(data)
+
+
+def test_the_copy_leaves_out_notes_that_do_not_name_the_member(client, things, coordinator):
+    data = exported(client, things, coordinator)
+
+    assert not any("longer break" in mention["text"] for mention in data["mentions_in_notes"])
+
+
+def test_the_readable_copy_shows_the_same_with_other_members_redacted(client, things, coordinator):
+    response = sign_in(client, coordinator).get(url("member_export", things))
+
+    html = response.content.decode()
+    assert "Everything held about Robin" in html
+    assert "Robin and [another member] led the check-in together." in html
+    assert "Sky" not in html
+    assert url("member_export_json", things) in html
+
+
+# session, user, group, roles, the member, other names, versions, marks, follow-ups, 3 kinds of notes, event
+EXPORT_MAX_QUERIES = 13
+
+
+@pytest.mark.parametrize("name", ["member_export", "member_export_json"])
+def test_the_export_costs_the_same_queries_however_much_is_held(
+    client, things, coordinator, facilitator, name, django_assert_max_num_queries
+):
+    sign_in(client, coordinator)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url(name, things))
+    for days_ago in range(28, 28 + 7 * 8, 7):
+        take_register(held_session(things.group, days_ago, [facilitator]), {things.robin: Status.ABSENT}, facilitator)
+        LessonFactory(group=things.group, what_worked=f"Robin and Sky, week {days_ago}.")
+        DebriefNoteFactory(debrief=things.debrief, text=f"Robin again, day {days_ago}.")
+
+    with django_assert_max_num_queries(EXPORT_MAX_QUERIES), CaptureQueriesContext(connection) as many:
+        response = client.get(url(name, things))
+
+    assert response.status_code == 200
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(("name", "detail"), [("member_export", "readable page"), ("member_export_json", "JSON file")])
+def test_each_export_logs_the_fact_and_not_the_content(client, things, coordinator, name, detail):
+    sign_in(client, coordinator).get(url(name, things))
+
+    event = AccessEvent.objects.get()
+    assert (event.user, event.action, event.object_id, event.detail) == (
+        coordinator,
+        AccessEvent.Action.EXPORTED_MEMBER,
+        things.robin.pk,
+        detail,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sky and Robin arrived early.", "[another member] and Robin arrived early."),
+        ("SKY was quiet; sky left early.", "[another member] was quiet; [another member] left early."),
+        ("Skylar is not a member, nor is the sky.", "Skylar is not a member, nor is the [another member]."),
+        ("Jo Ann came with Robin.", "[another member] came with Robin."),
+        ("", ""),
+    ],
+)
+def test_other_members_names_are_redacted_as_whole_words_in_any_case(text, expected):
+    assert redact_other_members(text, member_name="Robin", other_names=["Sky", "Jo", "Jo Ann"]) == expected
+
+
+def test_the_members_own_name_survives_even_when_it_contains_another_members_name():
+    text = "Jo Ann talked to Jo."
+
+    assert redact_other_members(text, member_name="Jo Ann", other_names=["Jo"]) == "Jo Ann talked to [another member]."
+
+
+# Erasure on request --------------------------------------------------------------------------
+
+
+def test_erasing_a_member_removes_them_and_keeps_the_sessions_numbers(client, things, coordinator):
+    before = register_counts(things.group)
+
+    response = sign_in(client, coordinator).post(url("member_erase", things), erase_data(things))
+
+    assert response.status_code == 302
+    assert response.url == reverse("sessions_log:members", kwargs={"pk": things.group.pk})
+    [(level, text)] = messages_of(response)
+    assert level == messages.SUCCESS
+    assert "3 attendance marks and 2 follow-ups" in text
+    assert "Robin" not in text
+    assert not Member.objects.filter(pk=things.robin.pk).exists()
+    assert history_rows_referencing(things.robin.pk) == {}
+    assert register_counts(things.group) == before
+    event = AccessEvent.objects.get(action=AccessEvent.Action.ERASED_MEMBER)
+    assert (event.user, event.object_id, event.detail) == (coordinator, things.robin.pk, "Asked in writing on 3 March.")
+
+
+def test_the_erasure_page_says_what_will_go(client, things, coordinator):
+    response = sign_in(client, coordinator).get(url("member_erase", things))
+
+    html = response.content.decode()
+    assert "their 3 attendance marks and 2 follow-ups" in html
+    assert 'name="reason"' in html
+    assert 'name="confirm_name"' in html
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"reason": "Asked in writing.", "confirm_name": "robin"}, "confirm_name", "not the member's name"),
+        ({"reason": "Asked in writing.", "confirm_name": "Sky"}, "confirm_name", "not the member's name"),
+        ({"reason": "", "confirm_name": "Robin"}, "reason", "This field is required."),
+        ({"reason": "x" * 301, "confirm_name": "Robin"}, "reason", "at most 300 characters"),
+    ],
+)
+def test_an_unconfirmed_erasure_is_refused_beside_the_field_and_keeps_the_typing(
+    client, things, coordinator, data, field, message
+):
+    sign_in(client, coordinator)
+    before = snapshot()
+
+    response = client.post(url("member_erase", things), data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in " ".join(form.errors[field])
+    assert form["reason"].value() == data["reason"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", ["member", "member_export", "member_erase"])
+def test_a_name_with_markup_is_shown_escaped_on_every_page(client, things, coordinator, name):
+    things.robin.display_name = "<b>Robin</b>"
+    things.robin.save()
+
+    html = sign_in(client, coordinator).get(url(name, things)).content.decode()
+
+    assert "<b>Robin</b>" not in html
+    assert "&lt;b&gt;Robin&lt;/b&gt;" in html
