@@ -136,7 +136,19 @@ class ChecklistAnswerForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class RiskAssessmentForm(forms.ModelForm):
+class OpenedVersionMixin(forms.Form):
+    """A plan document's form carries, hidden, the version of the document the editor opened, so
+    that groups.services.save_plan_document can tell whether someone else saved it since."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 0: the document did not exist yet when the page was opened.
+        self.fields["opened_version"].initial = self.instance.version if self.instance.pk else 0
+
+
+class RiskAssessmentForm(OpenedVersionMixin, forms.ModelForm):
     class Meta:
         model = RiskAssessment
         fields = ["review_date"]
@@ -163,10 +175,22 @@ class RiskForm(forms.ModelForm):
         widgets = {"mitigation": forms.Textarea(attrs={"rows": 3})}
 
 
-RiskFormSet = forms.inlineformset_factory(RiskAssessment, Risk, form=RiskForm, extra=1, can_delete=True, min_num=0)
+# At most 100 risks per save: a tampered form count could otherwise make the server build and
+# render thousands of empty forms (Django's own ceiling is 2,000, some 20 seconds of work).
+RiskFormSet = forms.inlineformset_factory(
+    RiskAssessment,
+    Risk,
+    form=RiskForm,
+    extra=1,
+    can_delete=True,
+    min_num=0,
+    max_num=100,
+    absolute_max=100,
+    validate_max=True,
+)
 
 
-class ExitStrategyForm(forms.ModelForm):
+class ExitStrategyForm(OpenedVersionMixin, forms.ModelForm):
     class Meta:
         model = ExitStrategy
         fields = list(ExitStrategy.PARTS)
@@ -177,7 +201,7 @@ class ExitStrategyForm(forms.ModelForm):
         self.helper = _helper()
 
 
-class FacilitatorSupportPlanForm(forms.ModelForm):
+class FacilitatorSupportPlanForm(OpenedVersionMixin, forms.ModelForm):
     class Meta:
         model = FacilitatorSupportPlan
         fields = list(FacilitatorSupportPlan.PARTS)

@@ -7,7 +7,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from .models import GroupRole, InvalidStatusTransition, Risk, RiskAssessment, SupportGroup
-from .permissions import can_change_status
+from .permissions import can_change_status, can_edit_plan
 from .suggestions import RISK_SEEDS
 
 
@@ -117,3 +117,39 @@ def remove_team_role(*, role) -> None:
         ):
             raise ValidationError("A group needs at least one coordinator. Add another before removing this one.")
         role.delete()
+
+
+PLAN_DOCUMENT_CHANGED = (
+    "Someone else changed this document since you opened it. Your changes have not been saved: "
+    "copy anything you need, then reload."
+)
+
+
+def save_plan_document(*, form, expected_version: int, by, formset=None):
+    """Save a plan document (risk assessment, exit strategy or facilitator-support plan) only if
+    nobody else has saved it since this editor opened it, so the second of two people editing at
+    once is told instead of silently overwriting the first. `expected_version` is the version the
+    editor opened (0 for a document that did not exist yet). The risks of a risk assessment
+    (`formset`) are saved with it, all or nothing."""
+    document = form.instance
+    model = type(document)
+    with transaction.atomic():
+        if not can_edit_plan(by, document.group):
+            raise PermissionDenied("Only a coordinator of this group can change its plan.")
+        if document.pk is None:
+            # Creating: the group's row lock keeps two first saves from racing each other.
+            SupportGroup.objects.select_for_update().filter(pk=document.group_id).get()
+            stored = model.objects.filter(group_id=document.group_id).values_list("version", flat=True).first() or 0
+        else:
+            stored = model.objects.select_for_update().filter(pk=document.pk).values_list("version", flat=True).get()
+        # A document created by someone else meanwhile is never overwritten by a first save.
+        if stored != expected_version or (document.pk is None and stored):
+            raise ValidationError(PLAN_DOCUMENT_CHANGED, code="changed_since_opened")
+        document.version = stored + 1
+        document.updated_by = by
+        # A real save() (not update()), so the document's history records this version.
+        form.save()
+        if formset is not None:
+            formset.save()
+    return document
+

@@ -3,7 +3,6 @@ or a service, says what happened, and redirects."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -43,6 +42,7 @@ from .services import (
     create_group,
     remove_team_role,
     save_checklist_section,
+    save_plan_document,
     start_risk_assessment,
     status_changes_for,
 )
@@ -311,13 +311,18 @@ def risk_assessment(request, group):
         if not editable:
             raise PermissionDenied
         if form.is_valid() and formset.is_valid():
-            with transaction.atomic():
-                form.instance.updated_by = request.user
-                form.save()
-                formset.save()
-            messages.success(request, "The risk assessment has been saved.")
-            return redirect("groups:risk_assessment", pk=group.pk)
-        messages.error(request, "Nothing has been saved yet: please correct the entries marked below.")
+            try:
+                save_plan_document(
+                    form=form, formset=formset, expected_version=form.cleaned_data["opened_version"], by=request.user
+                )
+            except ValidationError as refusal:
+                # Shown at the top of the form, which keeps the person's typing.
+                form.add_error(None, refusal)
+            else:
+                messages.success(request, "The risk assessment has been saved.")
+                return redirect("groups:risk_assessment", pk=group.pk)
+        else:
+            messages.error(request, "Nothing has been saved yet: please correct the entries marked below.")
     return render(
         request,
         "groups/riskassessment_form.html",
@@ -339,10 +344,15 @@ def _plan_document(request, group, *, model, form_class, title, intro, template=
         if not editable:
             raise PermissionDenied
         if form.is_valid():
-            form.instance.updated_by = request.user
-            form.save()
-            messages.success(request, f"The {title.lower()} has been saved.")
-            return redirect(group)
+            try:
+                save_plan_document(form=form, expected_version=form.cleaned_data["opened_version"], by=request.user)
+            except ValidationError as refusal:
+                form.add_error(None, refusal)
+            else:
+                messages.success(request, f"The {title.lower()} has been saved.")
+                return redirect(group)
+        else:
+            messages.error(request, "Nothing has been saved yet: please correct the entries marked below.")
     return render(
         request,
         template,

@@ -135,6 +135,8 @@ def risk_formset_data(assessment, review_date=None, **changes) -> dict:
     review_date = review_date or timezone.localdate() + datetime.timedelta(days=60)
     data = {
         "review_date": review_date.isoformat(),
+        # The version the page showed, as the hidden field carries it (see save_plan_document).
+        "opened_version": str(assessment.version),
         "risks-TOTAL_FORMS": str(len(risks) + 1),
         "risks-INITIAL_FORMS": str(len(risks)),
         "risks-MIN_NUM_FORMS": "0",
@@ -295,7 +297,7 @@ GROUP_PAGES = [
         "exit_strategy",
         "POST",
         COORDINATORS,
-        data=lambda plan: {part: "Agreed with the team." for part in ExitStrategy.PARTS},
+        data=lambda plan: {**{part: "Agreed with the team." for part in ExitStrategy.PARTS}, "opened_version": "0"},
     ),
     Page("support_plan", "GET", EVERY_MEMBER),
     Page(
@@ -307,6 +309,7 @@ GROUP_PAGES = [
             "debrief_arrangements": "Straight after each session.",
             "cofacilitation_and_cover": "Two facilitators every time.",
             "facilitator_wellbeing": "Reflective practice each month.",
+            "opened_version": "0",
         },
     ),
     Page("team", "GET", EVERY_MEMBER),
@@ -657,7 +660,7 @@ def test_a_risk_with_an_impossible_likelihood_saves_nothing_and_keeps_the_typing
 
 
 def test_saving_the_exit_strategy_records_who_wrote_it(client, group, coordinator):
-    data = {part: f"Our plan for {part}." for part in ExitStrategy.PARTS}
+    data = {**{part: f"Our plan for {part}." for part in ExitStrategy.PARTS}, "opened_version": "0"}
 
     response = sign_in(client, coordinator).post(reverse("groups:exit_strategy", kwargs={"pk": group.pk}), data)
 

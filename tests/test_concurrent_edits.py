@@ -1,0 +1,302 @@
+"""Two people at once: editing the same plan document, and two workers on the SQLite database
+that `make run` uses. The second editor is told, and nothing anyone saved is lost."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from groups.forms import ExitStrategyForm
+from groups.models import ExitStrategy, FacilitatorSupportPlan, GroupRole, RiskAssessment
+from groups.services import PLAN_DOCUMENT_CHANGED, save_plan_document
+from groups.tests.factories import (
+    ExitStrategyFactory,
+    FacilitatorSupportPlanFactory,
+    GroupRoleFactory,
+    RiskAssessmentFactory,
+    RiskFactory,
+)
+from tests.world import sign_in
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# Plan documents ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_coordinator(group):
+    user = UserFactory(username="alex")
+    GroupRoleFactory(group=group, user=user, role=GroupRole.Role.COORDINATOR)
+    return user
+
+
+def _exit_strategy_data(text, version, document=None):
+    return {**{part: text for part in ExitStrategy.PARTS}, "opened_version": version}
+
+
+def _support_plan_data(text, version, document=None):
+    return {
+        "supervision_frequency": FacilitatorSupportPlan.Frequency.MONTHLY,
+        "debrief_arrangements": text,
+        "cofacilitation_and_cover": text,
+        "facilitator_wellbeing": text,
+        "opened_version": version,
+    }
+
+
+def _risk_assessment_data(text, version, assessment):
+    risk = assessment.risks.get()
+    return {
+        "review_date": "2099-01-01",
+        "opened_version": version,
+        "risks-TOTAL_FORMS": "1",
+        "risks-INITIAL_FORMS": "1",
+        "risks-MIN_NUM_FORMS": "0",
+        "risks-MAX_NUM_FORMS": "100",
+        "risks-0-id": risk.pk,
+        "risks-0-title": risk.title,
+        "risks-0-likelihood": "2",
+        "risks-0-impact": "3",
+        "risks-0-mitigation": text,
+        "risks-0-owner": "Lead facilitator",
+    }
+
+
+# For each document's page: how to make one, what its form posts, and where the text lands.
+DOCUMENTS = {
+    "exit_strategy": (ExitStrategyFactory, _exit_strategy_data, lambda group: group.exit_strategy.members_leaving),
+    "support_plan": (
+        FacilitatorSupportPlanFactory,
+        _support_plan_data,
+        lambda group: group.support_plan.debrief_arrangements,
+    ),
+    "risk_assessment": (
+        lambda group: RiskFactory(assessment=RiskAssessmentFactory(group=group)).assessment,
+        _risk_assessment_data,
+        lambda group: group.risk_assessment.risks.get().mitigation,
+    ),
+}
+
+
+@pytest.mark.parametrize("url_name", DOCUMENTS)
+def test_the_second_of_two_editors_is_told_and_nothing_is_overwritten(
+    client, group, coordinator, second_coordinator, url_name
+):
+    make, data_for, saved_text = DOCUMENTS[url_name]
+    document = make(group=group)
+    url = reverse(f"groups:{url_name}", kwargs={"pk": group.pk})
+    alice, alex = sign_in(client, coordinator), sign_in(type(client)(), second_coordinator)
+    # Both open the document.
+    alice_opened = alice.get(url).context["form"]["opened_version"].value()
+    alex_opened = alex.get(url).context["form"]["opened_version"].value()
+    assert alice_opened == alex_opened == 1
+
+    first = alice.post(url, data_for("Alice's words.", alice_opened, document))
+    second = alex.post(url, data_for("Alex's words.", alex_opened, document))
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    body = second.content.decode()
+    assert PLAN_DOCUMENT_CHANGED.replace("'", "&#x27;") in body
+    assert "Alex&#x27;s words." in body  # his typing is still there to copy
+    group.refresh_from_db()
+    assert saved_text(group) == "Alice's words."
+    assert type(document).objects.get(pk=document.pk).version == 2
+
+
+def test_two_people_writing_a_document_that_does_not_exist_yet_cannot_both_create_it(
+    client, group, coordinator, second_coordinator
+):
+    url = reverse("groups:exit_strategy", kwargs={"pk": group.pk})
+    alice, alex = sign_in(client, coordinator), sign_in(type(client)(), second_coordinator)
+    assert alice.get(url).context["form"]["opened_version"].value() == 0
+    assert alex.get(url).context["form"]["opened_version"].value() == 0
+
+    assert alice.post(url, _exit_strategy_data("Alice's words.", 0)).status_code == 302
+    refused = alex.post(url, _exit_strategy_data("Alex's words.", 0))
+
+    assert refused.status_code == 200
+    assert refused.context["form"].non_field_errors() == [PLAN_DOCUMENT_CHANGED]
+    assert ExitStrategy.objects.get(group=group).members_leaving == "Alice's words."
+
+
+def test_after_reloading_the_second_editor_saves_on_top_of_the_first(client, group, coordinator, second_coordinator):
+    ExitStrategyFactory(group=group)
+    url = reverse("groups:exit_strategy", kwargs={"pk": group.pk})
+    sign_in(client, coordinator).post(url, _exit_strategy_data("Alice's words.", 1))
+
+    alex = sign_in(type(client)(), second_coordinator)
+    reloaded = alex.get(url).context["form"]["opened_version"].value()
+    response = alex.post(url, _exit_strategy_data("Alex's words, after reading Alice's.", reloaded))
+
+    assert reloaded == 2
+    assert response.status_code == 302
+    strategy = ExitStrategy.objects.get(group=group)
+    assert (strategy.members_leaving, strategy.version) == ("Alex's words, after reading Alice's.", 3)
+
+
+def test_every_saved_version_is_kept_in_the_documents_history(db, group, coordinator):
+    strategy = ExitStrategyFactory(group=group)
+    for version, text in [(1, "First"), (2, "Second")]:
+        form = ExitStrategyForm(_exit_strategy_data(text, version), instance=ExitStrategy.objects.get(pk=strategy.pk))
+        assert form.is_valid(), form.errors
+        save_plan_document(form=form, expected_version=version, by=coordinator)
+
+    history = list(strategy.history.order_by("history_id").values_list("version", "members_leaving", "updated_by"))
+    assert history[-2:] == [(2, "First", coordinator.pk), (3, "Second", coordinator.pk)]
+
+
+def test_a_stale_save_is_refused_by_the_service_itself(db, group, coordinator):
+    strategy = ExitStrategyFactory(group=group)
+    stale = ExitStrategyForm(_exit_strategy_data("Stale", 1), instance=ExitStrategy.objects.get(pk=strategy.pk))
+    fresh = ExitStrategyForm(_exit_strategy_data("Fresh", 1), instance=ExitStrategy.objects.get(pk=strategy.pk))
+    assert stale.is_valid() and fresh.is_valid()
+
+    save_plan_document(form=fresh, expected_version=1, by=coordinator)
+    with pytest.raises(ValidationError) as refusal:
+        save_plan_document(form=stale, expected_version=1, by=coordinator)
+
+    assert refusal.value.messages == [PLAN_DOCUMENT_CHANGED]
+    assert ExitStrategy.objects.get(pk=strategy.pk).members_leaving == "Fresh"
+
+
+def test_two_saves_at_the_same_moment_cannot_both_win(transactional_db, group, coordinator):
+    """The version is compared under a row lock, so even two saves racing in separate database
+    transactions end with exactly one saved and one refused."""
+    strategy = ExitStrategyFactory(group=group)
+    start = threading.Barrier(2)
+    results = []
+
+    def save(text):
+        try:
+            form = ExitStrategyForm(_exit_strategy_data(text, 1), instance=ExitStrategy.objects.get(pk=strategy.pk))
+            assert form.is_valid()
+            start.wait()
+            save_plan_document(form=form, expected_version=1, by=coordinator)
+            results.append("saved")
+        except ValidationError:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(text,)) for text in ("One", "Two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(results) == ["refused", "saved"]
+    assert ExitStrategy.objects.get(pk=strategy.pk).version == 2
+
+
+def test_a_tampered_version_is_refused_with_a_message_not_an_error(client, group, coordinator):
+    RiskFactory(assessment=RiskAssessmentFactory(group=group))
+    assessment = RiskAssessment.objects.get(group=group)
+    url = reverse("groups:risk_assessment", kwargs={"pk": group.pk})
+
+    response = sign_in(client, coordinator).post(url, _risk_assessment_data("Changed", "not-a-number", assessment))
+
+    assert response.status_code == 200
+    assert "Nothing has been saved yet" in response.content.decode()
+    assert RiskAssessment.objects.get(pk=assessment.pk).version == 1
+
+
+# SQLite, as `make run` uses it ----------------------------------------------------------------------
+
+SQLITE_SETTINGS = """
+import json, django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    values = {}
+    for pragma in ("journal_mode", "busy_timeout", "synchronous"):
+        cursor.execute(f"PRAGMA {pragma}")
+        values[pragma] = cursor.fetchone()[0]
+values["transaction_mode"] = connection.transaction_mode
+print(json.dumps(values))
+"""
+
+# Each worker reads and then writes in one transaction, over and over for two seconds, both
+# starting at the same moment: the pattern that fails with "database is locked" within a second
+# when SQLite is left to its defaults (checked by hand: it does, every time).
+SQLITE_WORKER = """
+import sys, time, django
+django.setup()
+from django.db import connection, transaction
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE IF NOT EXISTS tally (worker TEXT)")
+name, start, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+time.sleep(max(0, start - time.time()))
+written = 0
+while time.time() < start + seconds:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM tally")
+        cursor.execute("INSERT INTO tally (worker) VALUES (%s)", [name])
+    written += 1
+print(written)
+"""
+
+
+def _sqlite_env(tmp_path):
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "groups_site.settings",
+    }
+
+
+def test_the_sqlite_database_is_set_up_for_more_than_one_worker(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_SETTINGS], cwd=ROOT, env=_sqlite_env(tmp_path), capture_output=True, text=True
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        '{"journal_mode": "wal", "busy_timeout": 20000, "synchronous": 1, "transaction_mode": "IMMEDIATE"}'
+    )
+
+
+def test_two_workers_writing_to_sqlite_at_once_never_find_it_locked(tmp_path):
+    env = _sqlite_env(tmp_path)
+    subprocess.run([sys.executable, "-c", SQLITE_WORKER, "setup", "0", "0"], cwd=ROOT, env=env, check=True)
+    # Far enough ahead for both to have started Django.
+    start = str(time.time() + 3)
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", SQLITE_WORKER, name, start, "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("first", "second")
+    ]
+    outputs = [worker.communicate(timeout=60) for worker in workers]
+
+    assert [worker.returncode for worker in workers] == [0, 0], [stderr for _, stderr in outputs]
+    written = {name: int(stdout) for name, (stdout, _) in zip(("first", "second"), outputs, strict=True)}
+    assert min(written.values()) > 100
+    with sqlite3.connect(tmp_path / "db.sqlite3") as database:
+        assert dict(database.execute("SELECT worker, COUNT(*) FROM tally GROUP BY worker")) == written
+
+
+def test_only_a_coordinator_may_save_a_plan_document_whoever_calls_the_service(db, group, facilitator):
+    strategy = ExitStrategyFactory(group=group)
+    form = ExitStrategyForm(_exit_strategy_data("Not theirs", 1), instance=ExitStrategy.objects.get(pk=strategy.pk))
+    assert form.is_valid()
+
+    with pytest.raises(PermissionDenied):
+        save_plan_document(form=form, expected_version=1, by=facilitator)
+
+    assert ExitStrategy.objects.get(pk=strategy.pk).version == 1
