@@ -1,0 +1,47 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+# Long enough for any funding cycle; short enough that the monthly chart stays readable.
+LONGEST_PERIOD = datetime.timedelta(days=5 * 366)
+
+
+def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The twelve months up to and including today: 31 October 2026 gives 1 November 2025."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + datetime.timedelta(days=1), today
+
+
+class FunderReportForm(forms.Form):
+    """Which groups and which period. The dates are called `from` and `to` in the address, so
+    a link to a report reads plainly; `from` is a Python keyword, hence the fields are added in
+    __init__."""
+
+    group = forms.TypedChoiceField(label="Groups", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "All the groups I coordinate or supervise")] + [
+            (group.pk, group.name) for group in groups
+        ]
+        date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        self.fields["from"] = forms.DateField(label="From", widget=date_input)
+        self.fields["to"] = forms.DateField(label="To (inclusive)", widget=date_input)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end:
+            if end < start:
+                self.add_error("to", "The end of the period must be on or after its start.")
+            elif end - start > LONGEST_PERIOD:
+                self.add_error("from", "Choose a period of five years or less.")
+        return cleaned

@@ -1,0 +1,33 @@
+"""Who may see which report.
+
+Seeing the group at all is SupportGroup.objects.visible_to (404 for outsiders); these
+questions decide what someone with a role in it may do (403 otherwise).
+"""
+
+from groups.models import GroupRole
+from groups.permissions import can_view_group
+
+Role = GroupRole.Role
+FACILITATORS = (Role.LEAD_FACILITATOR, Role.CO_FACILITATOR)
+
+
+def _holds(user, group, *roles) -> bool:
+    return user.is_superuser or bool(group.roles_of(user) & set(roles))
+
+
+def can_see_funder_report(user, group) -> bool:
+    """The numbers a funder sees are the coordinators' and supervisors' business; facilitators
+    run the sessions and see their own group's attendance on its sessions page instead."""
+    return _holds(user, group, Role.COORDINATOR, Role.SUPERVISOR)
+
+
+def can_print_plan(user, group) -> bool:
+    """Everyone on the group's team may have the plan on paper."""
+    return can_view_group(user, group)
+
+
+def can_subscribe_to_calendar(user, group) -> bool:
+    """A calendar feed is for the people who run the sessions: the group's facilitators.
+
+    Asked again on every fetch of the feed, so a facilitator who leaves the team loses it."""
+    return user.is_active and _holds(user, group, *FACILITATORS)
