@@ -1,11 +1,16 @@
-"""Demo users and groups, so the app can be tried at once. Safe to run more than once."""
+"""Demo users and groups, so the app can be tried at once. Safe to run more than once.
+
+`--scale N` adds an organisation's worth of data on top (see groups/scale.py): about N running
+groups with two years of weekly sessions, for trying the app and for `make bench`.
+"""
 
 import datetime
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,6 +18,16 @@ from accounts.models import User
 from groups.checklist import CHECKLIST
 from groups.models import ChecklistAnswer, GroupRole, SupportGroup
 from groups.planning import launch_group
+from groups.scale import (
+    DEMO_COFACILITATED,
+    DEMO_COORDINATED,
+    DEMO_FACILITATED,
+    DEMO_SUPERVISED,
+    ScalePlan,
+    scale_data_exists,
+    seed_scale,
+    update_planner_statistics,
+)
 from groups.services import start_risk_assessment
 from groups.tests.factories import AimFactory, GroupRoleFactory, RuleFactory, SupportGroupFactory, complete_plan
 from sessions_log.demo import seed_session_history
@@ -32,14 +47,51 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create demo users (one per role) and three groups: one half planned, one ready to launch, one active."
 
-    @transaction.atomic
-    def handle(self, *args, **options):
-        users = {username: self._user(username, first, last) for username, first, last, _ in DEMO_USERS}
-        coordinator, facilitator, supervisor = users["coordinator"], users["facilitator"], users["supervisor"]
-        self._half_planned_group(coordinator)
-        self._ready_group(coordinator, facilitator, supervisor)
-        self._active_group(coordinator, facilitator, users["cofacilitator"], supervisor)
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            metavar="N",
+            help="Also create about N running groups with two years of weekly sessions, registers, "
+            "follow-ups and debriefs (N=200: 20,000 sessions, 300,000 register marks).",
+        )
+
+    def handle(self, *args, scale=None, **options):
+        if scale is not None and scale < 1:
+            raise CommandError("--scale needs a number of groups, 1 or more.")
+        with transaction.atomic():
+            users = {username: self._user(username, first, last) for username, first, last, _ in DEMO_USERS}
+            coordinator, facilitator, supervisor = users["coordinator"], users["facilitator"], users["supervisor"]
+            self._half_planned_group(coordinator)
+            self._ready_group(coordinator, facilitator, supervisor)
+            self._active_group(coordinator, facilitator, users["cofacilitator"], supervisor)
+            added_scale_data = bool(scale) and self._scale(scale, users)
+        if added_scale_data:
+            # Outside the transaction: PostgreSQL's VACUUM cannot run inside one.
+            update_planner_statistics()
         self._print_logins()
+
+    def _scale(self, groups, users) -> bool:
+        if scale_data_exists():
+            self.stdout.write("Scale data is already there; nothing added.")
+            return False
+        started = time.monotonic()
+        counts = seed_scale(
+            plan=ScalePlan(groups=groups),
+            demo_users=users,
+            # The staff accounts follow the demo accounts' rule: a known password only with DEBUG on.
+            password=DEMO_PASSWORD if settings.DEBUG else None,
+        )
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Scale data ({groups} running groups) written in {elapsed:.1f} s:"))
+        for what, count in sorted(counts.items()):
+            self.stdout.write(f"  {count:>9,} {what}")
+        self.stdout.write(
+            f"The demo accounts also run scale groups: coordinator coordinates {DEMO_COORDINATED}, facilitator "
+            f"leads {DEMO_FACILITATED}, cofacilitator co-facilitates {DEMO_COFACILITATED}, supervisor supervises "
+            f"{DEMO_SUPERVISED} (fewer when N is smaller). Accounts named scale-coordinator-1 and so on share the rest."
+        )
+        return True
 
     def _user(self, username, first_name, last_name):
         user, created = User.objects.get_or_create(

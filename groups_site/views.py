@@ -1,0 +1,22 @@
+"""Views that belong to no app."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+# Rows in the floor page's table: about as much markup as a typical page in the app.
+FLOOR_ROWS = 20
+
+
+@login_not_required
+@require_GET
+def bench_floor(request):
+    """The floor `make bench` measures every page against: the same middleware, template engine
+    and page layout as the rest of the app, but no database queries. It is open without signing
+    in and never reads request.user, because a signed-in request already costs two queries (the
+    session and the user). A 404 unless BENCH_FLOOR_ENABLED is on."""
+    if not settings.BENCH_FLOOR_ENABLED:
+        raise Http404
+    return render(request, "bench/floor.html", {"rows": range(1, FLOOR_ROWS + 1)})

@@ -1,0 +1,87 @@
+"""Every page `make bench` times stays within a fixed number of queries, and that number does not
+grow with the data: it is the same at two sizes. The data comes from the benchmark's own
+generator (groups/scale.py), only smaller."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from bench.pages import QUERY_BUDGET, benchmark_pages, facilitated_scale_groups
+from groups.scale import ScalePlan, seed_scale
+
+DEMO_USERNAMES = ("coordinator", "facilitator", "cofacilitator", "supervisor")
+MODERATE = ScalePlan(groups=5, sessions_per_group=20, founding_members=10)
+LARGER = ScalePlan(groups=8, sessions_per_group=30, founding_members=12)
+
+
+@pytest.fixture(autouse=True)
+def floor_enabled(settings):
+    settings.BENCH_FLOOR_ENABLED = True
+
+
+@pytest.fixture
+def demo_users(db):
+    return {username: UserFactory(username=username) for username in DEMO_USERNAMES}
+
+
+def _seed(plan, demo_users, *, seed):
+    """Add scale data, and return the newest group the demo facilitator leads: the largest yet."""
+    seed_scale(plan=plan, demo_users=demo_users, password=None, seed=seed)
+    return facilitated_scale_groups().latest("pk")
+
+
+def _client_for(page):
+    client = Client()
+    if page.username:
+        client.force_login(User.objects.get(username=page.username))
+    # A first visit, as any worker has made before: it fills process-wide caches (content types).
+    assert client.get(page.url).status_code == 200, page.label
+    return client
+
+
+def _queries(page) -> int:
+    client = _client_for(page)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page.url)
+    assert response.status_code == 200, page.label
+    return len(queries)
+
+
+def test_every_benchmarked_page_exists(demo_users):
+    pages = benchmark_pages(_seed(MODERATE, demo_users, seed=1))
+    assert [page.label for page in pages if page.url is None] == []
+
+
+def test_every_benchmarked_page_stays_within_the_query_budget(demo_users, django_assert_max_num_queries):
+    for page in benchmark_pages(_seed(MODERATE, demo_users, seed=1)):
+        client = _client_for(page)
+        with django_assert_max_num_queries(QUERY_BUDGET, info=page.label):
+            response = client.get(page.url)
+        assert response.status_code == 200, page.label
+
+
+def test_query_counts_do_not_grow_with_the_data(demo_users):
+    moderate = {page.label: _queries(page) for page in benchmark_pages(_seed(MODERATE, demo_users, seed=1))}
+    # More groups for every demo account, a longer history for each group, more members.
+    larger = {page.label: _queries(page) for page in benchmark_pages(_seed(LARGER, demo_users, seed=2))}
+    assert larger == moderate
+
+
+def test_floor_page_makes_no_queries_and_needs_no_sign_in(db, client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("bench_floor"))
+    assert response.status_code == 200
+    assert b"Benchmark floor" in response.content
+
+
+def test_floor_page_is_not_found_unless_the_benchmark_turns_it_on(client, settings):
+    settings.BENCH_FLOOR_ENABLED = False
+    assert client.get(reverse("bench_floor")).status_code == 404
+
+
+def test_floor_page_only_answers_reads(client):
+    assert client.post(reverse("bench_floor")).status_code == 405
