@@ -19,6 +19,7 @@ venv: .venv/.installed
 
 # No DATABASE_URL: development uses the default SQLite database.
 run: venv
+	scripts/ensure_pdf_libs.sh
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
@@ -27,7 +28,22 @@ run: venv
 # both are installed when missing. The server is started and removed by the wrapper script.
 test: venv
 	scripts/ensure_chromium.sh
+	scripts/ensure_pdf_libs.sh
 	scripts/with_postgres.sh scripts/run_checks_and_tests.sh $(ARGS)
 
 lint: venv
 	.venv/bin/ruff check .
+
+# Times the busiest pages on 200 groups' worth of data (BENCH_SCALE=N for another size) with
+# PostgreSQL and gunicorn, and prints the table (see README, "Benchmark"). It measures; it is
+# not a test, so `make test` does not run it. Everything it starts is stopped when it ends.
+.PHONY: bench
+bench: venv
+	scripts/ensure_pdf_libs.sh
+	scripts/bench.sh
+
+# A pg_dump of the PostgreSQL database in DATABASE_URL, into backups/ (git-ignored).
+# Restore with scripts/restore.sh FILE.
+.PHONY: backup
+backup: venv
+	scripts/backup.sh

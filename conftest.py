@@ -47,3 +47,9 @@ def supervisor(group):
 def outsider(db):
     """Facilitates a different group: a real user of the app with no business in `group`."""
     return _member_of(SupportGroupFactory(name="Another town's group"), "charlie", GroupRole.Role.LEAD_FACILITATOR)
+
+
+def pytest_collection_modifyitems(items):
+    # Browser tests go last: Playwright keeps an event loop running in the test thread from the
+    # first browser test to the end of the run, and Django refuses ORM calls beside a running loop.
+    items.sort(key=lambda item: "tests/e2e/" in item.nodeid)

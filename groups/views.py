@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.permissions import can_read_history
+
 from .checklist import SECTIONS_BY_SLUG, items_in_section
 from .forms import (
     AimForm,
@@ -94,6 +96,7 @@ def plan(request, group):
         "can_launch": group.is_planning and not blockers and can_launch_group(request.user, group),
         "status_changes": status_changes_for(group) if can_change_status(request.user, group) else [],
         "can_manage_team": can_manage_team(request.user, group),
+        "can_read_history": can_read_history(request.user, group),
     }
     return render(request, "groups/supportgroup_plan.html", context)
 

@@ -5,9 +5,11 @@ Everything that differs between a laptop and production is read from the environ
 defaulted.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,24 +36,47 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    # Content Security Policy header on every response (see "Production hardening" below).
+    "csp",
+    # Signing in: one-time codes (django-otp, two-factor's wizard) and lockout (axes); see
+    # "Signing in" below. two_factor must come before its own plugins, which we do not use.
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "axes",
     "accounts",
     "audit",
     "groups",
     "sessions_log",
+    "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves static files itself, so gunicorn needs no separate file server (right after security).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Adds request.user.is_verified(): has this session been through a one-time code?
+    "django_otp.middleware.OTPMiddleware",
+    # Pages seen while signed in hold personal data: never cached (needs request.user).
+    "groups_site.middleware.NeverCacheForSignedInMiddleware",
     # Every page needs a signed-in user; the few public ones opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs people out after 30 idle minutes or 12 hours (needs sessions, the user and messages).
+    "accounts.middleware.SessionTimeoutMiddleware",
+    # With OTP_REQUIRED, nothing but the two-factor pages until a one-time code is given.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     # Stamps each history record with the signed-in person who made the change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "groups_site.urls"
@@ -81,6 +106,18 @@ DATABASES = {
 # Persistent connections: reopening a connection per request costs more than the request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # So two workers (or runserver and a management command) can use the SQLite file at once
+    # without "database is locked": WAL lets readers carry on while one writes; IMMEDIATE takes
+    # the write lock when a transaction starts, rather than failing half-way through it; and a
+    # writer waits up to 20 s (`timeout`, SQLite's busy timeout) for the lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -96,6 +133,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Signing in ----------------------------------------------------------------------------
+# A password, then a one-time code from an authenticator app, with recovery codes for a lost
+# phone (django-two-factor-auth's wizard on django-otp); guessing passwords is locked out
+# (django-axes); sessions end when idle or old (accounts.middleware).
+
+# On unless DEBUG is: every signed-in person must set up, then give, a one-time code before any
+# other page. `make run`'s demo accounts sign in with a password alone.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+# Codes are asked for on every sign-in: no "remember this browser" cookie.
+TWO_FACTOR_REMEMBER_COOKIE_AGE = None
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username and address is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one username from one address lock that pair out for 30 minutes; a
+# completed sign-in before then starts the count again. By username alone anyone could lock a
+# colleague out; by address alone one person could lock out a whole office behind one router.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Which address a request comes from (django-ipware). Reached directly, it is REMOTE_ADDR. Behind
+# one reverse proxy that appends the client's address to X-Forwarded-For (nginx's
+# $proxy_add_x_forwarded_for), set AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_FORWARDED_FOR,REMOTE_ADDR
+# and AXES_IPWARE_PROXY_ORDER=right-most: the right-most entry is the one the proxy wrote, so a
+# client cannot choose its address by sending the header itself. With a chain of proxies, see
+# AXES_IPWARE_PROXY_COUNT and AXES_IPWARE_PROXY_TRUSTED_IPS in django-axes' documentation.
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
+AXES_IPWARE_PROXY_ORDER = env("AXES_IPWARE_PROXY_ORDER", default="left-most")
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=None)
+AXES_IPWARE_PROXY_TRUSTED_IPS = env.list("AXES_IPWARE_PROXY_TRUSTED_IPS", default=None)
+
+# Signed out after 30 minutes without a request, and 12 hours after signing in whatever happens;
+# the cookie goes when the browser closes.
+SESSION_IDLE_TIMEOUT = 30 * 60
+SESSION_MAX_LIFETIME = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_MAX_LIFETIME
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# --- end of "Signing in" -------------------------------------------------------------------
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
 USE_I18N = True
@@ -104,11 +184,74 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production whitenoise serves files collected by `collectstatic`, compressed and with
+    # content hashes in their names so browsers may cache them for ever. The plain storage needs
+    # no collectstatic step, for `make run` and the tests (pytest.ini sets STATICFILES_BACKEND).
+    "staticfiles": {
+        "BACKEND": env(
+            "STATICFILES_BACKEND",
+            default="django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        )
+    },
+}
+# With DEBUG on, whitenoise serves straight from static/ so edits show without collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# `make bench` turns on /bench/floor/, a page with no queries that sets the floor other pages are
+# compared with (groups_site/views.py). Off, and so a 404, everywhere else.
+BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
+
 MESSAGE_TAGS = {
     # Bootstrap calls it "danger".
     40: "danger",
+}
+
+# --- Production hardening ------------------------------------------------------------------
+# With DEBUG off, `manage.py check --deploy --fail-level WARNING` passes. Each setting a
+# deployment may need to change is read from the environment (see README, "Running in
+# production"); the defaults are the safe ones.
+
+# HTTPS only. Behind a proxy that terminates TLS, set SECURE_PROXY_SSL_HEADER=on so Django
+# trusts the proxy's X-Forwarded-Proto; only do so if the proxy always sets that header.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: browsers refuse plain HTTP for a year once they have seen the site over HTTPS. Hard to
+# undo, so lower SECURE_HSTS_SECONDS while first trying a new domain.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+# Cookies travel only over HTTPS (browsers also accept them from http://localhost, which is
+# what the browser tests use) and the session cookie is out of JavaScript's reach.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# Other sites learn nothing of the pages people came from (URLs name groups and members).
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Full origins (https://groups.example.org) the site is reached at, when a proxy changes the host.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Content Security Policy: the browser runs only scripts and styles served from this site, so
+# injected markup cannot run. Templates therefore carry no inline <script>, <style> or style="".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }

@@ -1,9 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign in (password, then a one-time code), sign out, and two-factor set-up and recovery codes.
+    path("accounts/", include("accounts.urls")),
     path("", include("sessions_log.urls")),
     path("", include("groups.urls")),
+    path("", include("audit.urls")),
+    path("reports/", include("reports.urls")),
+    # Only with BENCH_FLOOR_ENABLED (make bench); a 404 otherwise.
+    path("bench/floor/", views.bench_floor, name="bench_floor"),
 ]

@@ -1096,3 +1096,14 @@ def test_answering_more_questions_does_not_add_queries_to_the_checklist_section_
     seven = count_queries(client, url)
 
     assert seven == one
+
+
+def test_only_the_supervisor_is_offered_the_change_history_from_the_plan_page(client, group, coordinator, supervisor):
+    history_url = reverse("audit:group_history", kwargs={"pk": group.pk})
+    plan_url = reverse("groups:plan", kwargs={"pk": group.pk})
+
+    as_supervisor = sign_in(client, supervisor).get(plan_url).content.decode()
+    as_coordinator = sign_in(client, coordinator).get(plan_url).content.decode()
+
+    assert f'href="{history_url}"' in as_supervisor
+    assert f'href="{history_url}"' not in as_coordinator

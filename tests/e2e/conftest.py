@@ -2,12 +2,15 @@
 (on PostgreSQL under `make test`). Every page a journey visits is checked with axe-core."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, give_authenticator
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -18,11 +21,19 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls in fixtures are
-# still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pages_checked: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def allow_orm_beside_playwright():
+    # Playwright's sync API keeps an event loop running in the test thread from the first browser
+    # test to the end of the run, so Django would refuse the (synchronous, safe) ORM calls of the
+    # tests and of the database flush between them. Browser tests run last (see the root
+    # conftest), so no other test, and no subprocess such as `check --deploy`, inherits this.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def pytest_collection_modifyitems(items):
@@ -65,6 +76,28 @@ def phone(browser, browser_context_args):
     context.close()
 
 
+@pytest.fixture(autouse=True)
+def content_security_policy_violations(browser, monkeypatch):
+    """Fail any browser test during which the browser refused something under the Content
+    Security Policy: an inline script or style, or a file from another site. Chromium reports
+    each refusal as a console error ("Refused to execute inline script because it violates the
+    following Content Security Policy directive..."), so every page of every context the test
+    opens is listened to. Yields the console messages; a test that provokes a refusal on
+    purpose clears them."""
+    messages = []
+    open_context = browser.new_context
+
+    def new_context_listening(*args, **kwargs):
+        context = open_context(*args, **kwargs)
+        context.on("console", lambda message: messages.append(f"{message.type}: {message.text}"))
+        return context
+
+    monkeypatch.setattr(browser, "new_context", new_context_listening)
+    yield messages
+    refused = [message for message in messages if "Content Security Policy" in message]
+    assert not refused, "The browser refused content under the Content Security Policy:\n" + "\n".join(refused)
+
+
 @pytest.fixture(scope="session")
 def axe():
     return Axe()
@@ -95,11 +128,19 @@ def screenshot():
 
 
 @pytest.fixture
-def sign_in(live_server):
+def sign_in(live_server, settings, check_accessibility):
+    """Sign in as production does: a password, then the code the person's authenticator app shows."""
+    settings.OTP_REQUIRED = True
+
     def sign_in_as(page, user):
         page.goto(f"{live_server.url}/accounts/login/")
+        check_accessibility(page)
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        check_accessibility(page)
+        page.get_by_label("Code from your authenticator app").fill(code_shown_to(user))
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
         return page
@@ -107,10 +148,26 @@ def sign_in(live_server):
     return sign_in_as
 
 
+def code_shown_to(user):
+    """The code the user's authenticator app shows now. A code is accepted only once, so if
+    this one has just been used (the same person signing in twice within 30 seconds), wait for
+    the next."""
+    device = TOTPDevice.objects.get(user=user, name="default")
+    app = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    while app.t() <= device.last_t:
+        time.sleep(1)
+    return f"{app.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def make_user(transactional_db):
-    def make(username, **fields):
-        return UserFactory(username=username, password=PASSWORD, **fields)
+    """A user with the shared test password and, unless told otherwise, an authenticator app."""
+
+    def make(username, *, with_authenticator=True, **fields):
+        user = UserFactory(username=username, password=PASSWORD, **fields)
+        if with_authenticator:
+            give_authenticator(user)
+        return user
 
     return make
 
