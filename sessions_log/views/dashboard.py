@@ -145,14 +145,20 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
     if not groups:
         return []
     rates = {group.pk: AttendanceRate(group=group) for group in groups}
-    recent = (
+    # Pick each group's last eight sessions first, then count marks for those alone: counting
+    # first would count every mark the groups ever had (about 25 ms at 300,000 marks, against 5).
+    last_eight = (
         GroupSession.objects.held()
         .filter(group_id__in=rates, register_taken_at__isnull=False)
-        .with_register_counts()
         .annotate(
             recency=Window(RowNumber(), partition_by=F("group_id"), order_by=[F("date").desc(), F("starts_at").desc()])
         )
         .filter(recency__lte=RECENT_SESSIONS)
+        .values_list("pk", flat=True)
+    )
+    recent = (
+        GroupSession.objects.filter(pk__in=last_eight)
+        .with_register_counts()
         .values("group_id", "marked_count", "attended_count")
     )
     for session in recent:
