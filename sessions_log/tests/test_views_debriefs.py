@@ -7,13 +7,10 @@ any page they can open.
 """
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,6 +20,15 @@ from accounts.tests.factories import UserFactory
 from groups.models import GroupRole, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
 from sessions_log.models import Debrief, DebriefNote, DebriefReview, GroupSession
+from sessions_log.tests.access_matrix import (
+    Page,
+    allowed,
+    assert_turned_away,
+    messages_of,
+    refused,
+    sign_in,
+    url,
+)
 from sessions_log.tests.factories import DebriefFactory, DebriefReviewFactory, GroupSessionFactory, LessonFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,19 +36,9 @@ pytestmark = pytest.mark.django_db
 Role = GroupRole.Role
 
 SECRET = "I felt shaken after the break and did not sleep."
-MEMBERS = ("coordinator", "facilitator", "supervisor")
 
 
 # Helpers and fixtures --------------------------------------------------------------------------
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[tuple[int, str]]:
-    return [(message.level, str(message)) for message in get_messages(response.wsgi_request)]
 
 
 def debrief_data(**changes) -> dict:
@@ -105,29 +101,10 @@ def scene(running_group, session, debrief):
 
 
 def debrief_url(name, scene, **kwargs):
-    return reverse(f"sessions_log:{name}", kwargs={"pk": scene.group.pk, **kwargs})
+    return url(name, scene.group, **kwargs)
 
 
 # The access matrix -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    name: str
-    method: str
-    allowed: frozenset
-    url_kwargs: Callable
-    data: dict | None = None
-
-    def __str__(self):
-        return f"{self.name}-{self.method}"
-
-    def url(self, scene):
-        return debrief_url(self.name, scene, **self.url_kwargs(scene))
-
-    def request(self, client, scene):
-        url = self.url(scene)
-        return url, client.get(url) if self.method == "GET" else client.post(url, self.data or {})
 
 
 def _session(scene):
@@ -140,13 +117,21 @@ def _debrief(scene):
 
 DEBRIEF_PAGES = [
     Page("debrief_write", "GET", frozenset({"facilitator"}), _session),
-    Page("debrief_write", "POST", frozenset({"facilitator"}), _session, debrief_data(how_it_went="Edited.")),
+    Page(
+        "debrief_write", "POST", frozenset({"facilitator"}), _session, lambda scene: debrief_data(how_it_went="Edited.")
+    ),
     Page("debrief", "GET", frozenset({"facilitator", "supervisor"}), _debrief),
-    Page("debrief_review", "POST", frozenset({"supervisor"}), _debrief, {"comments": "Thank you."}),
-    Page("debrief_note", "POST", frozenset({"facilitator", "supervisor"}), _debrief, {"text": "A week on: fine."}),
+    Page("debrief_review", "POST", frozenset({"supervisor"}), _debrief, lambda scene: {"comments": "Thank you."}),
+    Page(
+        "debrief_note",
+        "POST",
+        frozenset({"facilitator", "supervisor"}),
+        _debrief,
+        lambda scene: {"text": "A week on: fine."},
+    ),
 ]
-REFUSED = [(page, role) for page in DEBRIEF_PAGES for role in MEMBERS if role not in page.allowed]
-ALLOWED = [(page, role) for page in DEBRIEF_PAGES for role in MEMBERS if role in page.allowed]
+REFUSED = refused(DEBRIEF_PAGES)
+ALLOWED = allowed(DEBRIEF_PAGES)
 
 
 def _id(value):
@@ -163,23 +148,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, scene, page):
 
 @pytest.mark.parametrize("page", DEBRIEF_PAGES, ids=_id)
 def test_people_outside_the_group_are_told_it_does_not_exist(client, scene, outsider, page):
-    before = everything_about_debriefs()
-
-    _, response = page.request(sign_in(client, outsider), scene)
-
-    assert response.status_code == 404
-    assert everything_about_debriefs() == before
+    assert_turned_away(client, outsider, scene, page, everything_about_debriefs, 404)
 
 
 @pytest.mark.parametrize(("page", "role"), REFUSED, ids=_id)
 def test_team_members_without_the_right_are_refused_and_nothing_changes(client, request, scene, page, role):
-    before = everything_about_debriefs()
+    response = assert_turned_away(client, request.getfixturevalue(role), scene, page, everything_about_debriefs, 403)
 
-    _, response = page.request(sign_in(client, request.getfixturevalue(role)), scene)
-
-    assert response.status_code == 403
     assert SECRET not in response.content.decode()
-    assert everything_about_debriefs() == before
 
 
 @pytest.mark.parametrize(("page", "role"), ALLOWED, ids=_id)
@@ -201,7 +177,7 @@ def test_debrief_actions_and_pages_ignore_debriefs_of_other_groups(client, scene
 
     sign_in(client, supervisor)
 
-    response = client.post(url, page.data or {}) if page.method == "POST" else client.get(url)
+    response = client.post(url, page.data(scene)) if page.method == "POST" else client.get(url)
 
     assert response.status_code == 404
 

@@ -14,17 +14,13 @@ from django.utils import timezone
 
 from groups.models import SupportGroup
 from sessions_log.models import GroupSession, Lesson
+from sessions_log.tests.access_matrix import sign_in
 from sessions_log.tests.factories import GroupSessionFactory, LessonFactory
 
 pytestmark = pytest.mark.django_db
 
 MEMBERS = ("coordinator", "facilitator", "supervisor")
 GUIDANCE = "LifeSIGNS: Guidance on running or supporting a real-life group"
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def lesson_data(**changes) -> dict:

@@ -8,13 +8,10 @@ appear in Robin's copy.
 """
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,25 +23,26 @@ from groups.models import SupportGroup
 from sessions_log.models import Attendance, FollowUp, Member
 from sessions_log.services import close_follow_up
 from sessions_log.subject_access import redact_other_members
+from sessions_log.tests.access_matrix import (
+    Page,
+    allowed,
+    assert_can_use,
+    assert_sent_to_sign_in,
+    assert_turned_away,
+    messages_of,
+    page_names,
+    refused,
+    sign_in,
+)
 from sessions_log.tests.factories import DebriefFactory, DebriefNoteFactory, LessonFactory, MemberFactory
 from sessions_log.tests.records import held_session, history_rows_referencing, register_counts, snapshot, take_register
 
 pytestmark = pytest.mark.django_db
 
 Status = Attendance.Status
-ROLES = ("coordinator", "facilitator", "supervisor")
 RUNNERS = frozenset({"coordinator", "facilitator"})
 COORDINATORS = frozenset({"coordinator"})
 MEMBER_PAGE_MAX_QUERIES = 9  # session, user, group, roles, member, totals, access event, recent marks, follow-ups
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[tuple[int, str]]:
-    return [(message.level, str(message)) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture
@@ -84,86 +82,47 @@ def erase_data(things):
     return {"reason": "Asked in writing on 3 March.", "confirm_name": things.robin.display_name}
 
 
-@dataclass(frozen=True)
-class Page:
-    name: str
-    method: str
-    allowed: frozenset
-    data: Callable = lambda things: {}
-
-    def __str__(self):
-        return f"{self.name}-{self.method}"
-
-    def request(self, client, things):
-        address = url(self.name, things)
-        if self.method == "GET":
-            return address, client.get(address)
-        return address, client.post(address, self.data(things))
+def _robin(things):
+    return {"member_pk": things.robin.pk}
 
 
 PAGES = [
-    Page("member", "GET", RUNNERS),
-    Page("member_export", "GET", COORDINATORS),
-    Page("member_export_json", "GET", COORDINATORS),
-    Page("member_erase", "GET", COORDINATORS),
-    Page("member_erase", "POST", COORDINATORS, data=erase_data),
+    Page("member", "GET", RUNNERS, url_kwargs=_robin),
+    Page("member_export", "GET", COORDINATORS, url_kwargs=_robin),
+    Page("member_export_json", "GET", COORDINATORS, url_kwargs=_robin),
+    Page("member_erase", "GET", COORDINATORS, url_kwargs=_robin),
+    Page("member_erase", "POST", COORDINATORS, url_kwargs=_robin, data=erase_data),
 ]
-REFUSED = [(page, role) for page in PAGES for role in ROLES if role not in page.allowed]
-ALLOWED = [(page, role) for page in PAGES for role in ROLES if role in page.allowed]
+REFUSED = refused(PAGES)
+ALLOWED = allowed(PAGES)
 
 
 def test_the_access_matrix_covers_every_member_record_page():
-    from sessions_log import urls
     from sessions_log.views import member_record
 
-    names = {pattern.name for pattern in urls.urlpatterns if pattern.callback.__module__ == member_record.__name__}
-    assert names == {page.name for page in PAGES}
+    assert page_names(member_record) == {page.name for page in PAGES}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_anonymous_visitors_are_sent_to_sign_in(client, things, page):
-    before = snapshot()
-
-    address, response = page.request(client, things)
-
-    assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={address}"
-    assert snapshot() == before
+    assert_sent_to_sign_in(client, things, page, snapshot)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, page):
-    sign_in(client, outsider)
-    before = snapshot()
-
-    _, response = page.request(client, things)
-
-    assert response.status_code == 404
-    assert snapshot() == before
+    assert_turned_away(client, outsider, things, page, snapshot, 404)
 
 
 @pytest.mark.parametrize(("page", "role"), REFUSED, ids=str)
 def test_team_members_without_the_right_are_refused_and_nothing_is_changed_or_logged(
     client, request, things, page, role
 ):
-    sign_in(client, request.getfixturevalue(role))
-    before = snapshot()
-
-    _, response = page.request(client, things)
-
-    assert response.status_code == 403
-    assert snapshot() == before
+    assert_turned_away(client, request.getfixturevalue(role), things, page, snapshot, 403)
 
 
 @pytest.mark.parametrize(("page", "role"), ALLOWED, ids=str)
 def test_team_members_with_the_right_can_use_the_page(client, request, things, page, role):
-    _, response = page.request(sign_in(client, request.getfixturevalue(role)), things)
-
-    if page.method == "GET":
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302, response.context and response.context["form"].errors
-        assert messages.ERROR not in [level for level, _ in messages_of(response)]
+    assert_can_use(client, request.getfixturevalue(role), things, page)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)

@@ -6,13 +6,10 @@ run the group, so Sam is refused them.
 """
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,12 +19,23 @@ from accounts.tests.factories import UserFactory
 from groups.models import SupportGroup
 from sessions_log.models import AbsencePolicy, Attendance, FollowUp, Member
 from sessions_log.services import save_register
+from sessions_log.tests.access_matrix import (
+    ROLES,
+    TODAY,
+    Page,
+    allowed,
+    assert_can_use,
+    assert_sent_to_sign_in,
+    assert_turned_away,
+    messages_of,
+    page_names,
+    refused,
+    sign_in,
+)
 from sessions_log.tests.factories import FollowUpFactory, GroupSessionFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate
-ROLES = ("coordinator", "facilitator", "supervisor")
 EVERYONE = frozenset(ROLES)
 RUNNERS = frozenset({"coordinator", "facilitator"})
 COORDINATORS = frozenset({"coordinator"})
@@ -35,15 +43,6 @@ MEMBER_LIST_MAX_QUERIES = 6
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[tuple[int, str]]:
-    return [(message.level, str(message)) for message in get_messages(response.wsgi_request)]
 
 
 def member_data(**changes) -> dict:
@@ -96,27 +95,6 @@ def everything_about(group) -> dict:
 # The access matrix ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Page:
-    name: str
-    method: str
-    allowed: frozenset
-    url_kwargs: Callable = lambda things: {}
-    data: Callable = lambda things: {}
-
-    def __str__(self):
-        return f"{self.name}-{self.method}"
-
-    def url(self, things):
-        return reverse(f"sessions_log:{self.name}", kwargs={"pk": things.group.pk, **self.url_kwargs(things)})
-
-    def request(self, client, things):
-        url = self.url(things)
-        if self.method == "GET":
-            return url, client.get(url)
-        return url, client.post(url, self.data(things))
-
-
 def _member(things):
     return {"member_pk": things.member.pk}
 
@@ -163,62 +141,36 @@ PAGES = [
         data=lambda things: {"outcome": FollowUp.Outcome.CONTACTED, "note": "Had a chat; back next week."},
     ),
 ]
-REFUSED = [(page, role) for page in PAGES for role in ROLES if role not in page.allowed]
-ALLOWED = [(page, role) for page in PAGES for role in ROLES if role in page.allowed]
+REFUSED = refused(PAGES)
+ALLOWED = allowed(PAGES)
 POST_ONLY = {"member_admit", "follow_up_close"}
 
 
 def test_the_access_matrix_covers_every_members_page():
-    from sessions_log import urls
     from sessions_log.views import members
 
-    names = {pattern.name for pattern in urls.urlpatterns if pattern.callback.__module__ == members.__name__}
-    assert names == {page.name for page in PAGES}
+    assert page_names(members) == {page.name for page in PAGES}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_anonymous_visitors_are_sent_to_sign_in(client, things, page):
-    before = everything_about(things.group)
-
-    url, response = page.request(client, things)
-
-    assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={url}"
-    assert everything_about(things.group) == before
+    assert_sent_to_sign_in(client, things, page, lambda: everything_about(things.group))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, page):
-    before = everything_about(things.group)
-
-    _, response = page.request(sign_in(client, outsider), things)
-
-    assert response.status_code == 404
-    assert everything_about(things.group) == before
+    assert_turned_away(client, outsider, things, page, lambda: everything_about(things.group), 404)
 
 
 @pytest.mark.parametrize(("page", "role"), REFUSED, ids=str)
 def test_team_members_without_the_right_are_refused_and_nothing_changes(client, request, things, page, role):
     user = request.getfixturevalue(role)
-    before = everything_about(things.group)
-
-    _, response = page.request(sign_in(client, user), things)
-
-    assert response.status_code == 403
-    assert everything_about(things.group) == before
+    assert_turned_away(client, user, things, page, lambda: everything_about(things.group), 403)
 
 
 @pytest.mark.parametrize(("page", "role"), ALLOWED, ids=str)
 def test_team_members_with_the_right_can_use_the_page(client, request, things, page, role):
-    user = request.getfixturevalue(role)
-
-    _, response = page.request(sign_in(client, user), things)
-
-    if page.method == "GET":
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302, response.context and response.context["form"].errors
-        assert messages.ERROR not in [level for level, _ in messages_of(response)]
+    assert_can_use(client, request.getfixturevalue(role), things, page)
 
 
 @pytest.mark.parametrize("page", [page for page in PAGES if page.name in POST_ONLY], ids=str)

@@ -7,13 +7,10 @@ take registers; the supervisor sees attendance as numbers, never members' names.
 
 import datetime
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 from django.contrib import messages
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,6 +21,21 @@ from groups.tests.factories import GroupRoleFactory
 from sessions_log import services
 from sessions_log.models import Attendance, FollowUp, GroupSession, Member
 from sessions_log.services import SessionNotAllowed, record_session, save_register
+from sessions_log.tests.access_matrix import (
+    ROLES,
+    TODAY,
+    Page,
+    allowed,
+    assert_can_use,
+    assert_sent_to_sign_in,
+    assert_turned_away,
+    days_ago,
+    messages_of,
+    page_names,
+    refused,
+    sign_in,
+    url,
+)
 from sessions_log.tests.factories import (
     AbsencePolicyFactory,
     AttendanceFactory,
@@ -36,8 +48,6 @@ from sessions_log.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 Status = Attendance.Status
-TODAY = timezone.localdate
-ROLES = ("coordinator", "facilitator", "supervisor")
 EVERYONE = frozenset(ROLES)
 FACILITATORS = frozenset({"facilitator"})
 REGISTER_MAX_QUERIES = 6
@@ -49,19 +59,6 @@ UNMISTAKABLE_NAME = "Quillonelle"
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[tuple[int, str]]:
-    return [(message.level, str(message)) for message in get_messages(response.wsgi_request)]
-
-
-def days_ago(days) -> datetime.date:
-    return TODAY() - datetime.timedelta(days=days)
 
 
 def session_data(**changes) -> dict:
@@ -80,10 +77,6 @@ def session_data(**changes) -> dict:
 
 def register_data(marks: dict) -> dict:
     return {f"member_{member.pk}": status for member, status in marks.items()}
-
-
-def url(name, group, **kwargs):
-    return reverse(f"sessions_log:{name}", kwargs={"pk": group.pk, **kwargs})
 
 
 def register_url(session):
@@ -125,27 +118,6 @@ def everything_about(group) -> dict:
 # The access matrix ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Page:
-    name: str
-    method: str
-    allowed: frozenset
-    url_kwargs: Callable = lambda things: {}
-    data: Callable = lambda things: {}
-
-    def __str__(self):
-        return f"{self.name}-{self.method}"
-
-    def url(self, things):
-        return url(self.name, things.group, **self.url_kwargs(things))
-
-    def request(self, client, things):
-        address = self.url(things)
-        if self.method == "GET":
-            return address, client.get(address)
-        return address, client.post(address, self.data(things))
-
-
 def _session(things):
     return {"session_pk": things.session.pk}
 
@@ -172,58 +144,35 @@ PAGES = [
         data=lambda things: register_data({things.member: Status.PRESENT}),
     ),
 ]
-REFUSED = [(page, role) for page in PAGES for role in ROLES if role not in page.allowed]
-ALLOWED = [(page, role) for page in PAGES for role in ROLES if role in page.allowed]
+REFUSED = refused(PAGES)
+ALLOWED = allowed(PAGES)
 
 
 def test_the_access_matrix_covers_every_sessions_page():
-    from sessions_log import urls
     from sessions_log.views import sessions
 
-    names = {pattern.name for pattern in urls.urlpatterns if pattern.callback.__module__ == sessions.__name__}
-    assert names == {page.name for page in PAGES}
+    assert page_names(sessions) == {page.name for page in PAGES}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_anonymous_visitors_are_sent_to_sign_in(client, things, page):
-    before = everything_about(things.group)
-
-    address, response = page.request(client, things)
-
-    assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={address}"
-    assert everything_about(things.group) == before
+    assert_sent_to_sign_in(client, things, page, lambda: everything_about(things.group))
 
 
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, page):
-    before = everything_about(things.group)
-
-    _, response = page.request(sign_in(client, outsider), things)
-
-    assert response.status_code == 404
-    assert everything_about(things.group) == before
+    assert_turned_away(client, outsider, things, page, lambda: everything_about(things.group), 404)
 
 
 @pytest.mark.parametrize(("page", "role"), REFUSED, ids=str)
 def test_team_members_without_the_right_are_refused_and_nothing_changes(client, request, things, page, role):
-    before = everything_about(things.group)
-
-    _, response = page.request(sign_in(client, request.getfixturevalue(role)), things)
-
-    assert response.status_code == 403
-    assert everything_about(things.group) == before
+    user = request.getfixturevalue(role)
+    assert_turned_away(client, user, things, page, lambda: everything_about(things.group), 403)
 
 
 @pytest.mark.parametrize(("page", "role"), ALLOWED, ids=str)
 def test_team_members_with_the_right_can_use_the_page(client, request, things, page, role):
-    _, response = page.request(sign_in(client, request.getfixturevalue(role)), things)
-
-    if page.method == "GET":
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302, response.context and response.context["form"].errors
-        assert messages.ERROR not in [level for level, _ in messages_of(response)]
+    assert_can_use(client, request.getfixturevalue(role), things, page)
 
 
 def test_a_co_facilitator_records_sessions_too(client, active_group):
