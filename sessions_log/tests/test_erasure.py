@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
@@ -174,6 +175,17 @@ def test_a_register_saved_after_an_erasure_still_counts_the_erased_marks(scene, 
     take_register(scene.sessions[0], {scene.sky: Status.ABSENT}, facilitator)
 
     assert register_counts(scene.group)[scene.sessions[0].pk] == (2, 1)
+
+
+def test_the_session_page_summary_still_adds_up_after_an_erasure(client, scene, coordinator):
+    session = scene.sessions[0]
+    before = GroupSession.objects.with_register_counts().get(pk=session.pk).marked_count
+    erase_member(member=scene.robin, reason="Asked in writing.", by=coordinator)
+    client.force_login(coordinator)
+
+    response = client.get(reverse("sessions_log:session", kwargs={"pk": scene.group.pk, "session_pk": session.pk}))
+
+    assert sum(count for _, count in response.context["register_summary"]) == before
 
 
 # Retention ------------------------------------------------------------------------------------

@@ -228,6 +228,9 @@ def session_detail(request, group, session_pk):
     )
     counts = dict(session.attendance.values_list("status").annotate(count=Count("pk")).order_by())
     register_summary = [(label, counts.get(status, 0)) for status, label in Attendance.Status.choices]
+    if session.erased_marked_count:
+        # Marks of members erased since keep counting in the totals, so the summary must add up.
+        register_summary.append(("Members since erased", session.erased_marked_count))
 
     show_members = can_view_members(request.user, group)
     marks = list(session.attendance.select_related("member")) if show_members else []
