@@ -1,6 +1,9 @@
 """Synthetic volume: an organisation's worth of groups, two years of weekly sessions, registers,
 follow-ups, debriefs and lessons, for `manage.py seed_demo --scale N` and `make bench`.
 
+This module writes the groups, their teams and their plans, and runs the whole generator
+(`seed_scale`); each running group's session history is written by sessions_log/scale.py.
+
 At N=200 this is about 200 running groups (and N/20 still in planning), 20,000 sessions and
 300,000 register marks. The small demo (sessions_log/demo.py) goes through the services so it
 obeys every rule one call at a time; at this size that would take hours, so rows are written in
@@ -20,7 +23,7 @@ Every model here keeps a history (django-simple-history), so rows go in through
 
 import datetime
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,18 +34,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from sessions_log.models import (
-    AbsencePolicy,
-    Attendance,
-    Debrief,
-    DebriefReview,
-    FollowUp,
-    GroupSession,
-    Lesson,
-    Member,
-)
+from sessions_log.models import AbsencePolicy
 
-from .checklist import CHECKLIST, SECTIONS
+from .checklist import CHECKLIST
 from .models import (
     Aim,
     ChecklistAnswer,
@@ -69,24 +63,18 @@ DEMO_COORDINATED = 20
 DEMO_FACILITATED = 10
 DEMO_COFACILITATED = 5
 DEMO_SUPERVISED = 15
-# How many days back debriefs still await review, and follow-ups are still open.
-REVIEW_BACKLOG_DAYS = 14
-OPEN_FOLLOW_UP_DAYS = 21
 
 Role = GroupRole.Role
-Mark = Attendance.Status
-# How often each register mark is given: mostly present, about one in twenty absent without notice.
-MARK_WEIGHTS = {Mark.PRESENT: 80, Mark.LATE: 6, Mark.LEFT_EARLY: 2, Mark.APOLOGIES: 7, Mark.ABSENT: 5}
 
 TOWNS = (
     "Ashford", "Bexley", "Carlisle", "Dunmore", "Eastleigh", "Frome", "Garston", "Hexham", "Ilkley", "Jarrow",
     "Kendal", "Ludlow", "Morpeth", "Newbury", "Oakham", "Penrith", "Redruth", "Selby", "Thirsk", "Ulverston",
 )  # fmt: skip
-FIRST_NAMES = (
-    "Alex", "Bea", "Cam", "Dee", "Eli", "Fran", "Gus", "Hana", "Izzy", "Jo", "Kit", "Lou", "Mo", "Nia", "Ola",
-    "Pip", "Quin", "Ray", "Sky", "Tam", "Uma", "Vic", "Wren", "Xan", "Yas", "Zac", "Ash", "Bo", "Cal", "Dani",
-)  # fmt: skip
 STARTS = (datetime.time(10, 0), datetime.time(13, 30), datetime.time(18, 30), datetime.time(19, 0))
+# The models written here whose automatic timestamps the generator sets itself.
+GROUP_MODELS = (
+    SupportGroup, GroupRole, Aim, Rule, ChecklistAnswer, RiskAssessment, ExitStrategy, FacilitatorSupportPlan,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -124,15 +112,18 @@ def seed_scale(*, plan: ScalePlan, demo_users: dict[str, User], password: str | 
     """Create the plan's running groups (and a few in planning) with their whole history, giving
     the demo accounts (coordinator, facilitator, cofacilitator, supervisor) a realistic share of
     roles. Returns how many rows of each kind were written."""
+    # Imported here, not at the top: sessions_log.scale imports this module.
+    from sessions_log.scale import HISTORY_MODELS, seed_history
+
     rng = random.Random(seed)
     counts: Counter = Counter()
-    with transaction.atomic(), _timestamps_as_given():
+    with transaction.atomic(), _timestamps_as_given(*GROUP_MODELS, *HISTORY_MODELS):
         staff = _staff(plan, password, counts)
         teams = [_team(index, demo_users, staff) for index in range(plan.groups)]
         running = _running_groups(plan, teams, rng, counts)
         for start in range(0, len(running), GROUPS_PER_CHUNK):
             chunk = running[start : start + GROUPS_PER_CHUNK]
-            _history(plan, chunk, teams[start : start + GROUPS_PER_CHUNK], rng, counts)
+            seed_history(plan, chunk, teams[start : start + GROUPS_PER_CHUNK], rng, counts)
         _planning_groups(plan, demo_users["coordinator"], staff["coordinators"], rng, counts)
     return counts
 
@@ -382,228 +373,6 @@ def _planning_groups(
     _insert(ChecklistAnswer, answers, counts)
 
 
-# Two years of sessions ----------------------------------------------------------------------------
-
-
-def _history(plan: ScalePlan, groups: list[SupportGroup], teams: list[Team], rng, counts: Counter) -> None:
-    """Members, sessions, registers, follow-ups, debriefs and lessons for a few groups at a time."""
-    today = timezone.localdate()
-    members_by_group = _members(plan, groups, rng, counts)
-
-    sessions = []
-    for group, team in zip(groups, teams, strict=True):
-        last = _last_meeting_before(today, group.meeting_weekday)
-        dates = [last - datetime.timedelta(weeks=weeks) for weeks in range(plan.sessions_per_group - 1, -1, -1)]
-        # The latest register is still to be taken in one group in three: work on the dashboard.
-        register_pending = group.pk % 3 == 0
-        for number, day in enumerate(dates):
-            ended = _at(day, group.meeting_end)
-            latest = number == len(dates) - 1
-            # About one week in fifty the group could not meet (holidays, a facilitator ill).
-            runs = latest or rng.random() >= 0.02
-            sessions.append(
-                GroupSession(
-                    group=group,
-                    date=day,
-                    starts_at=group.meeting_start,
-                    ends_at=group.meeting_end,
-                    outcome=GroupSession.Outcome.HELD if runs else GroupSession.Outcome.DID_NOT_RUN,
-                    not_run_reason="" if runs else GroupSession.NotRunReason.HOLIDAY,
-                    offered_instead="" if runs else "A text to every member, and the duty phone line that evening.",
-                    register_taken_at=ended + datetime.timedelta(hours=1)
-                    if runs and not (latest and register_pending)
-                    else None,
-                    recorded_by=team.lead,
-                    created_at=ended + datetime.timedelta(minutes=30),
-                )
-            )
-    sessions = _insert(GroupSession, sessions, counts)
-    team_of = {group.pk: team for group, team in zip(groups, teams, strict=True)}
-    sessions_of = defaultdict(list)
-    for session in sessions:
-        sessions_of[session.group_id].append(session)
-
-    _facilitators_present(sessions, team_of, counts)
-    marks = _registers(plan, sessions, members_by_group, team_of, rng, counts)
-    _follow_ups(sessions_of, marks, team_of, counts)
-    _debriefs(sessions_of, team_of, rng, counts)
-    _lessons(sessions_of, team_of, rng, counts)
-
-
-def _members(plan: ScalePlan, groups, rng, counts: Counter) -> dict[int, list[Member]]:
-    members = []
-    for group in groups:
-        launched = timezone.localtime(group.launched_at).date()
-        half_way = launched + datetime.timedelta(weeks=plan.sessions_per_group // 2)
-        names = rng.sample(FIRST_NAMES, plan.founding_members + plan.changing_members + 1)
-        for number, name in enumerate(names):
-            member = Member(group=group, display_name=name, joined_on=launched, created_at=group.launched_at)
-            if number < plan.changing_members:
-                # Moved on half-way through; the exit strategy's aftercare was offered.
-                member.status = Member.Status.EXITED
-                member.exited_on = half_way - datetime.timedelta(days=1)
-                member.exit_reason = Member.ExitReason.MOVED_ON
-                member.aftercare_offered = "A check-in call a month after leaving."
-            elif number >= plan.founding_members:
-                member.joined_on = half_way
-                member.created_at = _at(half_way, datetime.time(9, 0))
-            if number == len(names) - 1:
-                member.status = Member.Status.WAITING_LIST
-                member.joined_on = timezone.localdate() - datetime.timedelta(days=7)
-                member.created_at = timezone.now() - datetime.timedelta(days=7)
-            members.append(member)
-    by_group = defaultdict(list)
-    for member in _insert(Member, members, counts):
-        by_group[member.group_id].append(member)
-    return by_group
-
-
-def _on_register(member: Member, day: datetime.date) -> bool:
-    """The same question as MemberQuerySet.on_register_for, asked in memory."""
-    if member.status == Member.Status.WAITING_LIST or member.joined_on > day:
-        return False
-    return member.status == Member.Status.ACTIVE or member.exited_on >= day
-
-
-def _facilitators_present(sessions, team_of, counts: Counter) -> None:
-    by_facilitator = defaultdict(list)
-    for session in sessions:
-        if session.was_held:
-            for person in team_of[session.group_id].facilitators:
-                by_facilitator[person].append(session.pk)
-    for person, session_ids in by_facilitator.items():
-        # One INSERT per person through the relation manager (the link table keeps no history).
-        person.sessions_facilitated.add(*session_ids)
-        counts["facilitators present"] += len(session_ids)
-
-
-def _registers(plan, sessions, members_by_group, team_of, rng, counts: Counter) -> dict[int, list[Attendance]]:
-    """Every taken register, and each session's marks (by session pk) for the follow-ups."""
-    statuses, weights = list(MARK_WEIGHTS), list(MARK_WEIGHTS.values())
-    marks_by_session = {}
-    for session in sessions:
-        if not session.has_register:
-            continue
-        present = [member for member in members_by_group[session.group_id] if _on_register(member, session.date)]
-        given = rng.choices(statuses, weights, k=len(present))
-        marks_by_session[session.pk] = [
-            Attendance(
-                session=session,
-                member=member,
-                status=status,
-                updated_by=team_of[session.group_id].lead,
-                updated_at=session.register_taken_at,
-            )
-            for member, status in zip(present, given, strict=True)
-        ]
-    _insert(Attendance, [mark for marks in marks_by_session.values() for mark in marks], counts)
-    return marks_by_session
-
-
-def _follow_ups(sessions_of, marks_by_session, team_of, counts: Counter) -> None:
-    policy = AbsencePolicy()  # every scale group keeps the default policy
-    today = timezone.localdate()
-    follow_ups = []
-    for group_id, sessions in sessions_of.items():
-        team = team_of[group_id]
-        runs: Counter = Counter()
-        for session in sessions:  # oldest first
-            for mark in marks_by_session.get(session.pk, []):
-                missed = policy.counts_as_missed(mark.status)
-                if missed is None:
-                    continue
-                if not missed:
-                    runs[mark.member_id] = 0
-                    continue
-                runs[mark.member_id] += 1
-                action, assignee = policy.step_for(runs[mark.member_id])
-                raised = session.register_taken_at
-                due_on = timezone.localtime(raised).date() + datetime.timedelta(days=policy.days_to_follow_up)
-                closed = (today - session.date).days > OPEN_FOLLOW_UP_DAYS
-                owner = team.lead if assignee == AbsencePolicy.Assignee.LEAD_FACILITATOR else team.coordinator
-                follow_ups.append(
-                    FollowUp(
-                        member_id=mark.member_id,
-                        session=session,
-                        consecutive_misses=runs[mark.member_id],
-                        action=action,
-                        assignee=owner,
-                        due_on=due_on,
-                        created_at=raised,
-                        closed_at=_at(due_on, datetime.time(12, 0)) if closed else None,
-                        closed_by=owner if closed else None,
-                        outcome=FollowUp.Outcome.CONTACTED if closed else "",
-                        note="Spoke on the phone; they hope to be back next week." if closed else "",
-                    )
-                )
-    _insert(FollowUp, follow_ups, counts)
-
-
-def _debriefs(sessions_of, team_of, rng, counts: Counter) -> None:
-    today = timezone.localdate()
-    debriefs = []
-    for group_id, sessions in sessions_of.items():
-        team = team_of[group_id]
-        # In one group in four, the latest debriefs are still to be written.
-        latest_undone = group_id % 4 == 0
-        for number, session in enumerate(sessions):
-            if not session.was_held or (latest_undone and number == len(sessions) - 1):
-                continue
-            for author in team.facilitators:
-                written = _at(session.date, session.ends_at) + datetime.timedelta(hours=1 + rng.randrange(20))
-                concern = rng.random() < 0.02
-                wellbeing = rng.choices((1, 2, 3, 4, 5), (1, 4, 20, 45, 30))[0]
-                debriefs.append(
-                    Debrief(
-                        session=session,
-                        author=author,
-                        how_it_went="Warm and open; people supported each other well.",
-                        anything_difficult="One member found the topic hard and took a break." if concern else "",
-                        safeguarding_concern=concern,
-                        safeguarding_action="Followed the safeguarding policy that evening." if concern else "",
-                        safeguarding_told="The safeguarding lead" if concern else "",
-                        wellbeing=wellbeing,
-                        support_wanted="A chat with my supervisor this week, please." if wellbeing <= 2 else "",
-                        created_at=min(written, timezone.now()),
-                        updated_at=min(written, timezone.now()),
-                    )
-                )
-    debriefs = _insert(Debrief, debriefs, counts)
-    reviews = [
-        DebriefReview(
-            debrief=debrief,
-            reviewer=team_of[debrief.session.group_id].supervisor,
-            comments="Thank you. It sounds like the group is settling well.",
-            reviewed_at=debrief.created_at + datetime.timedelta(days=3),
-        )
-        for debrief in debriefs
-        if (today - debrief.session.date).days > REVIEW_BACKLOG_DAYS
-    ]
-    _insert(DebriefReview, reviews, counts)
-
-
-def _lessons(sessions_of, team_of, rng, counts: Counter) -> None:
-    """About one lesson learnt every ten sessions."""
-    lessons = []
-    for group_id, sessions in sessions_of.items():
-        team = team_of[group_id]
-        for session in sessions[5::10]:
-            lessons.append(
-                Lesson(
-                    group_id=group_id,
-                    session=session,
-                    theme=rng.choice(SECTIONS).slug,
-                    what_worked="A check-in round helped quieter members speak.",
-                    what_to_change="Leave ten minutes at the end to wind down.",
-                    action="Add a wind-down round to the session plan.",
-                    action_owner=team.lead,
-                    created_by=team.lead,
-                    created_at=_at(session.date, session.ends_at) + datetime.timedelta(days=1),
-                )
-            )
-    _insert(Lesson, lessons, counts)
-
-
 # Helpers ------------------------------------------------------------------------------------------
 
 
@@ -621,15 +390,14 @@ def _insert(model, objects: Iterable, counts: Counter) -> list:
 
 
 @contextmanager
-def _timestamps_as_given():
-    """Let the generator set created_at/updated_at itself. Django stamps auto_now and
-    auto_now_add fields with the current time on every insert, which would make two years of
+def _timestamps_as_given(*models):
+    """Let the generator set created_at/updated_at itself on these models. Django stamps auto_now
+    and auto_now_add fields with the current time on every insert, which would make two years of
     history look written today: debriefs never overdue, follow-ups raised after they closed.
     Only this process's field definitions change, and only while the generator runs."""
     fields = [
         field
-        for model in (SupportGroup, GroupRole, Aim, Rule, ChecklistAnswer, RiskAssessment, ExitStrategy)
-        + (FacilitatorSupportPlan, Member, GroupSession, Attendance, FollowUp, Lesson, Debrief, DebriefReview)
+        for model in models
         for field in model._meta.concrete_fields
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     ]

@@ -152,4 +152,3 @@ def save_plan_document(*, form, expected_version: int, by, formset=None):
         if formset is not None:
             formset.save()
     return document
-

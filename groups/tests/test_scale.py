@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from groups.models import GroupRole, SupportGroup
-from groups.scale import CHANGE_REASON, NAME_SUFFIX, REVIEW_BACKLOG_DAYS, ScalePlan, seed_scale
+from groups.scale import CHANGE_REASON, NAME_SUFFIX, ScalePlan, seed_scale
 from sessions_log.models import AbsencePolicy, Attendance, Debrief, FollowUp, GroupSession, Member
+from sessions_log.scale import REVIEW_BACKLOG_DAYS
 from sessions_log.services import consecutive_misses
 
 PLAN = ScalePlan(groups=3, sessions_per_group=12, founding_members=6)
