@@ -3,7 +3,7 @@ missed sessions, lessons learnt, and facilitators' debriefs with their superviso
 
 from .members import Member, MemberQuerySet, naming_problem
 from .reflection import Debrief, DebriefNote, DebriefReview, Lesson
-from .sessions import AbsencePolicy, Attendance, FollowUp, GroupSession
+from .sessions import AbsencePolicy, Attendance, FollowUp, GroupSession, attendance_percentage
 
 __all__ = [
     "AbsencePolicy",
@@ -15,6 +15,7 @@ __all__ = [
     "GroupSession",
     "Lesson",
     "Member",
+    "attendance_percentage",
     "MemberQuerySet",
     "naming_problem",
 ]

@@ -11,6 +11,11 @@ from groups.models import SupportGroup
 from .members import Member
 
 
+def attendance_percentage(attended: int, marked: int) -> int | None:
+    """Attended marks as a whole percentage of all marks; None when nothing has been marked."""
+    return round(100 * attended / marked) if marked else None
+
+
 class GroupSessionQuerySet(models.QuerySet):
     def held(self):
         return self.filter(outcome=GroupSession.Outcome.HELD)

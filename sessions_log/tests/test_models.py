@@ -1,7 +1,7 @@
 import pytest
 
 from groups.models import SupportGroup
-from sessions_log.models import AbsencePolicy, Attendance, naming_problem
+from sessions_log.models import AbsencePolicy, Attendance, attendance_percentage, naming_problem
 from sessions_log.services import consecutive_misses
 
 Status = Attendance.Status
@@ -43,3 +43,8 @@ def test_consecutive_misses_counts_back_to_the_last_attendance(marks, apologies_
 def test_three_or_more_misses_share_the_last_step(misses, step):
     policy = AbsencePolicy(after_one_miss="one", after_two_misses="two", after_three_misses="three")
     assert policy.step_for(misses)[0] == step
+
+
+@pytest.mark.parametrize(("attended", "marked", "expected"), [(8, 10, 80), (2, 3, 67), (0, 4, 0), (0, 0, None)])
+def test_attendance_percentage_is_whole_and_absent_when_nothing_was_marked(attended, marked, expected):
+    assert attendance_percentage(attended, marked) == expected

@@ -15,7 +15,7 @@ from groups.models import GroupRole, SupportGroup
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress
 
-from ..models import Debrief, FollowUp, GroupSession
+from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
 from .debriefs import awaiting_review_for
 
@@ -48,7 +48,7 @@ class AttendanceRate:
 
     @property
     def percentage(self) -> int | None:
-        return round(100 * self.attended / self.marked) if self.marked else None
+        return attendance_percentage(self.attended, self.marked)
 
 
 def dashboard(request):

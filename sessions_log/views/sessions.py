@@ -15,7 +15,7 @@ from groups.models import SupportGroup
 from groups.permissions import group_view
 
 from ..forms import GroupSessionForm, RegisterForm
-from ..models import Attendance, GroupSession, Member
+from ..models import Attendance, GroupSession, Member, attendance_percentage
 from ..permissions import (
     can_log_session,
     can_read_debrief,
@@ -135,7 +135,7 @@ def group_sessions(request, group):
                 "missing_register": sum(session.was_held and not session.has_register for session in sessions),
                 "attended": attended,
                 "marked": marked,
-                "rate": round(100 * attended / marked) if marked else None,
+                "rate": attendance_percentage(attended, marked),
             },
             "members": members,
             "can_view_members": show_members,
