@@ -18,8 +18,9 @@ from .models import (
 NO_SELF_HARM_DETAILS = "Write about feelings and arrangements only: never details of anyone's self-harm."
 
 
-def _helper(*layout) -> FormHelper:
-    """Crispy helper for forms whose <form> tag and buttons live in the template."""
+def template_form_helper(*layout) -> FormHelper:
+    """Crispy helper for forms whose <form> tag and buttons live in the template (every form in
+    this project)."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True  # the template's <form> has the token
@@ -68,7 +69,7 @@ class SupportGroupForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = template_form_helper(
             Fieldset("Purpose", "name", "purpose", "why_group_work"),
             Fieldset(
                 "Who the group is for",
@@ -104,7 +105,7 @@ class AimForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class RuleForm(forms.ModelForm):
@@ -114,7 +115,7 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class ChecklistAnswerForm(forms.ModelForm):
@@ -133,7 +134,7 @@ class ChecklistAnswerForm(forms.ModelForm):
         self.fields["answer"].label = "Your answer"
         self.fields["answer"].help_text = f"{item.help_text} {NO_SELF_HARM_DETAILS}".strip()
         self.fields["status"].label = "Status"
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class OpenedVersionMixin(forms.Form):
@@ -156,7 +157,7 @@ class RiskAssessmentForm(OpenedVersionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class RiskForm(forms.ModelForm):
@@ -198,7 +199,7 @@ class ExitStrategyForm(OpenedVersionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class FacilitatorSupportPlanForm(OpenedVersionMixin, forms.ModelForm):
@@ -213,7 +214,7 @@ class FacilitatorSupportPlanForm(OpenedVersionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class TeamMemberForm(forms.Form):
@@ -227,7 +228,7 @@ class TeamMemberForm(forms.Form):
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
         self.group = group
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
     def clean_person(self):
         value = self.cleaned_data["person"].strip()

@@ -1,7 +1,8 @@
 import datetime
 
-from crispy_forms.helper import FormHelper
 from django import forms
+
+from groups.forms import template_form_helper
 
 # Long enough for any funding cycle; short enough that the monthly chart stays readable.
 LONGEST_PERIOD = datetime.timedelta(days=5 * 366)
@@ -31,10 +32,7 @@ class FunderReportForm(forms.Form):
         date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["from"] = forms.DateField(label="From", widget=date_input)
         self.fields["to"] = forms.DateField(label="To (inclusive)", widget=date_input)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = template_form_helper()
 
     def clean(self):
         cleaned = super().clean()

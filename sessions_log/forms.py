@@ -1,9 +1,9 @@
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html
 
 from groups.checklist import SECTIONS
+from groups.forms import template_form_helper
 
 from .models import (
     AbsencePolicy,
@@ -16,15 +16,6 @@ from .models import (
     Lesson,
     Member,
 )
-
-
-def _helper() -> FormHelper:
-    """Crispy helper for forms whose <form> tag and buttons live in the template."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True  # the template's <form> has the token
-    return helper
-
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -46,7 +37,7 @@ class MemberForm(forms.ModelForm):
         if not group.allows_contact_between_sessions:
             # Not even offered: the group's plan says no contact between sessions.
             del self.fields["contact_details"]
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class MemberExitForm(forms.Form):
@@ -60,7 +51,7 @@ class MemberExitForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class AbsencePolicyForm(forms.ModelForm):
@@ -79,7 +70,7 @@ class AbsencePolicyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class FollowUpCloseForm(forms.ModelForm):
@@ -93,7 +84,7 @@ class FollowUpCloseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].required = True
         self.fields["outcome"].choices = FollowUp.Outcome.choices
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class GroupSessionForm(forms.ModelForm):
@@ -127,7 +118,7 @@ class GroupSessionForm(forms.ModelForm):
         self.fields["facilitators_present"].queryset = get_user_model().objects.filter(
             pk__in=[user.pk for user in group.facilitators]
         )
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class RegisterForm(forms.Form):
@@ -171,7 +162,7 @@ class LessonForm(forms.ModelForm):
         self.fields["session"].queryset = group.sessions.held()
         self.fields["session"].required = False
         self.fields["action_owner"].queryset = get_user_model().objects.filter(group_roles__group=group).distinct()
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class LessonFilterForm(forms.Form):
@@ -209,7 +200,7 @@ class DebriefForm(forms.ModelForm):
             widget=forms.RadioSelect,
             initial=False,
         )
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class DebriefReviewForm(forms.ModelForm):
@@ -220,7 +211,7 @@ class DebriefReviewForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class DebriefNoteForm(forms.ModelForm):
@@ -231,7 +222,7 @@ class DebriefNoteForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
 
 class MemberErasureForm(forms.Form):
@@ -252,7 +243,7 @@ class MemberErasureForm(forms.Form):
         self.member_name = member_name
         # Help texts are rendered as HTML, so the name (typed by a person) is escaped here.
         self.fields["confirm_name"].help_text = format_html("Type \u201c{}\u201d exactly as it is shown.", member_name)
-        self.helper = _helper()
+        self.helper = template_form_helper()
 
     def clean_confirm_name(self):
         typed = self.cleaned_data["confirm_name"].strip()
