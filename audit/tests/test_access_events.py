@@ -3,11 +3,10 @@ what it says. Refused attempts leave nothing to read, so nothing is logged."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from audit.models import AccessEvent
-from groups.models import SupportGroup
+from groups.tests.factories import mark_launched
 from sessions_log.tests.factories import DebriefFactory, GroupSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def debrief(group, coordinator, facilitator, supervisor):
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
+    mark_launched(group)
     session = GroupSessionFactory(group=group, facilitators_present=[facilitator])
     return DebriefFactory(session=session, author=facilitator, how_it_went="A private reflection.")
 

@@ -18,7 +18,14 @@ from audit.history import TRACKED, describe_history, group_history
 from audit.models import AccessEvent
 from audit.views import HISTORY_PER_PAGE
 from groups.models import GroupRole, SupportGroup
-from groups.tests.factories import AimFactory, GroupRoleFactory, RiskAssessmentFactory, RiskFactory, RuleFactory
+from groups.tests.factories import (
+    AimFactory,
+    GroupRoleFactory,
+    RiskAssessmentFactory,
+    RiskFactory,
+    RuleFactory,
+    mark_launched,
+)
 from sessions_log.models import Attendance
 from sessions_log.tests.factories import (
     DebriefFactory,
@@ -53,8 +60,7 @@ def entries_for(user, group):
 
 @pytest.fixture
 def running(group, coordinator, facilitator, supervisor):
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     return group
 
 

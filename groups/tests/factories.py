@@ -138,3 +138,12 @@ def complete_plan(group, *, facilitator=None, supervisor=None):
     ExitStrategyFactory(group=group)
     FacilitatorSupportPlanFactory(group=group)
     return group
+
+
+def mark_launched(group):
+    """Turn a group into a running one as if it had launched just now, skipping the launch gate
+    (tests of what happens after launch do not need a complete plan)."""
+    group.status = SupportGroup.Status.ACTIVE
+    group.launched_at = timezone.now()
+    group.save(update_fields=["status", "launched_at"])
+    return group

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.models import AccessEvent
 from groups.models import SupportGroup
+from groups.tests.factories import mark_launched
 from sessions_log import erasure
 from sessions_log.erasure import erase_member, months_before, purge_expired
 from sessions_log.models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
@@ -45,8 +45,7 @@ Status = Attendance.Status
 def scene(group, coordinator, facilitator, supervisor):
     """An active group where Robin and Sky have been on three registers; Robin missed the last
     two (so has follow-ups) and had his record edited (so has several history copies)."""
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     robin = MemberFactory(group=group, display_name="Robin")
     sky = MemberFactory(group=group, display_name="Sky")
     robin.referral_route, robin.referring_organisation = Member.Referral.PROFESSIONAL, "Riverside GP surgery"

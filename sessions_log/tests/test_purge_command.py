@@ -6,9 +6,9 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from groups.models import SupportGroup
+from groups.tests.factories import mark_launched
 from sessions_log.models import Attendance, Member
 from sessions_log.services import exit_member
 from sessions_log.tests.factories import DebriefFactory, FollowUpFactory, MemberFactory
@@ -23,8 +23,7 @@ SECRET_NOTE = "Talked about how hard the anniversary was."
 def expired(group, facilitator):
     """A group with two members who left long ago, whose names and notes must never be printed,
     and a closed group past its retention period with a debrief."""
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     session = held_session(group, 500, [facilitator])
     names = ["Zephyrine", "Quillon"]
     for name in names:

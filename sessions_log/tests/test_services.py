@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from groups.models import GroupRole, SupportGroup
-from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
+from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, mark_launched
 from sessions_log import services
 from sessions_log.models import AbsencePolicy, Attendance, FollowUp, GroupSession, Member
 from sessions_log.services import (
@@ -28,8 +28,7 @@ TODAY = timezone.localdate
 @pytest.fixture
 def active_group(coordinator, facilitator, group):
     """The conftest group, launched, with alice coordinating and bob leading."""
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     return group
 
 

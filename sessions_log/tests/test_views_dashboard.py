@@ -14,7 +14,7 @@ from accounts.tests.factories import UserFactory
 from groups.checklist import CHECKLIST
 from groups.models import GroupRole, SupportGroup
 from groups.planning import checklist_progress
-from groups.tests.factories import ChecklistAnswerFactory, GroupRoleFactory, SupportGroupFactory
+from groups.tests.factories import ChecklistAnswerFactory, GroupRoleFactory, SupportGroupFactory, mark_launched
 from sessions_log.models import Attendance, GroupSession
 from sessions_log.schedule import upcoming_dates
 from sessions_log.tests.factories import (
@@ -44,8 +44,7 @@ def days_ago(days) -> datetime.date:
 
 
 def launch(group):
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     return group
 
 

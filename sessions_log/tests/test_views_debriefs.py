@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from groups.models import GroupRole, SupportGroup
-from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
+from groups.models import GroupRole
+from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, mark_launched
 from sessions_log.models import Debrief, DebriefNote, DebriefReview, GroupSession
 from sessions_log.tests.access_matrix import (
     Page,
@@ -72,8 +72,7 @@ def everything_about_debriefs() -> dict:
 
 @pytest.fixture
 def running_group(group):
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     return group
 
 

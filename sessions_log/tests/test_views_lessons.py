@@ -10,9 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from groups.models import SupportGroup
+from groups.tests.factories import mark_launched
 from sessions_log.models import GroupSession, Lesson
 from sessions_log.tests.access_matrix import sign_in
 from sessions_log.tests.factories import GroupSessionFactory, LessonFactory
@@ -38,8 +37,7 @@ def lesson_data(**changes) -> dict:
 
 @pytest.fixture
 def team(group, coordinator, facilitator, supervisor):
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     return group
 
 

@@ -15,11 +15,10 @@ from django.contrib import messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from audit.models import AccessEvent
-from groups.models import SupportGroup
+from groups.tests.factories import mark_launched
 from sessions_log.models import Attendance, FollowUp, Member
 from sessions_log.services import close_follow_up
 from sessions_log.subject_access import redact_other_members
@@ -49,8 +48,7 @@ MEMBER_PAGE_MAX_QUERIES = 9  # session, user, group, roles, member, totals, acce
 def things(group, coordinator, facilitator, supervisor):
     """Robin and Sky on three registers; Robin missed two (two follow-ups, one closed with a note
     naming Sky); a lesson and a debrief note name them both."""
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     robin = MemberFactory(group=group, display_name="Robin")
     sky = MemberFactory(group=group, display_name="Sky")
     sessions = [held_session(group, days_ago, [facilitator]) for days_ago in (21, 14, 7)]

@@ -13,10 +13,10 @@ from django.contrib import messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from groups.models import SupportGroup
+from groups.tests.factories import mark_launched
 from sessions_log.models import AbsencePolicy, Attendance, FollowUp, Member
 from sessions_log.services import save_register
 from sessions_log.tests.access_matrix import (
@@ -63,8 +63,7 @@ def members_url(group):
 @pytest.fixture
 def active_group(group, coordinator, facilitator, supervisor):
     """The conftest group, launched, with alice coordinating, bob leading and sam supervising."""
-    SupportGroup.objects.filter(pk=group.pk).update(status=SupportGroup.Status.ACTIVE, launched_at=timezone.now())
-    group.refresh_from_db()
+    mark_launched(group)
     return group
 
 
