@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from groups.checklist import SECTIONS
-from groups.models import SupportGroup
+from groups.models import GroupRole, SupportGroup
 
 from .sessions import GroupSession
 
@@ -61,12 +61,31 @@ class DebriefQuerySet(models.QuerySet):
     def awaiting_review(self):
         return self.filter(review__isnull=True)
 
+    def awaiting_review_by(self, user):
+        """Debriefs this person should review: those of groups they supervise (every group for a
+        superuser), not yet reviewed, needing attention first and then oldest. Their own debriefs
+        are left out, as nobody reviews their own. Lists show who, when and why a debrief waits,
+        never what it says, so the content is left unread."""
+        debriefs = (
+            self.awaiting_review()
+            .exclude(author=user)
+            .select_related("session__group", "author")
+            .defer(*Debrief.CONTENT_FIELDS)
+            .flagged_first()
+        )
+        if user.is_superuser:
+            return debriefs
+        supervised = GroupRole.objects.filter(user=user, role=GroupRole.Role.SUPERVISOR).values("group_id")
+        return debriefs.filter(session__group__in=supervised)
+
 
 class Debrief(models.Model):
     """A facilitator's own reflection after a session. Read only by its author, the group's
     supervisor and superusers; coordinators only learn that it exists."""
 
     REVIEW_DUE_DAYS = 7
+    # What the facilitator wrote: read only by its author, the group's supervisor and superusers.
+    CONTENT_FIELDS = ("how_it_went", "anything_difficult", "safeguarding_action", "safeguarding_told", "support_wanted")
     LOW_WELLBEING = 2  # a score at or below this asks the supervisor to look first
     FLAGGED = Q(safeguarding_concern=True) | Q(wellbeing__lte=LOW_WELLBEING)
 

@@ -17,7 +17,6 @@ from groups.planning import checklist_progress
 
 from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
-from .debriefs import awaiting_review_for
 
 Role = GroupRole.Role
 FACILITATOR_ROLES = {Role.LEAD_FACILITATOR, Role.CO_FACILITATOR}
@@ -170,7 +169,7 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
 
 
 def _supervisor_part(user) -> dict:
-    waiting = awaiting_review_for(user)
+    waiting = Debrief.objects.awaiting_review_by(user)
     totals = waiting.order_by().aggregate(total=Count("pk"), flagged=Count("pk", filter=Debrief.FLAGGED))
     first = list(waiting[:QUEUE_PREVIEW])
     return {**totals, "first": first}

@@ -20,8 +20,7 @@ from ..models import Debrief
 from ..models.reflection import NO_SELF_HARM_DETAILS
 from ..permissions import can_read_debrief, can_review_debrief, can_write_debrief
 from ..services import add_debrief_note, review_debrief, save_debrief
-
-CONTENT_FIELDS = ("how_it_went", "anything_difficult", "safeguarding_action", "safeguarding_told", "support_wanted")
+from .refusals import show_refusal
 
 # Helpers ---------------------------------------------------------------------------------------
 
@@ -34,33 +33,6 @@ def review_or_none(debrief):
         return debrief.review
     except ObjectDoesNotExist:
         return None
-
-
-def awaiting_review_for(user):
-    """Debriefs this person should review: those of groups they supervise (every group for a
-    superuser), not yet reviewed, needing attention first and then oldest. Their own debriefs
-    are left out, as nobody reviews their own."""
-    debriefs = (
-        Debrief.objects.awaiting_review()
-        .exclude(author=user)
-        .select_related("session__group", "author")
-        # Lists show who, when and why a debrief waits, never what it says: leave the content unread.
-        .defer(*CONTENT_FIELDS)
-        .flagged_first()
-    )
-    if user.is_superuser:
-        return debriefs
-    supervised = GroupRole.objects.filter(user=user, role=GroupRole.Role.SUPERVISOR).values("group_id")
-    return debriefs.filter(session__group__in=supervised)
-
-
-def _show_refusal(form, refusal: ValidationError):
-    """Put a service's refusal on the form: beside the field it names, otherwise above the form."""
-    if hasattr(refusal, "error_dict"):
-        for field, errors in refusal.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, refusal)
 
 
 def _not_saved(request, form, what):
@@ -136,7 +108,7 @@ def debrief_write(request, group, session_pk):
             try:
                 debrief = save_debrief(debrief=form.instance, by=request.user)
             except ValidationError as refusal:
-                _show_refusal(form, refusal)
+                show_refusal(form, refusal)
             else:
                 messages.success(request, "Your debrief has been saved. Your supervisor will read and review it.")
                 return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
@@ -182,7 +154,7 @@ def debrief_review(request, group, debrief_pk):
                 agreed_actions=form.cleaned_data["agreed_actions"],
             )
         except ValidationError as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             messages.success(request, "The debrief has been reviewed. It is now locked; later thoughts go in notes.")
             return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
@@ -201,7 +173,7 @@ def debrief_note(request, group, debrief_pk):
         try:
             add_debrief_note(debrief=debrief, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as refusal:
-            _show_refusal(form, refusal)
+            show_refusal(form, refusal)
         else:
             messages.success(request, "Your note has been added.")
             return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
@@ -211,7 +183,7 @@ def debrief_note(request, group, debrief_pk):
 
 def review_queue(request):
     """Debriefs waiting for the signed-in supervisor, those needing attention first."""
-    debriefs = list(awaiting_review_for(request.user))
+    debriefs = list(Debrief.objects.awaiting_review_by(request.user))
     supervises = request.user.is_superuser or bool(debriefs) or _supervises_any_group(request.user)
     return render(
         request,
