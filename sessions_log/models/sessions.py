@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -29,9 +30,27 @@ class GroupSessionQuerySet(models.QuerySet):
             attended_count=Count("attendance", filter=attended) + F("erased_attended_count"),
         )
 
+    def newest_first(self):
+        """Meta.ordering, said again: Django leaves it out of queries that count (GROUP BY)."""
+        return self.order_by("-date", "-starts_at")
+
     def missing_register(self):
         """Held sessions nobody has taken the register for yet."""
         return self.held().filter(register_taken_at__isnull=True)
+
+    def totals(self) -> dict:
+        """How many of these sessions were recorded, held, held with and without a register, and
+        across those registers how many places were marked and attended, in one query."""
+        held = Q(outcome=GroupSession.Outcome.HELD)
+        with_register = held & Q(register_taken_at__isnull=False)
+        return self.with_register_counts().aggregate(
+            recorded=Count("pk"),
+            held=Count("pk", filter=held),
+            with_register=Count("pk", filter=with_register),
+            missing_register=Count("pk", filter=held & Q(register_taken_at__isnull=True)),
+            marked=Coalesce(Sum("marked_count", filter=with_register), 0),
+            attended=Coalesce(Sum("attended_count", filter=with_register), 0),
+        )
 
 
 class GroupSession(models.Model):

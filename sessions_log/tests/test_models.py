@@ -1,8 +1,13 @@
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from groups.models import SupportGroup
-from sessions_log.models import AbsencePolicy, Attendance, attendance_percentage, naming_problem
+from groups.tests.factories import SupportGroupFactory
+from sessions_log.models import AbsencePolicy, Attendance, GroupSession, attendance_percentage, naming_problem
 from sessions_log.services import consecutive_misses
+from sessions_log.tests.factories import AttendanceFactory, GroupSessionFactory
 
 Status = Attendance.Status
 Naming = SupportGroup.NameRecording
@@ -48,3 +53,46 @@ def test_three_or_more_misses_share_the_last_step(misses, step):
 @pytest.mark.parametrize(("attended", "marked", "expected"), [(8, 10, 80), (2, 3, 67), (0, 4, 0), (0, 0, None)])
 def test_attendance_percentage_is_whole_and_absent_when_nothing_was_marked(attended, marked, expected):
     assert attendance_percentage(attended, marked) == expected
+
+
+@pytest.mark.django_db
+def test_session_totals_count_registers_and_marks_in_one_query(django_assert_num_queries):
+    """Held with a register, held without one, and not run; marks kept as numbers after an
+    erasure count with the rest, and another group's sessions count for nothing."""
+    group = SupportGroupFactory(active=True)
+    today = timezone.localdate()
+    taken = GroupSessionFactory(
+        group=group,
+        date=today - datetime.timedelta(days=7),
+        register_taken_at=timezone.now(),
+        erased_marked_count=2,
+        erased_attended_count=1,
+    )
+    AttendanceFactory(session=taken, status=Attendance.Status.PRESENT)
+    AttendanceFactory(session=taken, status=Attendance.Status.LATE)
+    AttendanceFactory(session=taken, status=Attendance.Status.ABSENT)
+    GroupSessionFactory(group=group, date=today - datetime.timedelta(days=14))
+    GroupSessionFactory(
+        group=group,
+        date=today - datetime.timedelta(days=21),
+        outcome=GroupSession.Outcome.DID_NOT_RUN,
+        not_run_reason=GroupSession.NotRunReason.HOLIDAY,
+    )
+    AttendanceFactory(session__register_taken_at=timezone.now())
+
+    with django_assert_num_queries(1):
+        totals = GroupSession.objects.filter(group=group).totals()
+
+    assert totals == {
+        "recorded": 3,
+        "held": 2,
+        "with_register": 1,
+        "missing_register": 1,
+        "marked": 5,
+        "attended": 3,
+    }
+
+
+@pytest.mark.django_db
+def test_session_totals_of_no_sessions_are_zero():
+    assert set(GroupSession.objects.none().totals().values()) == {0}

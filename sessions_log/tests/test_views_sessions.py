@@ -51,7 +51,7 @@ Status = Attendance.Status
 EVERYONE = frozenset(ROLES)
 FACILITATORS = frozenset({"facilitator"})
 REGISTER_MAX_QUERIES = 6
-SESSIONS_PAGE_MAX_QUERIES = 6
+SESSIONS_PAGE_MAX_QUERIES = 9
 SESSION_PAGE_MAX_QUERIES = 10
 NOT_ACTIVE = "Sessions can only be recorded for an active group"
 # Users get Faker names, which a member called "Robin" could share; nobody is called this.
@@ -572,6 +572,25 @@ def test_the_chart_shows_at_most_the_last_twelve_registers(client, active_group,
     rows = response.context["chart"].rows
     assert len(rows) == 12
     assert [row.session.date for row in rows] == [days_ago(7 * week) for week in range(12, 0, -1)]
+
+
+def test_recorded_sessions_come_twenty_a_page_newest_first_with_totals_over_them_all(
+    client, active_group, facilitator
+):
+    # Oldest first, so that an order the database happens to keep would not pass for newest first.
+    for week in range(25, 0, -1):
+        GroupSessionFactory(group=active_group, date=days_ago(7 * week))
+    sign_in(client, facilitator)
+
+    first = client.get(url("group_sessions", active_group))
+    second = client.get(url("group_sessions", active_group), {"page": 2})
+
+    assert [session.date for session in first.context["page"]] == [days_ago(7 * week) for week in range(1, 21)]
+    assert [session.date for session in second.context["page"]] == [days_ago(7 * week) for week in range(21, 26)]
+    assert first.context["totals"]["held"] == second.context["totals"]["held"] == 25
+    assert "25 sessions recorded; showing 1 to 20, newest first." in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+    assert "25 registers not taken." in second.content.decode()
 
 
 def test_the_supervisor_sees_attendance_numbers_but_no_names(client, session, facilitator, supervisor):

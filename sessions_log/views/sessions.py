@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from groups.models import SupportGroup
 from groups.permissions import group_view
+from groups_site.pagination import CountedPaginator
 
 from ..forms import GroupSessionForm, RegisterForm
 from ..models import Attendance, GroupSession, Member, attendance_percentage
@@ -29,6 +30,7 @@ from ..services import record_session, save_register, session_refusal
 from .refusals import show_refusal
 
 CHART_SESSIONS = 12
+SESSIONS_PER_PAGE = 20
 # How far back the session form looks for a meeting date that has not been recorded yet.
 LOOK_BACK = datetime.timedelta(days=92)
 # How far back the sessions page lists meeting dates nobody has recorded.
@@ -92,18 +94,22 @@ def _recent_meeting_dates(group, today) -> list[datetime.date]:
 @group_view(can_view_sessions)
 def group_sessions(request, group):
     today = timezone.localdate()
-    sessions = list(GroupSession.objects.filter(group=group).with_register_counts())
-    recorded = {session.date: session for session in sessions}
+    sessions = GroupSession.objects.filter(group=group)
     running = _is_running(group)
     upcoming, unrecorded = [], []
     if running:
-        upcoming = [(day, recorded.get(day)) for day in upcoming_dates(group, today)]
-        unrecorded = [day for day in _recent_meeting_dates(group, today) if day not in recorded]
+        coming, recent = upcoming_dates(group, today), _recent_meeting_dates(group, today)
+        recorded = {session.date: session for session in sessions.filter(date__in=[*recent, *coming])}
+        upcoming = [(day, recorded.get(day)) for day in coming]
+        unrecorded = [day for day in recent if day not in recorded]
 
-    with_register = [session for session in sessions if session.was_held and session.has_register]
-    charted = with_register[:CHART_SESSIONS][::-1]
-    attended = sum(session.attended_count for session in with_register)
-    marked = sum(session.marked_count for session in with_register)
+    totals = sessions.totals()
+    charted = list(
+        sessions.held().filter(register_taken_at__isnull=False).with_register_counts().newest_first()[:CHART_SESSIONS]
+    )
+    page = CountedPaginator(
+        sessions.with_register_counts().newest_first(), SESSIONS_PER_PAGE, count=totals["recorded"]
+    ).get_page(request.GET.get("page"))
 
     show_members = can_view_members(request.user, group)
     members = []
@@ -127,16 +133,9 @@ def group_sessions(request, group):
             "running": running,
             "upcoming": upcoming,
             "unrecorded": unrecorded,
-            "sessions": sessions,
-            "chart": _attendance_chart(charted),
-            "totals": {
-                "held": sum(session.was_held for session in sessions),
-                "with_register": len(with_register),
-                "missing_register": sum(session.was_held and not session.has_register for session in sessions),
-                "attended": attended,
-                "marked": marked,
-                "rate": attendance_percentage(attended, marked),
-            },
+            "page": page,
+            "chart": _attendance_chart(charted[::-1]),
+            "totals": {**totals, "rate": attendance_percentage(totals["attended"], totals["marked"])},
             "members": members,
             "can_view_members": show_members,
             "can_log_session": can_log_session(request.user, group),
