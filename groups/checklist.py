@@ -372,7 +372,11 @@ CHECKLIST = (
 )
 
 CHECKLIST_BY_KEY = {item.key: item for item in CHECKLIST}
+# Worked out once: every page showing progress asks for each section's items, per group.
+_ITEMS_BY_SECTION = {
+    section.slug: tuple(item for item in CHECKLIST if item.section == section.slug) for section in SECTIONS
+}
 
 
-def items_in_section(slug: str) -> list[ChecklistItem]:
-    return [item for item in CHECKLIST if item.section == slug]
+def items_in_section(slug: str) -> tuple[ChecklistItem, ...]:
+    return _ITEMS_BY_SECTION[slug]

@@ -1,6 +1,8 @@
 """Pages for planning a group. Each view checks access through `group_view`, calls the model
 or a service, says what happened, and redirects."""
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -37,7 +39,13 @@ from .permissions import (
     can_manage_team,
     group_view,
 )
-from .planning import LaunchBlocked, checklist_progress, launch_blockers_with_links, launch_group
+from .planning import (
+    LaunchBlocked,
+    checklist_progress,
+    checklist_progress_of,
+    launch_blockers_with_links,
+    launch_group,
+)
 from .services import (
     STATUS_CHANGES,
     change_group_status,
@@ -52,18 +60,20 @@ from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
 
 
 def home(request):
-    groups = list(SupportGroup.objects.visible_to(request.user).prefetch_related("checklist_answers", "roles"))
-    rows = []
-    for group in groups:
-        progress = checklist_progress(group)
-        rows.append(
-            {
-                "group": group,
-                "roles": sorted(GroupRole.Role(role).label for role in group.roles_of(request.user)),
-                "sections_done": sum(section.is_complete for section in progress),
-                "sections_total": len(progress),
-            }
-        )
+    groups = list(SupportGroup.objects.visible_to(request.user).only("pk", "name", "status"))
+    my_roles = defaultdict(list)
+    for group_id, role in GroupRole.objects.filter(user=request.user).values_list("group_id", "role"):
+        my_roles[group_id].append(GroupRole.Role(role).label)
+    progress = checklist_progress_of(groups)
+    rows = [
+        {
+            "group": group,
+            "roles": sorted(my_roles[group.pk]),
+            "sections_done": sum(section.is_complete for section in progress[group.pk]),
+            "sections_total": len(progress[group.pk]),
+        }
+        for group in groups
+    ]
     return render(request, "groups/home.html", {"rows": rows, "can_create_group": can_create_group(request.user)})
 
 

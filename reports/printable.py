@@ -6,7 +6,7 @@ runs no queries of its own, however many aims, rules, answers and risks the plan
 
 from dataclasses import dataclass
 
-from groups.checklist import CHECKLIST, SECTIONS, ChecklistItem, source_document
+from groups.checklist import SECTIONS, ChecklistItem, items_in_section, source_document
 from groups.models import ChecklistAnswer
 
 
@@ -40,7 +40,7 @@ def checklist_parts(group) -> list[ChecklistPart]:
         ChecklistPart(
             section.title,
             section.summary,
-            [ChecklistLine(item, answers.get(item.key)) for item in CHECKLIST if item.section == section.slug],
+            [ChecklistLine(item, answers.get(item.key)) for item in items_in_section(section.slug)],
         )
         for section in SECTIONS
     ]

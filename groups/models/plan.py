@@ -62,6 +62,9 @@ class ChecklistAnswer(models.Model):
         DONE = "done", "Completed"
         NOT_APPLICABLE = "not_applicable", "Not applicable"
 
+    # A question is settled, for the launch gate and progress, once answered or ruled out.
+    RESOLVED_STATUSES = frozenset({Status.DONE, Status.NOT_APPLICABLE})
+
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="checklist_answers")
     item_key = models.CharField(max_length=50, choices=[(item.key, item.prompt) for item in CHECKLIST])
     answer = models.TextField(blank=True)
@@ -99,4 +102,4 @@ class ChecklistAnswer(models.Model):
 
     @property
     def is_resolved(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.NOT_APPLICABLE)
+        return self.status in self.RESOLVED_STATUSES

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 
 from groups.checklist import CHECKLIST
 from groups.models import ChecklistAnswer, GroupRole, InvalidStatusTransition, SupportGroup
-from groups.planning import LaunchBlocked, checklist_progress, launch_blockers, launch_group
+from groups.planning import LaunchBlocked, checklist_progress, checklist_progress_of, launch_blockers, launch_group
 from groups.services import close_group, pause_group, resume_group
 from groups.tests.factories import GroupRoleFactory, RiskFactory, SupportGroupFactory, complete_plan
 
@@ -109,6 +109,28 @@ class TestChecklistProgress:
 
     def test_a_fully_answered_plan_completes_every_section(self, ready_group):
         assert all(section.is_complete for section in checklist_progress(reload(ready_group)))
+
+    def test_progress_of_many_groups_agrees_with_each_groups_own_in_one_query(
+        self, ready_group, django_assert_num_queries
+    ):
+        group, untouched = SupportGroupFactory(), SupportGroupFactory()
+        ChecklistAnswer.objects.create(group=group, item_key=CHECKLIST[0].key, status=ChecklistAnswer.Status.DONE)
+        ChecklistAnswer.objects.create(
+            group=group,
+            item_key=CHECKLIST[1].key,
+            status=ChecklistAnswer.Status.NOT_APPLICABLE,
+            not_applicable_reason="x",
+        )
+        ChecklistAnswer.objects.create(
+            group=group, item_key=CHECKLIST[2].key, status=ChecklistAnswer.Status.IN_PROGRESS
+        )
+        groups = [ready_group, group, untouched]
+
+        with django_assert_num_queries(1):
+            together = checklist_progress_of(groups)
+
+        assert together == {each.pk: checklist_progress(reload(each)) for each in groups}
+        assert len({tuple(progress) for progress in together.values()}) == 3
 
 
 class TestLaunchGroup:

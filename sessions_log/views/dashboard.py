@@ -6,14 +6,14 @@ queries whether they have one group or twenty.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Window, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.utils import timezone
 
 from groups.models import GroupRole, SupportGroup
 from groups.permissions import can_create_group
-from groups.planning import checklist_progress
+from groups.planning import checklist_progress_of
 
 from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
@@ -130,13 +130,15 @@ def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
 
 def _planning_progress(groups) -> list[dict]:
     """Groups still being planned, with how many checklist sections are completed."""
-    # One query for every group's answers; checklist_progress then reads them from memory.
-    prefetch_related_objects(groups, "checklist_answers")
-    rows = []
-    for group in groups:
-        progress = checklist_progress(group)
-        rows.append({"group": group, "done": sum(section.is_complete for section in progress), "total": len(progress)})
-    return rows
+    progress = checklist_progress_of(groups)
+    return [
+        {
+            "group": group,
+            "done": sum(section.is_complete for section in progress[group.pk]),
+            "total": len(progress[group.pk]),
+        }
+        for group in groups
+    ]
 
 
 def _attendance_rates(groups) -> list[AttendanceRate]:
