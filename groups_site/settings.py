@@ -178,7 +178,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
-USE_I18N = True
+# The app speaks British English only. Off, Django skips its translation machinery, which on
+# every page looked up the active language hundreds of times (each number and date shown).
+# Dates and numbers are still formatted the en-GB way (LANGUAGE_CODE).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
