@@ -212,6 +212,7 @@ def _debriefs(sessions_of, team_of, rng, counts: Counter) -> None:
                         support_wanted="A chat with my supervisor this week, please." if wellbeing <= 2 else "",
                         created_at=min(written, timezone.now()),
                         updated_at=min(written, timezone.now()),
+                        reviewed=(today - session.date).days > REVIEW_BACKLOG_DAYS,
                     )
                 )
     debriefs = _insert(Debrief, debriefs, counts)
@@ -223,7 +224,7 @@ def _debriefs(sessions_of, team_of, rng, counts: Counter) -> None:
             reviewed_at=debrief.created_at + datetime.timedelta(days=3),
         )
         for debrief in debriefs
-        if (today - debrief.session.date).days > REVIEW_BACKLOG_DAYS
+        if debrief.reviewed
     ]
     _insert(DebriefReview, reviews, counts)
 

@@ -6,8 +6,10 @@ supervises it. Charlie runs another group.
 """
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -265,3 +267,25 @@ def test_reviewed_debriefs_leave_the_queue(debrief, session, co_facilitator):
 @pytest.mark.parametrize(("days", "overdue"), [(0, False), (7, False), (8, True)])
 def test_a_review_is_overdue_after_seven_days(debrief, days, overdue):
     assert age(debrief, days).is_review_overdue is overdue
+
+
+def test_a_review_marks_its_debrief_reviewed_however_it_is_made(debrief, session, co_facilitator, supervisor):
+    by_service = DebriefFactory(session=session, author=co_facilitator)
+    DebriefReviewFactory(debrief=debrief)
+    review_debrief(debrief=by_service, by=supervisor, comments="Thank you.")
+
+    reviewed = {each.pk: each.reviewed for each in Debrief.objects.all()}
+    assert reviewed == {debrief.pk: True, by_service.pk: True}
+    assert set(Debrief.objects.filter(reviewed=True)) == set(Debrief.objects.filter(review__isnull=False))
+
+
+def test_debriefs_reviewed_before_the_flag_existed_are_marked_by_the_migration(debrief, session, co_facilitator):
+    waiting = DebriefFactory(session=session, author=co_facilitator)
+    # bulk_create skips DebriefReview.save, as reviews made before the field existed did.
+    DebriefReview.objects.bulk_create([DebriefReview(debrief=debrief, comments="Thank you.")])
+    assert not Debrief.objects.get(pk=debrief.pk).reviewed
+
+    migration = importlib.import_module("sessions_log.migrations.0004_debrief_reviewed")
+    migration.mark_reviewed_debriefs(django_apps, schema_editor=None)
+
+    assert list(Debrief.objects.awaiting_review()) == [waiting]
