@@ -53,6 +53,9 @@ def benchmark_pages(group: SupportGroup | None = None) -> list[Page]:
     )
     return [
         Page("Floor: template only, no queries", _url("bench_floor"), None),
+        # Not a target: the same page signed in, to show what the session and the user cost
+        # every signed-in page before it does anything of its own.
+        Page("Floor signed in: session and user only", _url("bench_floor"), "coordinator"),
         Page("Dashboard (coordinator)", _url("sessions_log:dashboard"), "coordinator"),
         # Not in the list, but where facilitators land, and it reads their whole history.
         Page("Dashboard (facilitator)", _url("sessions_log:dashboard"), "facilitator"),
