@@ -1,4 +1,7 @@
-"""Writing the access log. Callers pass facts, never the content of what was opened."""
+"""Writing the access log, and deleting it once kept for its stated time. Callers pass facts,
+never the content of what was opened."""
+
+import datetime
 
 from .models import AccessEvent
 
@@ -12,3 +15,9 @@ def record_access(*, user, action, obj=None, group=None, detail="") -> AccessEve
         object_id=obj.pk if obj is not None else None,
         detail=detail,
     )
+
+
+def purge_access_log(*, before: datetime.datetime) -> int:
+    """Delete the access events recorded before `before`; return how many went."""
+    deleted, _ = AccessEvent.objects.filter(at__lt=before).delete()
+    return deleted

@@ -176,6 +176,11 @@ SESSION_COOKIE_AGE = SESSION_MAX_LIFETIME
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # --- end of "Signing in" -------------------------------------------------------------------
 
+# The access log (who opened or exported which sensitive record, never what it said) is kept this
+# long, then the daily purge (manage.py purge_expired) deletes it: long enough to look into a
+# concern about who saw what, no longer, as with every other record (see README, "Retention").
+ACCESS_LOG_RETENTION_MONTHS = env.int("ACCESS_LOG_RETENTION_MONTHS", default=24)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
 # The app speaks British English only. Off, Django skips its translation machinery, which on

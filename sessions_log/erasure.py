@@ -12,13 +12,14 @@ import datetime
 import re
 from dataclasses import dataclass, fields
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from audit.services import record_access
+from audit.services import purge_access_log, record_access
 from groups.models import SupportGroup
 
 from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
@@ -36,6 +37,7 @@ class ErasureCounts:
     follow_ups: int = 0
     debriefs: int = 0
     history_copies: int = 0
+    access_events: int = 0
 
     def __iadd__(self, other: "ErasureCounts") -> "ErasureCounts":
         for count in fields(self):
@@ -112,11 +114,18 @@ def _history_left_behind(group, today: datetime.date) -> list[int]:
     return sorted(set(gone.values_list("id", flat=True)))
 
 
+def access_log_cutoff(today: datetime.date) -> datetime.datetime:
+    """Access events recorded before this moment have been kept as long as the settings say."""
+    day = months_before(today, settings.ACCESS_LOG_RETENTION_MONTHS)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) -> ErasureCounts:
     """Erase every member record kept longer than its group's plan allows (LS-Q20), with their
     history copies, keeping sessions' attendance numbers; and the debriefs of groups closed for
-    longer than that, keeping the sessions themselves. A dry run does all of it and undoes it,
-    so its counts are exactly what a real run would erase."""
+    longer than that, keeping the sessions themselves; and the access log older than
+    ACCESS_LOG_RETENTION_MONTHS. A dry run does all of it and undoes it, so its counts are
+    exactly what a real run would erase."""
     today = today or timezone.localdate()
     counts = ErasureCounts()
     with transaction.atomic():
@@ -129,6 +138,7 @@ def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) 
             counts.history_copies += _delete_history_of_members(_history_left_behind(group, today))
             if group_past_retention(group, today):
                 counts += _erase_debriefs(group=group)
+        counts.access_events += purge_access_log(before=access_log_cutoff(today))
         if dry_run:
             transaction.set_rollback(True)
     return counts

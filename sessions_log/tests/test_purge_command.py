@@ -6,9 +6,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from audit.models import AccessEvent
 from groups.models import SupportGroup
 from groups.tests.factories import mark_launched
+from sessions_log.erasure import months_before
 from sessions_log.models import Attendance, Member
 from sessions_log.services import exit_member
 from sessions_log.tests.factories import DebriefFactory, FollowUpFactory, MemberFactory
@@ -78,4 +81,38 @@ def test_a_second_run_finds_nothing_to_erase(expired):
 
     output = run()
 
-    assert re.findall(r"\d+", output) == ["0"] * 5
+    assert re.findall(r"(\d+) (?:member|attendance|follow-up|debrief|history|access)", output) == ["0"] * 6
+
+
+def _access_event(days_ago: int) -> AccessEvent:
+    event = AccessEvent.objects.create(action=AccessEvent.Action.VIEWED_DEBRIEF, object_type="sessions_log.Debrief")
+    AccessEvent.objects.filter(pk=event.pk).update(at=timezone.now() - datetime.timedelta(days=days_ago))
+    return event
+
+
+@pytest.mark.parametrize("months", [24, 6])
+def test_the_access_log_is_kept_for_its_stated_time_and_then_deleted(settings, months):
+    settings.ACCESS_LOG_RETENTION_MONTHS = months
+    limit_in_days = (TODAY() - months_before(TODAY(), months)).days
+    kept = [_access_event(days) for days in (0, limit_in_days - 1)]
+    _access_event(limit_in_days + 1)
+    _access_event(limit_in_days + 400)
+
+    assert "Would erase: 0 member record(s)" in run("--dry-run")
+    assert AccessEvent.objects.count() == 4
+
+    output = run()
+
+    assert f"2 access log record(s) older than {months} months" in output
+    assert list(AccessEvent.objects.order_by("pk")) == kept
+
+
+def test_erasing_members_for_retention_keeps_the_new_access_event_that_says_so(expired):
+    old = _access_event(5000)
+
+    run()
+
+    assert not AccessEvent.objects.filter(pk=old.pk).exists()
+    actions = list(AccessEvent.objects.values_list("action", flat=True))
+    assert actions
+    assert set(actions) == {AccessEvent.Action.ERASED_MEMBER}

@@ -574,9 +574,7 @@ def test_the_chart_shows_at_most_the_last_twelve_registers(client, active_group,
     assert [row.session.date for row in rows] == [days_ago(7 * week) for week in range(12, 0, -1)]
 
 
-def test_recorded_sessions_come_twenty_a_page_newest_first_with_totals_over_them_all(
-    client, active_group, facilitator
-):
+def test_recorded_sessions_come_twenty_a_page_newest_first_with_totals_over_them_all(client, active_group, facilitator):
     # Oldest first, so that an order the database happens to keep would not pass for newest first.
     for week in range(25, 0, -1):
         GroupSessionFactory(group=active_group, date=days_ago(7 * week))
