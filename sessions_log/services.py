@@ -252,7 +252,9 @@ def save_debrief(*, debrief: Debrief, by) -> Debrief:
     with transaction.atomic():
         if not can_write_debrief(by, debrief.session) or (debrief.pk and debrief.author_id != by.pk):
             raise PermissionDenied("Only a facilitator who was at the session writes a debrief for it.")
-        if debrief.pk and DebriefReview.objects.filter(debrief_id=debrief.pk).exists():
+        # Locked, so that a review being signed off at this moment is waited for, then seen: the
+        # edit never lands after the sign-off, nor writes back `reviewed` as it was loaded.
+        if debrief.pk and Debrief.objects.select_for_update().get(pk=debrief.pk).reviewed:
             raise ValidationError("This debrief has been reviewed and is locked. Add a note instead.")
         debrief.author = by
         debrief.full_clean()
@@ -267,13 +269,17 @@ def review_debrief(*, debrief: Debrief, by, comments: str, agreed_actions: str =
         group = SupportGroup.objects.prefetch_related("roles").get(pk=locked.session.group_id)
         if not can_review_debrief(by, locked, group):
             raise PermissionDenied("Only the group's supervisor reviews its debriefs, and never their own.")
-        if DebriefReview.objects.filter(debrief=locked).exists():
+        if locked.reviewed:
             raise ValidationError("This debrief has already been reviewed.")
         if not comments.strip():
             raise ValidationError({"comments": "Write a comment for the facilitator."})
-        return DebriefReview.objects.create(
+        review = DebriefReview.objects.create(
             debrief=locked, reviewer=by, comments=comments, agreed_actions=agreed_actions
         )
+        locked.reviewed = True
+        # Nothing the facilitator wrote changes: the review's own history records the sign-off.
+        locked.save_without_historical_record(update_fields=["reviewed"])
+        return review
 
 
 def add_debrief_note(*, debrief: Debrief, by, text: str) -> DebriefNote:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -25,6 +25,9 @@ from groups.tests.factories import (
     RiskAssessmentFactory,
     RiskFactory,
 )
+from sessions_log.models import Debrief
+from sessions_log.services import review_debrief, save_debrief
+from sessions_log.tests.factories import DebriefFactory, GroupSessionFactory
 from tests.world import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,6 +200,41 @@ def test_two_saves_at_the_same_moment_cannot_both_win(transactional_db, group, c
 
     assert sorted(results) == ["refused", "saved"]
     assert ExitStrategy.objects.get(pk=strategy.pk).version == 2
+
+
+def test_a_debrief_edit_racing_its_sign_off_waits_for_it_and_is_refused(
+    transactional_db, group, facilitator, supervisor
+):
+    """save_debrief locks the debrief before asking whether it was reviewed, so an edit made
+    while the supervisor's sign-off is being saved waits for it and is refused, instead of
+    landing after the sign-off and marking the debrief unreviewed again."""
+    session = GroupSessionFactory(group=group, facilitators_present=[facilitator])
+    debrief = DebriefFactory(session=session, author=facilitator)
+    loaded_before = Debrief.objects.get(pk=debrief.pk)
+    loaded_before.how_it_went = "Edited while it was being signed off."
+    outcome = []
+
+    def edit():
+        try:
+            save_debrief(debrief=loaded_before, by=facilitator)
+            outcome.append("saved")
+        except ValidationError:
+            outcome.append("refused")
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=edit)
+    with transaction.atomic():
+        review_debrief(debrief=debrief, by=supervisor, comments="Thank you.")
+        editor.start()
+        editor.join(timeout=1)
+        assert editor.is_alive(), "the edit should wait for the sign-off's lock"
+    editor.join(timeout=30)
+
+    assert outcome == ["refused"]
+    debrief.refresh_from_db()
+    assert debrief.reviewed
+    assert debrief.how_it_went != "Edited while it was being signed off."
 
 
 def test_a_tampered_version_is_refused_with_a_message_not_an_error(client, group, coordinator):

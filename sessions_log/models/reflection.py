@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -106,9 +106,11 @@ class Debrief(models.Model):
         help_text="1 = really struggling, 5 = fine.",
     )
     support_wanted = models.TextField("Any support you would like?", blank=True)
-    # Whether `review` exists, set by DebriefReview.save, so that the debriefs still waiting come
-    # from a small partial index: the queue costs the same after years of reviewed debriefs as
-    # in the first month. (A review is never removed on its own, only with its debrief.)
+    # Signed off by the supervisor, and so locked. Set with the review by services.review_debrief
+    # (the only place one is made), with the row locked. Kept on the debrief, beside `review`,
+    # so that the debriefs still waiting come from a small partial index: the queue costs the
+    # same after years of reviewed debriefs as in the first month. A review is never removed on
+    # its own, only with its debrief.
     reviewed = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -178,14 +180,6 @@ class DebriefReview(models.Model):
 
     def __str__(self):
         return f"Review of {self.debrief}"
-
-    def save(self, *args, **kwargs):
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if not self.debrief.reviewed:
-                self.debrief.reviewed = True
-                # Nothing the facilitator wrote changes, so the debrief's history gets no entry.
-                self.debrief.save_without_historical_record(update_fields=["reviewed"])
 
 
 class DebriefNote(models.Model):

@@ -105,10 +105,18 @@ class DebriefFactory(factory.django.DjangoModelFactory):
 class DebriefReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DebriefReview
+        skip_postgeneration_save = True
 
     debrief = factory.SubFactory(DebriefFactory)
     reviewer = factory.SubFactory(UserFactory)
     comments = "Thank you. Good handling of the break."
+
+    @factory.post_generation
+    def mark_reviewed(self, create, extracted, **kwargs):
+        """As services.review_debrief does: a reviewed debrief says so."""
+        if create:
+            self.debrief.reviewed = True
+            self.debrief.save_without_historical_record(update_fields=["reviewed"])
 
 
 class DebriefNoteFactory(factory.django.DjangoModelFactory):

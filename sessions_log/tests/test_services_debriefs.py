@@ -269,14 +269,28 @@ def test_a_review_is_overdue_after_seven_days(debrief, days, overdue):
     assert age(debrief, days).is_review_overdue is overdue
 
 
-def test_a_review_marks_its_debrief_reviewed_however_it_is_made(debrief, session, co_facilitator, supervisor):
-    by_service = DebriefFactory(session=session, author=co_facilitator)
-    DebriefReviewFactory(debrief=debrief)
-    review_debrief(debrief=by_service, by=supervisor, comments="Thank you.")
+def test_signing_a_debrief_off_marks_it_reviewed_without_a_history_entry(debrief, session, co_facilitator, supervisor):
+    other = DebriefFactory(session=session, author=co_facilitator)
+    versions = debrief.history.count()
 
-    reviewed = {each.pk: each.reviewed for each in Debrief.objects.all()}
-    assert reviewed == {debrief.pk: True, by_service.pk: True}
-    assert set(Debrief.objects.filter(reviewed=True)) == set(Debrief.objects.filter(review__isnull=False))
+    review_debrief(debrief=debrief, by=supervisor, comments="Thank you.")
+
+    assert {each.pk: each.reviewed for each in Debrief.objects.all()} == {debrief.pk: True, other.pk: False}
+    assert debrief.history.count() == versions
+    assert list(Debrief.objects.awaiting_review()) == [other]
+
+
+def test_an_edit_loaded_before_the_sign_off_is_refused_and_leaves_it_reviewed(debrief, facilitator, supervisor):
+    loaded_before = Debrief.objects.get(pk=debrief.pk)
+    review_debrief(debrief=debrief, by=supervisor, comments="Thank you.")
+    loaded_before.how_it_went = "Changed after the sign-off."
+
+    with pytest.raises(ValidationError, match="reviewed and is locked"):
+        save_debrief(debrief=loaded_before, by=facilitator)
+
+    debrief.refresh_from_db()
+    assert debrief.reviewed
+    assert debrief.how_it_went != "Changed after the sign-off."
 
 
 def test_debriefs_reviewed_before_the_flag_existed_are_marked_by_the_migration(debrief, session, co_facilitator):
