@@ -17,7 +17,12 @@ def record_access(*, user, action, obj=None, group=None, detail="") -> AccessEve
     )
 
 
-def purge_access_log(*, before: datetime.datetime) -> int:
-    """Delete the access events recorded before `before`; return how many went."""
-    deleted, _ = AccessEvent.objects.filter(at__lt=before).delete()
+def purge_access_log(*, before: datetime.datetime, group) -> int:
+    """Delete the access events about `group` (None: about no group) recorded before `before`,
+    except the records of erasures: those are the proof that a member's request to be erased
+    was carried out, and hold a member's number and a reason, never a name. Returns how many
+    went."""
+    deleted, _ = (
+        AccessEvent.objects.filter(group=group, at__lt=before).exclude(action=AccessEvent.Action.ERASED_MEMBER).delete()
+    )
     return deleted

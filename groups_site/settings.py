@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -177,9 +178,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # --- end of "Signing in" -------------------------------------------------------------------
 
 # The access log (who opened or exported which sensitive record, never what it said) is kept this
-# long, then the daily purge (manage.py purge_expired) deletes it: long enough to look into a
-# concern about who saw what, no longer, as with every other record (see README, "Retention").
+# long, or as long as the group keeps its records if that is longer, then the daily purge
+# (manage.py purge_expired) deletes it: long enough to look into a concern about who saw what,
+# no longer, as with every other record. Records of erasures are kept (see README, "Retention").
 ACCESS_LOG_RETENTION_MONTHS = env.int("ACCESS_LOG_RETENTION_MONTHS", default=24)
+if ACCESS_LOG_RETENTION_MONTHS < 1:
+    # 0 would empty the log every night, hiding who opened what the same day.
+    raise ImproperlyConfigured("ACCESS_LOG_RETENTION_MONTHS must be 1 or more (24 is the default).")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")

@@ -4,7 +4,8 @@ group's retention period has passed (LifeSIGNS LS-Q20; each group's plan says ho
 Both go through one mechanism, `_erase_members`. The member, their attendance marks, their
 follow-ups and every history copy of them go. What stays: each session's attendance numbers
 (the erased marks are added to totals kept on the session, so `with_register_counts()` gives the
-same numbers as before) and an access event saying that member number N was erased, and why.
+same numbers as before) and an access event saying that member number N was erased, and why,
+which the retention purge keeps.
 """
 
 import calendar
@@ -114,9 +115,12 @@ def _history_left_behind(group, today: datetime.date) -> list[int]:
     return sorted(set(gone.values_list("id", flat=True)))
 
 
-def access_log_cutoff(today: datetime.date) -> datetime.datetime:
-    """Access events recorded before this moment have been kept as long as the settings say."""
-    day = months_before(today, settings.ACCESS_LOG_RETENTION_MONTHS)
+def access_log_cutoff(today: datetime.date, group=None) -> datetime.datetime:
+    """Access events recorded before this moment have been kept as long as the settings say, or
+    as long as the group keeps its records if that is longer: the log of who opened a record
+    stays while the record does."""
+    months = max(settings.ACCESS_LOG_RETENTION_MONTHS, group.retention_months if group else 0)
+    day = months_before(today, months)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
@@ -124,8 +128,9 @@ def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) 
     """Erase every member record kept longer than its group's plan allows (LS-Q20), with their
     history copies, keeping sessions' attendance numbers; and the debriefs of groups closed for
     longer than that, keeping the sessions themselves; and the access log older than
-    ACCESS_LOG_RETENTION_MONTHS. A dry run does all of it and undoes it, so its counts are
-    exactly what a real run would erase."""
+    ACCESS_LOG_RETENTION_MONTHS (or the group's own period, if longer), all but the records of
+    erasures. A dry run does all of it and undoes it, so its counts are exactly what a real run
+    would erase."""
     today = today or timezone.localdate()
     counts = ErasureCounts()
     with transaction.atomic():
@@ -138,7 +143,8 @@ def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) 
             counts.history_copies += _delete_history_of_members(_history_left_behind(group, today))
             if group_past_retention(group, today):
                 counts += _erase_debriefs(group=group)
-        counts.access_events += purge_access_log(before=access_log_cutoff(today))
+            counts.access_events += purge_access_log(before=access_log_cutoff(today, group), group=group)
+        counts.access_events += purge_access_log(before=access_log_cutoff(today), group=None)
         if dry_run:
             transaction.set_rollback(True)
     return counts

@@ -359,3 +359,12 @@ def test_the_server_error_page_needs_nothing_from_the_app(db):
 
     assert "{%" not in template and "{{" not in template
     assert Client(raise_request_exception=False).get("/server-error/").status_code == 500
+
+
+@pytest.mark.parametrize(("months", "starts"), [("0", False), ("-3", False), ("1", True), ("24", True)])
+def test_the_access_log_must_be_kept_for_at_least_a_month(production_env, months, starts):
+    result = manage({**production_env, "ACCESS_LOG_RETENTION_MONTHS": months}, "check")
+
+    assert (result.returncode == 0) is starts, result.stderr
+    if not starts:
+        assert "ACCESS_LOG_RETENTION_MONTHS must be 1 or more" in result.stderr

@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AccessEvent
 from groups.models import SupportGroup
 from groups.tests.factories import mark_launched
-from sessions_log.erasure import months_before
+from sessions_log.erasure import access_log_cutoff, months_before, purge_expired
 from sessions_log.models import Attendance, Member
 from sessions_log.services import exit_member
 from sessions_log.tests.factories import DebriefFactory, FollowUpFactory, MemberFactory
@@ -84,9 +84,10 @@ def test_a_second_run_finds_nothing_to_erase(expired):
     assert re.findall(r"(\d+) (?:member|attendance|follow-up|debrief|history|access)", output) == ["0"] * 6
 
 
-def _access_event(days_ago: int) -> AccessEvent:
-    event = AccessEvent.objects.create(action=AccessEvent.Action.VIEWED_DEBRIEF, object_type="sessions_log.Debrief")
-    AccessEvent.objects.filter(pk=event.pk).update(at=timezone.now() - datetime.timedelta(days=days_ago))
+def _access_event(days_ago: int = 0, *, at=None, group=None, action=AccessEvent.Action.VIEWED_DEBRIEF) -> AccessEvent:
+    event = AccessEvent.objects.create(action=action, group=group, object_type="sessions_log.Debrief")
+    at = at or timezone.now() - datetime.timedelta(days=days_ago)
+    AccessEvent.objects.filter(pk=event.pk).update(at=at)
     return event
 
 
@@ -116,3 +117,44 @@ def test_erasing_members_for_retention_keeps_the_new_access_event_that_says_so(e
     actions = list(AccessEvent.objects.values_list("action", flat=True))
     assert actions
     assert set(actions) == {AccessEvent.Action.ERASED_MEMBER}
+
+
+def test_a_group_that_keeps_its_records_longer_keeps_who_opened_them_as_long(settings, group):
+    settings.ACCESS_LOG_RETENTION_MONTHS = 24
+    SupportGroup.objects.filter(pk=group.pk).update(retention_months=36)
+    thirty_months_ago = (TODAY() - months_before(TODAY(), 30)).days
+    forty_months_ago = (TODAY() - months_before(TODAY(), 40)).days
+    kept = [_access_event(thirty_months_ago, group=group)]
+    _access_event(forty_months_ago, group=group)
+    _access_event(thirty_months_ago)
+
+    run()
+
+    assert list(AccessEvent.objects.all()) == kept
+
+
+def test_records_of_erasures_outlive_the_access_log(settings, group):
+    settings.ACCESS_LOG_RETENTION_MONTHS = 24
+    erasures = [
+        _access_event(5000, group=group, action=AccessEvent.Action.ERASED_MEMBER),
+        _access_event(5000, action=AccessEvent.Action.ERASED_MEMBER),
+    ]
+
+    assert "0 access log record(s)" in run()
+    assert list(AccessEvent.objects.order_by("pk")) == erasures
+
+
+def test_the_access_log_cutoff_is_local_midnight_the_stated_months_ago(settings, db):
+    """The last day of March, one month back, is the last day of February; an event a second
+    before that midnight goes, one at midnight stays."""
+    settings.ACCESS_LOG_RETENTION_MONTHS = 1
+    today = datetime.date(2026, 3, 31)
+    cutoff = access_log_cutoff(today)
+    assert timezone.localtime(cutoff).replace(tzinfo=None) == datetime.datetime(2026, 2, 28)
+    kept = _access_event(at=cutoff)
+    _access_event(at=cutoff - datetime.timedelta(seconds=1))
+
+    counts = purge_expired(today=today)
+
+    assert counts.access_events == 1
+    assert list(AccessEvent.objects.all()) == [kept]
