@@ -45,17 +45,12 @@ def benchmark_pages(group: SupportGroup | None = None) -> list[Page]:
     group = group or facilitated_scale_groups().order_by("pk").first()
     if group is None:
         raise LookupError("No scale data: run `manage.py seed_demo --scale N` first.")
-    session = (
-        GroupSession.objects.held()
-        .filter(group=group, register_taken_at__isnull=False)
-        .order_by("-date", "-starts_at")
-        .first()
-    )
+    session = GroupSession.objects.with_register().filter(group=group).order_by("-date", "-starts_at").first()
     return [
         Page("Floor: template only, no queries", _url("bench_floor"), None),
         # Not a target: the same page signed in, to show what the session and the user cost
         # every signed-in page before it does anything of its own.
-        Page("Floor signed in: session and user only", _url("bench_floor"), "coordinator"),
+        Page("Floor signed in (session, user)", _url("bench_floor"), "coordinator"),
         Page("Dashboard (coordinator)", _url("sessions_log:dashboard"), "coordinator"),
         # Not in the list, but where facilitators land, and it reads their whole history.
         Page("Dashboard (facilitator)", _url("sessions_log:dashboard"), "facilitator"),

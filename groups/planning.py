@@ -15,6 +15,8 @@ from .checklist import CHECKLIST, SECTIONS, SECTIONS_BY_SLUG, items_in_section
 from .models import ChecklistAnswer, SupportGroup
 from .permissions import can_launch_group
 
+NOT_STARTED = ChecklistAnswer.Status.NOT_STARTED
+
 
 class LaunchBlocked(Exception):
     """The group cannot launch yet; `.blockers` says why, one sentence per reason."""
@@ -65,9 +67,6 @@ def checklist_progress_of(groups) -> dict[int, list[SectionProgress]]:
     for group_id, key, status in answers:
         statuses[group_id][key] = status
     return {group_id: _progress(by_key) for group_id, by_key in statuses.items()}
-
-
-NOT_STARTED = ChecklistAnswer.Status.NOT_STARTED
 
 
 def _progress(statuses: dict[str, str]) -> list[SectionProgress]:

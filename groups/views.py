@@ -62,7 +62,7 @@ from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
 def home(request):
     groups = list(SupportGroup.objects.visible_to(request.user).only("pk", "name", "status"))
     my_roles = defaultdict(list)
-    for group_id, role in GroupRole.objects.filter(user=request.user).values_list("group_id", "role"):
+    for group_id, role in GroupRole.objects.filter(user=request.user).order_by().values_list("group_id", "role"):
         my_roles[group_id].append(GroupRole.Role(role).label)
     progress = checklist_progress_of(groups)
     rows = [

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 
 from sessions_log.models import Attendance, FollowUp, GroupSession
+from sessions_log.models.sessions import HELD, HELD_WITH_REGISTER
 from sessions_log.schedule import meeting_dates
 
 SMALL_COUNT = 5
@@ -173,11 +174,11 @@ def figures_by_group(group_ids, start, end) -> dict[int, Figures]:
         GroupSession.objects.filter(in_period, group_id__in=group_ids)
         .values("group_id")
         .annotate(
-            held=Count("pk", filter=Q(outcome=Held)),
+            held=Count("pk", filter=HELD),
             not_run=Count("pk", filter=Q(outcome=DidNotRun)),
-            held_with_register=Count("pk", filter=Q(outcome=Held, register_taken_at__isnull=False)),
+            held_with_register=Count("pk", filter=HELD_WITH_REGISTER),
             # Marks of members whose records were erased live on only as numbers on the session.
-            erased_attendances=Coalesce(Sum("erased_attended_count", filter=Q(outcome=Held)), 0),
+            erased_attendances=Coalesce(Sum("erased_attended_count", filter=HELD), 0),
         )
         .order_by()
     )

@@ -19,7 +19,11 @@ def attendance_percentage(attended: int, marked: int) -> int | None:
 
 class GroupSessionQuerySet(models.QuerySet):
     def held(self):
-        return self.filter(outcome=GroupSession.Outcome.HELD)
+        return self.filter(HELD)
+
+    def with_register(self):
+        """Held sessions whose register has been taken: the ones attendance is counted from."""
+        return self.filter(HELD_WITH_REGISTER)
 
     def with_register_counts(self):
         """Each session with how many were marked and how many attended, for charts and rates.
@@ -36,20 +40,18 @@ class GroupSessionQuerySet(models.QuerySet):
 
     def missing_register(self):
         """Held sessions nobody has taken the register for yet."""
-        return self.held().filter(register_taken_at__isnull=True)
+        return self.filter(HELD_WITHOUT_REGISTER)
 
     def totals(self) -> dict:
         """How many of these sessions were recorded, held, held with and without a register, and
         across those registers how many places were marked and attended, in one query."""
-        held = Q(outcome=GroupSession.Outcome.HELD)
-        with_register = held & Q(register_taken_at__isnull=False)
         return self.with_register_counts().aggregate(
             recorded=Count("pk"),
-            held=Count("pk", filter=held),
-            with_register=Count("pk", filter=with_register),
-            missing_register=Count("pk", filter=held & Q(register_taken_at__isnull=True)),
-            marked=Coalesce(Sum("marked_count", filter=with_register), 0),
-            attended=Coalesce(Sum("attended_count", filter=with_register), 0),
+            held=Count("pk", filter=HELD),
+            with_register=Count("pk", filter=HELD_WITH_REGISTER),
+            missing_register=Count("pk", filter=HELD_WITHOUT_REGISTER),
+            marked=Coalesce(Sum("marked_count", filter=HELD_WITH_REGISTER), 0),
+            attended=Coalesce(Sum("attended_count", filter=HELD_WITH_REGISTER), 0),
         )
 
 
@@ -141,6 +143,12 @@ class GroupSession(models.Model):
     @property
     def has_register(self):
         return self.register_taken_at is not None
+
+
+# Which sessions count where, as conditions: for filters, and for counts in one aggregate.
+HELD = Q(outcome=GroupSession.Outcome.HELD)
+HELD_WITH_REGISTER = HELD & Q(register_taken_at__isnull=False)
+HELD_WITHOUT_REGISTER = HELD & Q(register_taken_at__isnull=True)
 
 
 class Attendance(models.Model):

@@ -94,5 +94,7 @@ def test_session_totals_count_registers_and_marks_in_one_query(django_assert_num
 
 
 @pytest.mark.django_db
-def test_session_totals_of_no_sessions_are_zero():
-    assert set(GroupSession.objects.none().totals().values()) == {0}
+def test_session_totals_of_a_group_with_no_sessions_are_zero():
+    GroupSessionFactory()  # another group's
+
+    assert set(GroupSession.objects.filter(group=SupportGroupFactory(active=True)).totals().values()) == {0}

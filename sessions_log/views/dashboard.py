@@ -149,8 +149,8 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
     # Pick each group's last eight sessions first, then count marks for those alone: counting
     # first would count every mark the groups ever had (about 25 ms at 300,000 marks, against 5).
     last_eight = (
-        GroupSession.objects.held()
-        .filter(group_id__in=rates, register_taken_at__isnull=False)
+        GroupSession.objects.with_register()
+        .filter(group_id__in=rates)
         .annotate(
             recency=Window(RowNumber(), partition_by=F("group_id"), order_by=[F("date").desc(), F("starts_at").desc()])
         )

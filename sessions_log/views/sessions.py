@@ -104,9 +104,7 @@ def group_sessions(request, group):
         unrecorded = [day for day in recent if day not in recorded]
 
     totals = sessions.totals()
-    charted = list(
-        sessions.held().filter(register_taken_at__isnull=False).with_register_counts().newest_first()[:CHART_SESSIONS]
-    )
+    charted = list(sessions.with_register().with_register_counts().newest_first()[:CHART_SESSIONS])
     page = CountedPaginator(
         sessions.with_register_counts().newest_first(), SESSIONS_PER_PAGE, count=totals["recorded"]
     ).get_page(request.GET.get("page"))
