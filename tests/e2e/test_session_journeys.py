@@ -2,6 +2,7 @@
 their debrief off; a facilitator of another group finds nothing of this one."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -168,3 +169,30 @@ def test_a_facilitator_of_another_group_is_told_not_found(page, live_server, tea
         expect(page.get_by_text("Riverside evening group")).to_have_count(0)
     page.goto(f"{live_server.url}/")
     expect(page.get_by_text("Riverside evening group")).to_have_count(0)
+
+
+def test_a_long_running_groups_sessions_come_a_page_at_a_time_on_a_phone(
+    phone, live_server, team, sign_in, check_accessibility
+):
+    group, _, _, alice = team
+    first_day = timezone.localdate() - datetime.timedelta(weeks=25)
+    for week in range(25):
+        GroupSessionFactory(group=group, date=first_day + datetime.timedelta(weeks=week))
+    sign_in(phone, alice)
+
+    phone.goto(f"{live_server.url}/groups/{group.pk}/sessions/")
+    table = phone.get_by_role("table", name=re.compile("Recorded sessions"))
+    expect(table.get_by_role("row")).to_have_count(21)  # the heading row and the newest 20
+    expect(phone.get_by_text("25 sessions recorded; showing 1 to 20, newest first.")).to_be_visible()
+    pages = phone.get_by_role("navigation", name="Pages of recorded sessions")
+    expect(pages.get_by_text("Page 1 of 2")).to_be_visible()
+    check_accessibility(phone)
+
+    pages.get_by_role("link", name="Older page").click()
+    expect(table.get_by_role("row")).to_have_count(6)
+    expect(table.get_by_role("link", name=first_day.strftime("%-d %b %Y"))).to_be_visible()
+    expect(phone.get_by_role("navigation", name="Pages of recorded sessions").get_by_role("link")).to_have_text(
+        ["Newer page"]
+    )
+    check_accessibility(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
