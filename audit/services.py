@@ -19,10 +19,14 @@ def record_access(*, user, action, obj=None, group=None, detail="") -> AccessEve
 
 def purge_access_log(*, before: datetime.datetime, group) -> int:
     """Delete the access events about `group` (None: about no group) recorded before `before`,
-    except the records of erasures: those are the proof that a member's request to be erased
-    was carried out, and hold a member's number and a reason, never a name. Returns how many
-    went."""
-    deleted, _ = (
-        AccessEvent.objects.filter(group=group, at__lt=before).exclude(action=AccessEvent.Action.ERASED_MEMBER).delete()
-    )
+    except the records of erasures: those stay as the proof that a member's request to be erased
+    was carried out, but lose the reason a coordinator typed (free text, which could say more
+    than it should), keeping what was done, to which member number, and when. Returns how many
+    events were deleted."""
+    expired = AccessEvent.objects.filter(group=group, at__lt=before)
+    erasures = expired.filter(action=AccessEvent.Action.ERASED_MEMBER)
+    for erasure in erasures.exclude(detail=""):
+        erasure.detail = ""
+        erasure.save(update_fields=["detail"])
+    deleted, _ = expired.exclude(pk__in=erasures.values("pk")).delete()
     return deleted

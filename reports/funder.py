@@ -246,7 +246,8 @@ def _months(start, end) -> list[datetime.date]:
 def held_by_month(group_ids, start, end) -> list[tuple[datetime.date, int]]:
     """Sessions held in each calendar month of the period (all the groups together), one query."""
     counts = dict(
-        GroupSession.objects.filter(group_id__in=group_ids, outcome=Held, date__gte=start, date__lte=end)
+        GroupSession.objects.held()
+        .filter(group_id__in=group_ids, date__gte=start, date__lte=end)
         .annotate(month=TruncMonth("date"))
         .values_list("month")
         .annotate(count=Count("pk"))

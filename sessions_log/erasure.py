@@ -117,8 +117,8 @@ def _history_left_behind(group, today: datetime.date) -> list[int]:
 
 def access_log_cutoff(today: datetime.date, group=None) -> datetime.datetime:
     """Access events recorded before this moment have been kept as long as the settings say, or
-    as long as the group keeps its records if that is longer: the log of who opened a record
-    stays while the record does."""
+    for the group's retention period if that is longer (which, for a record, runs from when the
+    member left or the group closed, so a record can outlive the log of who opened it)."""
     months = max(settings.ACCESS_LOG_RETENTION_MONTHS, group.retention_months if group else 0)
     day = months_before(today, months)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

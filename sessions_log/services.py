@@ -265,7 +265,8 @@ def save_debrief(*, debrief: Debrief, by) -> Debrief:
 def review_debrief(*, debrief: Debrief, by, comments: str, agreed_actions: str = "") -> DebriefReview:
     """The group's supervisor signs a debrief off; from then on it is locked."""
     with transaction.atomic():
-        locked = Debrief.objects.select_for_update().select_related("session__group").get(pk=debrief.pk)
+        # of=("self",): lock the debrief alone, not its session and group rows the join reads.
+        locked = Debrief.objects.select_for_update(of=("self",)).select_related("session__group").get(pk=debrief.pk)
         group = SupportGroup.objects.prefetch_related("roles").get(pk=locked.session.group_id)
         if not can_review_debrief(by, locked, group):
             raise PermissionDenied("Only the group's supervisor reviews its debriefs, and never their own.")

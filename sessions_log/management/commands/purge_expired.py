@@ -1,6 +1,5 @@
 """Run daily (see README, "Retention"): erase what each group's plan says is no longer kept."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from sessions_log.erasure import purge_expired
@@ -10,8 +9,9 @@ class Command(BaseCommand):
     help = (
         "Erase members' records kept longer than their group's retention period (after they left, or "
         "after the group closed), with every history copy, keeping sessions' attendance numbers; and "
-        "the debriefs of groups closed for longer than that; and the access log older than "
-        "ACCESS_LOG_RETENTION_MONTHS. Prints counts only."
+        "the debriefs of groups closed for longer than that; and access log records older than "
+        "ACCESS_LOG_RETENTION_MONTHS or their group's retention period, whichever is longer (records "
+        "of erasures stay, without their reason). Prints counts only."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             f"{verb}: {counts.members} member record(s), {counts.attendance_marks} attendance mark(s) "
             f"(kept as session totals), {counts.follow_ups} follow-up(s), {counts.debriefs} debrief(s) of "
             f"closed groups, {counts.history_copies} history copies, {counts.access_events} access log "
-            f"record(s) older than {settings.ACCESS_LOG_RETENTION_MONTHS} months."
+            f"record(s) past their retention period."
         )
         if dry_run:
             self.stdout.write("Dry run: nothing was changed.")
