@@ -5,6 +5,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -58,11 +59,19 @@ from .services import (
 )
 from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
 
+GROUPS_PER_PAGE = 50
+
 
 def home(request):
-    groups = list(SupportGroup.objects.visible_to(request.user).only("pk", "name", "status"))
+    # Paged, for the administrator who sees every group of the organisation: a coordinator's
+    # groups fit on the first page.
+    visible = SupportGroup.objects.visible_to(request.user).only("pk", "name", "status").order_by("name", "pk")
+    page = Paginator(visible, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
+    groups = list(page)
     my_roles = defaultdict(list)
-    for group_id, role in GroupRole.objects.filter(user=request.user).order_by().values_list("group_id", "role"):
+    for group_id, role in (
+        GroupRole.objects.filter(user=request.user, group__in=groups).order_by().values_list("group_id", "role")
+    ):
         my_roles[group_id].append(GroupRole.Role(role).label)
     progress = checklist_progress_of(groups)
     rows = [
@@ -74,7 +83,9 @@ def home(request):
         }
         for group in groups
     ]
-    return render(request, "groups/home.html", {"rows": rows, "can_create_group": can_create_group(request.user)})
+    return render(
+        request, "groups/home.html", {"rows": rows, "page": page, "can_create_group": can_create_group(request.user)}
+    )
 
 
 def group_create(request):
