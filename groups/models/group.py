@@ -243,6 +243,13 @@ class SupportGroup(models.Model):
         supervisors = self.users_with_role(GroupRole.Role.SUPERVISOR)
         return supervisors[0] if supervisors else None
 
+    @property
+    def supervisor_who_facilitates(self):
+        """The supervisor, if they also facilitate the group: nobody reviews their own debrief,
+        so theirs can only be signed off by an administrator of the organisation."""
+        supervisor = self.supervisor
+        return supervisor if supervisor is not None and supervisor in self.facilitators else None
+
     # The plan documents, or None while they have not been started.
     def _document(self, name):
         try:

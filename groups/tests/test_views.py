@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.tests.factories import UserFactory
 from groups import urls as group_urls
@@ -1123,3 +1124,14 @@ def test_only_the_supervisor_is_offered_the_change_history_from_the_plan_page(cl
 
     assert f'href="{history_url}"' in as_supervisor
     assert f'href="{history_url}"' not in as_coordinator
+
+
+def test_the_team_page_warns_when_the_supervisor_also_facilitates(client, group, coordinator, supervisor):
+    url = reverse("groups:team", kwargs={"pk": group.pk})
+    sign_in(client, coordinator)
+    warning = f"{escape(supervisor)} both supervises and facilitates this group."
+    assert warning not in client.get(url).content.decode()
+
+    GroupRoleFactory(group=group, user=supervisor, role=Role.CO_FACILITATOR)
+
+    assert warning in client.get(url).content.decode()
