@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -77,6 +77,10 @@ class DebriefQuerySet(models.QuerySet):
             return debriefs
         supervised = GroupRole.objects.filter(user=user, role=GroupRole.Role.SUPERVISOR).values("group_id")
         return debriefs.filter(session__group__in=supervised)
+
+    def waiting_counts(self) -> dict:
+        """How many of these debriefs there are, and how many are flagged, in one query."""
+        return self.order_by().aggregate(total=Count("pk"), flagged=Count("pk", filter=Debrief.FLAGGED))
 
 
 class Debrief(models.Model):

@@ -522,7 +522,8 @@ def test_a_superuser_sees_every_group_in_the_queue(client, scene):
     assert set(response.context["debriefs"]) == {scene.debrief, elsewhere}
 
 
-QUEUE_MAX_QUERIES = 4  # session, user, supervised groups' debriefs, (and when empty) whether they supervise
+# session, user, how many wait, this page of them, (and when none wait) whether they supervise
+QUEUE_MAX_QUERIES = 5
 
 
 def _fill_queue(supervisor, groups: int, per_group: int):
@@ -547,3 +548,20 @@ def test_the_queue_costs_the_same_few_queries_however_many_debriefs_wait(
 
     assert len(response.context["debriefs"]) == 13
     assert len(many) == len(few)
+
+
+def test_a_long_queue_comes_twenty_five_a_page_flagged_first_with_its_counts(client, scene, supervisor):
+    _fill_queue(supervisor, groups=3, per_group=10)
+    flagged = DebriefFactory(session=scene.session, flagged=True)
+    sign_in(client, supervisor)
+    url = reverse("sessions_log:review_queue")
+
+    first = client.get(url)
+    second = client.get(url, {"page": 2})
+
+    assert first.context["debriefs"][0] == flagged
+    assert len(first.context["debriefs"]) == 25
+    assert len(second.context["debriefs"]) == 7
+    assert set(first.context["debriefs"]).isdisjoint(second.context["debriefs"])
+    assert "32 debriefs waiting, 1 flagged as needing attention; showing 1 to 25." in first.content.decode()
+    assert "Page 2 of 2" in second.content.decode()

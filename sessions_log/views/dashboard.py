@@ -6,7 +6,7 @@ queries whether they have one group or twenty.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.utils import timezone
@@ -174,6 +174,4 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
 
 def _supervisor_part(user) -> dict:
     waiting = Debrief.objects.awaiting_review_by(user)
-    totals = waiting.order_by().aggregate(total=Count("pk"), flagged=Count("pk", filter=Debrief.FLAGGED))
-    first = list(waiting[:QUEUE_PREVIEW])
-    return {**totals, "first": first}
+    return {**waiting.waiting_counts(), "first": list(waiting[:QUEUE_PREVIEW])}

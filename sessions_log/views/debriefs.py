@@ -14,6 +14,7 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from groups.models import GroupRole
 from groups.permissions import group_view
+from groups_site.pagination import CountedPaginator
 
 from ..forms import DebriefForm, DebriefNoteForm, DebriefReviewForm
 from ..models import Debrief
@@ -21,6 +22,8 @@ from ..models.reflection import NO_SELF_HARM_DETAILS
 from ..permissions import can_read_debrief, can_review_debrief, can_write_debrief
 from ..services import add_debrief_note, review_debrief, save_debrief
 from .refusals import show_refusal
+
+DEBRIEFS_PER_PAGE = 25
 
 # Helpers ---------------------------------------------------------------------------------------
 
@@ -182,13 +185,23 @@ def debrief_note(request, group, debrief_pk):
 
 
 def review_queue(request):
-    """Debriefs waiting for the signed-in supervisor, those needing attention first."""
-    debriefs = list(Debrief.objects.awaiting_review_by(request.user))
+    """Debriefs waiting for the signed-in supervisor, those needing attention first, a page at a
+    time: an administrator's queue holds every group's."""
+    waiting = Debrief.objects.awaiting_review_by(request.user)
+    counts = waiting.waiting_counts()
+    page = CountedPaginator(waiting, DEBRIEFS_PER_PAGE, count=counts["total"]).get_page(request.GET.get("page"))
+    debriefs = list(page)
     supervises = request.user.is_superuser or bool(debriefs) or _supervises_any_group(request.user)
     return render(
         request,
         "sessions_log/debrief_queue.html",
-        {"debriefs": debriefs, "supervises": supervises, "review_due_days": Debrief.REVIEW_DUE_DAYS},
+        {
+            "debriefs": debriefs,
+            "page": page,
+            "counts": counts,
+            "supervises": supervises,
+            "review_due_days": Debrief.REVIEW_DUE_DAYS,
+        },
     )
 
 
