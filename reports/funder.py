@@ -16,8 +16,7 @@ from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 
-from sessions_log.models import Attendance, FollowUp, GroupSession
-from sessions_log.models.sessions import HELD, HELD_WITH_REGISTER
+from sessions_log.models import HELD, HELD_WITH_REGISTER, Attendance, FollowUp, GroupSession
 from sessions_log.schedule import meeting_dates
 
 SMALL_COUNT = 5

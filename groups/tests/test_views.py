@@ -1033,8 +1033,8 @@ def test_removing_a_facilitator_takes_away_their_access(client, group, coordinat
 # Session, user, the group with its three documents, then roles, checklist answers, aims,
 # rules and risks, one query each.
 PLAN_PAGE_MAX_QUERIES = 8
-# Session, user, the groups, their checklist answers and roles, and the two permission
-# lookups behind "Plan a new group".
+# Session, user, how many groups (for the pages), this page of groups, their checklist answers
+# and the person's roles in them, and the two permission lookups behind "Plan a new group".
 HOME_PAGE_MAX_QUERIES = 8
 
 

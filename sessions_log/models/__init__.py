@@ -3,9 +3,21 @@ missed sessions, lessons learnt, and facilitators' debriefs with their superviso
 
 from .members import Member, MemberQuerySet, naming_problem
 from .reflection import Debrief, DebriefNote, DebriefReview, Lesson
-from .sessions import AbsencePolicy, Attendance, FollowUp, GroupSession, attendance_percentage
+from .sessions import (
+    HELD,
+    HELD_WITH_REGISTER,
+    HELD_WITHOUT_REGISTER,
+    AbsencePolicy,
+    Attendance,
+    FollowUp,
+    GroupSession,
+    attendance_percentage,
+)
 
 __all__ = [
+    "HELD",
+    "HELD_WITH_REGISTER",
+    "HELD_WITHOUT_REGISTER",
     "AbsencePolicy",
     "Attendance",
     "Debrief",

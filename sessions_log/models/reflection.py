@@ -53,10 +53,11 @@ class Lesson(models.Model):
 
 class DebriefQuerySet(models.QuerySet):
     def flagged_first(self):
-        """Debriefs needing attention first (a safeguarding concern, or wellbeing 2 or less), then oldest."""
+        """Debriefs needing attention first (a safeguarding concern, or wellbeing 2 or less), then
+        oldest. The primary key settles ties, so that pages of the queue never share or skip one."""
         return self.annotate(
             flag_order=Case(When(Debrief.FLAGGED, then=Value(0)), default=Value(1), output_field=IntegerField())
-        ).order_by("flag_order", "created_at")
+        ).order_by("flag_order", "created_at", "pk")
 
     def awaiting_review(self):
         return self.filter(reviewed=False)

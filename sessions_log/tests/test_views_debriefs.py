@@ -565,3 +565,16 @@ def test_a_long_queue_comes_twenty_five_a_page_flagged_first_with_its_counts(cli
     assert set(first.context["debriefs"]).isdisjoint(second.context["debriefs"])
     assert "32 debriefs waiting, 1 flagged as needing attention; showing 1 to 25." in first.content.decode()
     assert "Page 2 of 2" in second.content.decode()
+
+
+def test_debriefs_written_at_the_same_moment_each_come_on_exactly_one_page(client, scene, supervisor):
+    # Enough rows that PostgreSQL's sort shuffles equal ones differently from one page to the next.
+    _fill_queue(supervisor, groups=6, per_group=25)
+    Debrief.objects.update(created_at=timezone.now() - datetime.timedelta(days=1))
+    sign_in(client, supervisor)
+    url = reverse("sessions_log:review_queue")
+
+    pages = range(1, client.get(url).context["page"].paginator.num_pages + 1)
+    shown = [debrief.pk for number in pages for debrief in client.get(url, {"page": number}).context["debriefs"]]
+
+    assert sorted(shown) == sorted(Debrief.objects.values_list("pk", flat=True))
