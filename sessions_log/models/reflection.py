@@ -111,8 +111,9 @@ class Debrief(models.Model):
         help_text="1 = really struggling, 5 = fine.",
     )
     support_wanted = models.TextField("Any support you would like?", blank=True)
-    # Signed off by the supervisor, and so locked. Set with the review by services.review_debrief
-    # (the only place one is made), with the row locked. Kept on the debrief, beside `review`,
+    # Signed off by the supervisor, and so locked. Set with the review by services.review_debrief,
+    # with the row locked (the scale generator, which writes reviews in bulk, sets it with them;
+    # migration 0004 set it for older reviews). Kept on the debrief, beside `review`,
     # so that the debriefs still waiting come from a small partial index: the queue costs the
     # same after years of reviewed debriefs as in the first month. A review is never removed on
     # its own, only with its debrief.
