@@ -12,7 +12,8 @@ meeting pattern, are counted in Python (no query).
 import datetime
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
 
@@ -186,38 +187,11 @@ def figures_by_group(group_ids, start, end) -> dict[int, Figures]:
         target.held, target.not_run, target.held_with_register = row["held"], row["not_run"], row["held_with_register"]
         target.attendances = row["erased_attendances"]
 
-    marks = Attendance.objects.filter(
-        session__group_id__in=group_ids,
-        session__outcome=Held,
-        session__date__gte=start,
-        session__date__lte=end,
-    )
-    # Number each member's marks in date order: a member is still attending when one of their
-    # marks numbered 5 or more is an attendance. Only the number is filtered on in there: a
-    # filter on status would apply before the numbering and so skip the missed sessions.
-    numbered = marks.annotate(
-        nth=Window(
-            RowNumber(),
-            partition_by=[F("member_id")],
-            order_by=[F("session__date").asc(), F("session__starts_at").asc(), F("session_id").asc()],
-        )
-    )
-    later_marks = numbered.filter(nth__gt=SETTLING_IN_SESSIONS).values("pk")
-    attended = (
-        marks.filter(status__in=Attendance.ATTENDED)
-        .values("session__group_id")
-        .annotate(
-            attendances=Count("pk"),
-            attendees=Count("member_id", distinct=True),
-            still_attending=Count("member_id", distinct=True, filter=Q(pk__in=later_marks)),
-        )
-        .order_by()
-    )
-    for row in attended:
-        target = figures[row["session__group_id"]]
-        target.attendances += row["attendances"]
-        target.attendees = row["attendees"]
-        target.still_attending = row["still_attending"]
+    for group_id, attendances, attendees, still_attending in _attendance_by_group(group_ids, start, end):
+        target = figures[group_id]
+        target.attendances += attendances
+        target.attendees = attendees
+        target.still_attending = still_attending
 
     since, until = _period_bounds(start, end)
     raised_in_period = Q(created_at__gte=since, created_at__lt=until)
@@ -232,6 +206,53 @@ def figures_by_group(group_ids, start, end) -> dict[int, Figures]:
         target = figures[row["session__group_id"]]
         target.follow_ups_raised, target.follow_ups_closed = row["raised"], row["closed"]
     return figures
+
+
+def _attendance_by_group(group_ids, start, end) -> list[tuple[int, int, int, int]]:
+    """(group, attendances, attendees, still attending) from the marks at held sessions in the
+    period, in one pass over them.
+
+    Each member's marks are numbered in date order; a member is still attending when one of
+    their marks numbered 5 or more is an attendance. The numbering must see every mark, missed
+    sessions included, so whether the member came is filtered on only after it.
+
+    The ORM builds the numbered marks, but it cannot count over a window function (PostgreSQL
+    allows no window function inside an aggregate's FILTER), so the counting is one SQL
+    statement around it. Filtering the marks on their number with `pk__in` instead, as the ORM
+    can, reads the period's marks twice and took twice as long on 200 groups' data.
+    """
+    numbered = (
+        Attendance.objects.filter(
+            session__group_id__in=group_ids,
+            session__outcome=Held,
+            session__date__gte=start,
+            session__date__lte=end,
+        )
+        .annotate(
+            nth=Window(
+                RowNumber(),
+                partition_by=[F("member_id")],
+                order_by=[F("session__date").asc(), F("session__starts_at").asc(), F("session_id").asc()],
+            ),
+            came=ExpressionWrapper(Q(status__in=Attendance.ATTENDED), output_field=BooleanField()),
+        )
+        .values("member_id", "nth", "came", group_id=F("session__group_id"))
+        .order_by()
+    )
+    numbered_sql, params = numbered.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT group_id,
+                   COUNT(*) FILTER (WHERE came),
+                   COUNT(DISTINCT member_id) FILTER (WHERE came),
+                   COUNT(DISTINCT member_id) FILTER (WHERE came AND nth > %s)
+            FROM ({numbered_sql}) AS numbered
+            GROUP BY group_id
+            """,
+            (SETTLING_IN_SESSIONS, *params),
+        )
+        return cursor.fetchall()
 
 
 def _months(start, end) -> list[datetime.date]:
