@@ -19,8 +19,10 @@ class Page:
     label: str
     # None when the page does not exist in this version of the app (the benchmark says so).
     url: str | None
-    # Who opens it; None for the floor page, which is opened signed out.
+    # Who opens it; None for the floor pages, which are opened signed out.
     username: str | None
+    # False for the yardsticks beside the floor: shown with their ratio, but not held to it.
+    is_target: bool = True
 
 
 def _url(name, **kwargs) -> str | None:
@@ -48,9 +50,16 @@ def benchmark_pages(group: SupportGroup | None = None) -> list[Page]:
     session = GroupSession.objects.with_register().filter(group=group).order_by("-date", "-starts_at").first()
     return [
         Page("Floor: template only, no queries", _url("bench_floor"), None),
-        # Not a target: the same page signed in, to show what the session and the user cost
-        # every signed-in page before it does anything of its own.
-        Page("Floor signed in (session, user)", _url("bench_floor"), "coordinator"),
+        # Not targets: the same page signed in, to show what the session and the user cost every
+        # signed-in page before it does anything of its own, and after the cheapest queries a
+        # page may make, to show what the query budget alone costs.
+        Page("Floor signed in (session, user)", _url("bench_floor"), "coordinator", is_target=False),
+        Page(
+            f"Floor + {QUERY_BUDGET} one-row queries",
+            _url("bench_floor_with_query_budget"),
+            None,
+            is_target=False,
+        ),
         Page("Dashboard (coordinator)", _url("sessions_log:dashboard"), "coordinator"),
         # Not in the list, but where facilitators land, and it reads their whole history.
         Page("Dashboard (facilitator)", _url("sessions_log:dashboard"), "facilitator"),

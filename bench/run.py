@@ -58,6 +58,8 @@ class Timings:
 class Result:
     label: str
     available: bool
+    # False for a yardstick row (bench/pages.py): its ratio is shown, not judged.
+    is_target: bool = True
     queries: int | None = None
     # Time those queries took in the database, in one request made in this process.
     sql_ms: float | None = None
@@ -217,12 +219,16 @@ def format_table(results: list[Result], users: int) -> str:
             continue
         one, many = result.sequential, result.concurrent
         ratio = f"{one.p50 / floor.sequential.p50:.1f}x" if floor else "n/a"
+        if not result.is_target:
+            ratio = f"({ratio})"
         errors = f"  ({many.errors} errors)" if many.errors else ""
         lines.append(
             f"{result.label:<34} {result.queries:>7} {result.sql_ms:>6.1f} | "
             f"{one.p50:>8.1f}ms {one.p95:>5.1f}ms {one.per_second:>7.1f} | "
             f"{many.p50:>10.1f}ms {many.p95:>5.1f}ms {many.per_second:>7.1f} | {ratio:>9}{errors}"
         )
+    if any(result.available and not result.is_target for result in results):
+        lines.append("(ratio): a yardstick beside the floor, not a page held to the target")
     return "\n".join(lines)
 
 
@@ -230,7 +236,7 @@ def missed_targets(results: list[Result], budget: int) -> list[str]:
     floor = next((r for r in results if r.available and r.queries == 0), None)
     missed = []
     for result in results:
-        if not result.available or result is floor:
+        if not result.available or result is floor or not result.is_target:
             continue
         if result.queries > budget:
             missed.append(f"{result.label}: {result.queries} queries (budget {budget})")
@@ -269,7 +275,7 @@ def main(argv=None) -> int:
         cookie = cookies.get(page.username)
         target = Target(address.hostname, address.port, page.url, cookie)
         queries, sql_ms = count_queries(page.url, cookie, address.hostname)
-        result = Result(page.label, available=True, queries=queries, sql_ms=sql_ms)
+        result = Result(page.label, available=True, is_target=page.is_target, queries=queries, sql_ms=sql_ms)
         # Warm up every gunicorn worker: each compiles templates and opens its connection on first use.
         run_concurrent(target, args.users, 2 * args.users, args.seconds)
         result.sequential = run_sequential(target, args.requests, args.seconds)

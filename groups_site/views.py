@@ -6,6 +6,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from bench.pages import QUERY_BUDGET
+from groups.models import SupportGroup
+
 # Rows in the floor page's table: about as much markup as a typical page in the app.
 FLOOR_ROWS = 20
 
@@ -20,3 +23,16 @@ def bench_floor(request):
     if not settings.BENCH_FLOOR_ENABLED:
         raise Http404
     return render(request, "bench/floor.html", {"rows": range(1, FLOOR_ROWS + 1)})
+
+
+@login_not_required
+@require_GET
+def bench_floor_with_query_budget(request):
+    """The floor page after as many queries as a page may make (the budget), each the cheapest
+    kind there is: one group by its primary key (on the benchmark's data each finds one). Not a
+    target but a yardstick: what the query budget alone costs, before any page does real work.
+    A 404 unless BENCH_FLOOR_ENABLED is on."""
+    if not settings.BENCH_FLOOR_ENABLED:
+        raise Http404
+    groups = [SupportGroup.objects.filter(pk=pk).first() for pk in range(1, QUERY_BUDGET + 1)]
+    return render(request, "bench/floor.html", {"rows": range(1, FLOOR_ROWS + 1), "groups": groups})

@@ -44,3 +44,21 @@ def test_table_says_when_a_page_is_not_available():
     assert "Funder report" in table
     assert "not available" in table
     assert "1.0x" in table
+
+
+def test_yardstick_rows_are_shown_with_their_ratio_but_never_judged():
+    floor = Result("Floor", available=True, queries=0, sql_ms=0.0, sequential=_timings(2), concurrent=_timings(4))
+    yardstick = Result(
+        "Floor + 10 queries",
+        available=True,
+        is_target=False,
+        queries=10,
+        sql_ms=1.0,
+        sequential=_timings(14),
+        concurrent=_timings(20),
+    )
+
+    assert missed_targets([floor, yardstick], budget=10) == []
+    table = format_table([floor, yardstick], users=10)
+    assert "(7.0x)" in table
+    assert "a yardstick" in table

@@ -78,10 +78,21 @@ def test_floor_page_makes_no_queries_and_needs_no_sign_in(db, client, django_ass
     assert b"Benchmark floor" in response.content
 
 
-def test_floor_page_is_not_found_unless_the_benchmark_turns_it_on(client, settings):
+def test_floor_with_the_query_budget_makes_exactly_that_many_queries_and_needs_no_sign_in(
+    db, client, django_assert_num_queries
+):
+    with django_assert_num_queries(QUERY_BUDGET):
+        response = client.get(reverse("bench_floor_with_query_budget"))
+    assert response.status_code == 200
+    assert b"Benchmark floor" in response.content
+
+
+@pytest.mark.parametrize("name", ["bench_floor", "bench_floor_with_query_budget"])
+def test_floor_pages_are_not_found_unless_the_benchmark_turns_them_on(client, settings, name):
     settings.BENCH_FLOOR_ENABLED = False
-    assert client.get(reverse("bench_floor")).status_code == 404
+    assert client.get(reverse(name)).status_code == 404
 
 
-def test_floor_page_only_answers_reads(client):
-    assert client.post(reverse("bench_floor")).status_code == 405
+@pytest.mark.parametrize("name", ["bench_floor", "bench_floor_with_query_budget"])
+def test_floor_pages_only_answer_reads(client, name):
+    assert client.post(reverse(name)).status_code == 405
