@@ -23,6 +23,7 @@ from audit.models import AccessEvent
 from audit.services import purge_access_log, record_access
 from groups.models import SupportGroup
 
+from . import subject_access
 from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
 from .permissions import can_handle_subject_requests
 
@@ -39,6 +40,8 @@ class ErasureCounts:
     debriefs: int = 0
     history_copies: int = 0
     access_events: int = 0
+    # Notes that had the member's name taken out, with their earlier versions (on request only).
+    notes_rewritten: int = 0
 
     def __iadd__(self, other: "ErasureCounts") -> "ErasureCounts":
         for count in fields(self):
@@ -52,10 +55,12 @@ class ErasureCounts:
 # On request ------------------------------------------------------------------------------------
 
 
-def erase_member(*, member: Member, reason: str, by) -> ErasureCounts:
+def erase_member(*, member: Member, reason: str, by, remove_name_from_notes: bool = False) -> ErasureCounts:
     """Erase a member at their request: their record, attendance marks, follow-ups and every
     earlier version of them. Only the group's coordinators may, and they must say why. The
-    sessions they came to keep their attendance numbers."""
+    sessions they came to keep their attendance numbers. With remove_name_from_notes, their name
+    is also taken out of notes others wrote about the group (subject_access.remove_name_from_notes),
+    in the same transaction."""
     reason = _without_name(reason.strip(), member.display_name)
     if not reason:
         raise ValidationError({"reason": "Say why this member's records are being erased."})
@@ -67,7 +72,10 @@ def erase_member(*, member: Member, reason: str, by) -> ErasureCounts:
         group = SupportGroup.objects.prefetch_related("roles").get(pk=member.group_id)
         if not can_handle_subject_requests(by, group):
             raise PermissionDenied("Only the group's coordinators erase a member's records.")
-        return _erase_members(group=group, member_ids=[member.pk], reason=reason, by=by)
+        notes_rewritten = subject_access.remove_name_from_notes(member) if remove_name_from_notes else 0
+        counts = _erase_members(group=group, member_ids=[member.pk], reason=reason, by=by)
+        counts.notes_rewritten = notes_rewritten
+        return counts
 
 
 def _without_name(text: str, name: str) -> str:

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 
 from groups.checklist import SECTIONS
@@ -16,6 +17,7 @@ from .models import (
     Lesson,
     Member,
 )
+from .subject_access import FORMER_MEMBER
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -237,10 +239,22 @@ class MemberErasureForm(forms.Form):
         "This is kept in the access log; their name is not.",
     )
     confirm_name = forms.CharField(label="Type the member's name to confirm", max_length=60)
+    remove_name_from_notes = forms.BooleanField(required=False, initial=True)
 
-    def __init__(self, *args, member_name, **kwargs):
+    def __init__(self, *args, member_name, mentions: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.member_name = member_name
+        if mentions:
+            self.fields["remove_name_from_notes"].label = (
+                f"Also take their name out of the {mentions} note{pluralize(mentions)} shown above, "
+                f"writing \u201c{FORMER_MEMBER}\u201d in its place"
+            )
+            self.fields["remove_name_from_notes"].help_text = (
+                "Untick this if a marked word is not about them (a name can also be an ordinary word); "
+                "you can then change those notes yourself."
+            )
+        else:
+            del self.fields["remove_name_from_notes"]
         # Help texts are rendered as HTML, so the name (typed by a person) is escaped here.
         self.fields["confirm_name"].help_text = format_html("Type \u201c{}\u201d exactly as it is shown.", member_name)
         self.helper = template_form_helper()

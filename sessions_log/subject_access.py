@@ -7,14 +7,45 @@ that text are replaced by "[another member]": the request gives the member their
 anyone else's.
 """
 
+import operator
 import re
+from dataclasses import dataclass
+from functools import reduce
 
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import DebriefNote, FollowUp, Lesson, Member
 
 ANOTHER_MEMBER = "[another member]"
+# What erasure writes in place of an erased member's name in notes (see remove_name_from_notes).
+FORMER_MEMBER = "[a former member]"
+
+
+@dataclass(frozen=True)
+class Notes:
+    """One kind of free text written about a group's sessions, in which a member may be named."""
+
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    # From the model to its group.
+    group_lookup: str
+    # How the export names a mention; "{field}" becomes the field's label.
+    where: str
+    written_at: str
+    # Texts attached to the member themselves are exported, and erased, as theirs: not mentions.
+    member_lookup: str | None = None
+
+
+# Where a member's name may have been written by others: what the subject access export searches
+# and what erasure can take the name out of. (Debriefs themselves are not here: coordinators,
+# who handle these requests, may not read them.)
+NOTES_THAT_MAY_NAME_A_MEMBER = (
+    Notes(Lesson, ("what_worked", "what_to_change", "action"), "group", "Lesson learnt: {field}", "created_at"),
+    Notes(DebriefNote, ("text",), "debrief__session__group", "Note on a facilitator's debrief", "created_at"),
+    Notes(FollowUp, ("note",), "member__group", "Note on another member's follow-up", "closed_at", "member"),
+)
 
 # The member's record as the export shows it: (field, label).
 RECORD_FIELDS = [
@@ -126,28 +157,63 @@ def member_data(member: Member) -> dict:
 
 
 def _mentions(member, group) -> list[dict]:
-    """Free text about the group that names the member: lessons learnt, notes on debriefs, and
-    notes on other members' follow-ups. The database narrows it down; the whole-name check decides."""
+    """Free text about the group that names the member (NOTES_THAT_MAY_NAME_A_MEMBER), oldest
+    first within each kind."""
     name = member.display_name
     found = []
-    lessons = Lesson.objects.filter(group=group).filter(
-        Q(what_worked__icontains=name) | Q(what_to_change__icontains=name) | Q(action__icontains=name)
-    )
-    for lesson in lessons.order_by("created_at", "pk"):
-        for field in ("what_worked", "what_to_change", "action"):
-            text = getattr(lesson, field)
-            if mentions(text, name):
-                label = Lesson._meta.get_field(field).verbose_name
-                found.append(_mention(f"Lesson learnt: {label.lower()}", lesson.created_at, text))
-    notes = DebriefNote.objects.filter(debrief__session__group=group, text__icontains=name)
-    for note in notes.order_by("created_at", "pk"):
-        if mentions(note.text, name):
-            found.append(_mention("Note on a facilitator's debrief", note.created_at, note.text))
-    follow_ups = FollowUp.objects.filter(member__group=group, note__icontains=name).exclude(member=member)
-    for follow_up in follow_ups.order_by("created_at", "pk"):
-        if mentions(follow_up.note, name):
-            found.append(_mention("Note on another member's follow-up", follow_up.closed_at, follow_up.note))
+    for notes in NOTES_THAT_MAY_NAME_A_MEMBER:
+        for row in texts_naming(notes, member, notes.model._default_manager).order_by("created_at", "pk"):
+            for field in notes.fields:
+                text = getattr(row, field)
+                if mentions(text, name):
+                    label = notes.model._meta.get_field(field).verbose_name.lower()
+                    found.append(_mention(notes.where.format(field=label), getattr(row, notes.written_at), text))
     return found
+
+
+def mentions_with_name_marked(member: Member) -> list[dict]:
+    """The member's mentions in notes (see _mentions), each text cut into (piece, is_their_name)
+    parts, so the erase page can show exactly what would be replaced before anyone agrees."""
+    pattern = _name_pattern([member.display_name])
+    marked = []
+    for mention in _mentions(member, member.group):
+        # split() with a group in the pattern keeps the names, at the odd-numbered places.
+        parts = [(piece, index % 2 == 1) for index, piece in enumerate(pattern.split(mention["text"])) if piece]
+        marked.append({**mention, "parts": parts})
+    return marked
+
+
+def texts_naming(notes: Notes, member: Member, manager) -> models.QuerySet:
+    """Rows of `manager` (the notes' model, or its history) in the member's group that may name
+    them: the database narrows it down by substring; `mentions` decides on whole names."""
+    rows = manager.filter(**{notes.group_lookup: member.group_id})
+    if notes.member_lookup:
+        rows = rows.exclude(**{notes.member_lookup: member.pk})
+    contains = (Q(**{f"{field}__icontains": member.display_name}) for field in notes.fields)
+    return rows.filter(reduce(operator.or_, contains))
+
+
+def remove_name_from_notes(member: Member) -> int:
+    """Write FORMER_MEMBER in place of the member's name, wherever it stands as a whole name in
+    notes about their group, in the notes and in every earlier version of them. Returns how many
+    notes (not counting earlier versions) changed. Used when a member's records are erased on
+    request: the coordinator has seen each mention first, as a name can also be an ordinary word."""
+    pattern = _name_pattern([member.display_name])
+    if pattern is None:
+        return 0
+    notes_changed = 0
+    for notes in NOTES_THAT_MAY_NAME_A_MEMBER:
+        for manager, are_the_notes in ((notes.model._default_manager, True), (notes.model.history, False)):
+            for row in texts_naming(notes, member, manager):
+                rewritten = {field: pattern.sub(FORMER_MEMBER, getattr(row, field)) for field in notes.fields}
+                rewritten = {field: text for field, text in rewritten.items() if text != getattr(row, field)}
+                if not rewritten:
+                    continue
+                # update(), not save(): a save would keep the old text as one more version.
+                manager.filter(pk=row.pk).update(**rewritten)
+                if are_the_notes:
+                    notes_changed += 1
+    return notes_changed
 
 
 def _mention(where, written_at, text) -> dict:

@@ -19,7 +19,8 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from audit.models import AccessEvent
 from groups.tests.factories import mark_launched
-from sessions_log.models import Attendance, FollowUp, Member
+from sessions_log import erasure
+from sessions_log.models import Attendance, DebriefNote, FollowUp, Lesson, Member
 from sessions_log.services import close_follow_up
 from sessions_log.subject_access import redact_other_members
 from sessions_log.tests.access_matrix import (
@@ -33,7 +34,13 @@ from sessions_log.tests.access_matrix import (
     refused,
     sign_in,
 )
-from sessions_log.tests.factories import DebriefFactory, DebriefNoteFactory, LessonFactory, MemberFactory
+from sessions_log.tests.factories import (
+    DebriefFactory,
+    DebriefNoteFactory,
+    FollowUpFactory,
+    LessonFactory,
+    MemberFactory,
+)
 from sessions_log.tests.records import held_session, history_rows_referencing, register_counts, snapshot, take_register
 
 pytestmark = pytest.mark.django_db
@@ -346,6 +353,110 @@ def test_the_erasure_page_says_what_will_go(client, things, coordinator):
     assert "their 3 attendance marks and 2 follow-ups" in html
     assert 'name="reason"' in html
     assert 'name="confirm_name"' in html
+
+
+# Their name in notes others wrote --------------------------------------------------------------
+
+
+def _lesson_naming_robin(things):
+    """The fixture's lesson, edited once since, so its history holds two versions naming Robin."""
+    lesson = Lesson.objects.get(group=things.group, what_worked__contains="Robin")
+    lesson.what_to_change = "Ask Robin to help plan the next one."
+    lesson.save()
+    return lesson
+
+
+def _texts_ever_written(things) -> str:
+    """Every version of every lesson and debrief note of the group, and of notes on follow-ups
+    other than Robin's own (which erasure deletes)."""
+    texts = []
+    for lesson in Lesson.history.filter(group=things.group):
+        texts += [lesson.what_worked, lesson.what_to_change, lesson.action]
+    texts += DebriefNote.history.filter(debrief__session__group=things.group).values_list("text", flat=True)
+    others = FollowUp.history.filter(member__group=things.group).exclude(member_id=things.robin.pk)
+    texts += others.values_list("note", flat=True)
+    return "\n".join(texts)
+
+
+def test_the_erasure_page_shows_each_note_that_names_them_with_the_name_marked(client, things, coordinator):
+    response = sign_in(client, coordinator).get(url("member_erase", things))
+
+    html = response.content.decode()
+    assert "Notes that mention them by name (2)" in html
+    assert "<mark>Robin</mark> and Sky led the check-in together." in html
+    assert "Sky said <mark>ROBIN</mark> had been a great help." in html
+    # Their own follow-up's note goes with the follow-up; it is not a mention.
+    assert "will come back" not in html
+    assert response.context["form"]["remove_name_from_notes"].value() is True
+    assert "take their name out of the 2 notes shown above" in html
+
+
+def test_erasing_with_the_box_ticked_takes_their_name_out_of_notes_and_every_earlier_version(
+    client, things, coordinator
+):
+    lesson = _lesson_naming_robin(things)
+    skys = FollowUpFactory(member=things.sky, session=things.sessions[2], note="Robin passed on the message.")
+    elsewhere = LessonFactory(what_worked="Robin from the other group came.")
+    robinson = LessonFactory(group=things.group, what_worked="Robinson's book helped.", what_to_change="")
+    assert "Robin" in _texts_ever_written(things)
+
+    response = sign_in(client, coordinator).post(
+        url("member_erase", things), {**erase_data(things), "remove_name_from_notes": "on"}
+    )
+
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.what_worked == "[a former member] and Sky led the check-in together."
+    assert lesson.what_to_change == "Ask [a former member] to help plan the next one."
+    assert DebriefNote.objects.get(debrief=things.debrief).text == "Sky said [a former member] had been a great help."
+    skys.refresh_from_db()
+    assert skys.note == "[a former member] passed on the message."
+    everything = _texts_ever_written(things)
+    assert "robin " not in everything.lower()
+    assert "Robinson's book helped." in everything  # a longer word is not their name
+    elsewhere.refresh_from_db()
+    assert elsewhere.what_worked == "Robin from the other group came."  # another group's notes are not theirs
+    robinson.refresh_from_db()
+    assert robinson.history.count() == 1  # rewritten in place: no new version keeps the old text
+    assert lesson.history.count() == 2
+    [(_, text)] = messages_of(response)
+    assert "Their name was taken out of 3 notes, and out of every earlier version." in text
+
+
+def test_erasing_with_the_box_unticked_leaves_the_notes_as_written(client, things, coordinator):
+    _lesson_naming_robin(things)
+    before = _texts_ever_written(things)
+
+    response = sign_in(client, coordinator).post(url("member_erase", things), erase_data(things))
+
+    assert response.status_code == 302
+    assert not Member.objects.filter(pk=things.robin.pk).exists()
+    assert _texts_ever_written(things) == before
+    [(_, text)] = messages_of(response)
+    assert "taken out of" not in text
+
+
+def test_with_no_note_naming_them_the_page_says_so_and_offers_no_box(client, things, coordinator):
+    quiet = MemberFactory(group=things.group, display_name="Quillonelle")
+
+    response = sign_in(client, coordinator).get(url("member_erase", things, member=quiet))
+
+    assert "No lessons learnt or notes about the group mention them by name." in response.content.decode()
+    assert "remove_name_from_notes" not in response.context["form"].fields
+
+
+def test_notes_keep_their_name_when_the_erasure_itself_fails(things, coordinator, monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(erasure, "_erase_members", fail)
+    before = _texts_ever_written(things)
+
+    with pytest.raises(RuntimeError):
+        erasure.erase_member(member=things.robin, reason="Asked.", by=coordinator, remove_name_from_notes=True)
+
+    assert _texts_ever_written(things) == before
+    assert "Robin" in before
 
 
 @pytest.mark.parametrize(

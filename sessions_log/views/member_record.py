@@ -22,7 +22,7 @@ from ..erasure import erase_member
 from ..forms import MemberErasureForm
 from ..models import Attendance
 from ..permissions import can_handle_subject_requests, can_manage_members, can_view_members
-from ..subject_access import RECORD_FIELDS, member_data
+from ..subject_access import RECORD_FIELDS, member_data, mentions_with_name_marked
 from .refusals import show_refusal
 
 RECENT_MARKS = 10
@@ -108,19 +108,32 @@ def member_export_json(request, group, member_pk):
 @group_view(can_handle_subject_requests)
 def member_erase(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
-    form = MemberErasureForm(request.POST or None, member_name=member.display_name)
+    mentions = mentions_with_name_marked(member)
+    form = MemberErasureForm(request.POST or None, member_name=member.display_name, mentions=len(mentions))
     if request.method == "POST" and form.is_valid():
         try:
-            erased = erase_member(member=member, reason=form.cleaned_data["reason"], by=request.user)
+            erased = erase_member(
+                member=member,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                remove_name_from_notes=form.cleaned_data.get("remove_name_from_notes", False),
+            )
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
+            rewritten = erased.notes_rewritten
+            notes = (
+                f" Their name was taken out of {rewritten} note{'s' if rewritten != 1 else ''}, and out of every "
+                "earlier version."
+                if rewritten
+                else ""
+            )
             messages.success(
                 request,
                 f"The member's records have been erased: their record, {erased.attendance_marks} attendance "
                 f"mark{'s' if erased.attendance_marks != 1 else ''} and {erased.follow_ups} "
                 f"follow-up{'s' if erased.follow_ups != 1 else ''}, with every earlier version. "
-                "The sessions they came to keep their attendance numbers.",
+                f"The sessions they came to keep their attendance numbers.{notes}",
             )
             return redirect("sessions_log:members", pk=group.pk)
     return render(
@@ -130,6 +143,7 @@ def member_erase(request, group, member_pk):
             "group": group,
             "member": member,
             "form": form,
+            "mentions": mentions,
             "mark_count": member.attendance.count(),
             "follow_up_count": member.follow_ups.count(),
         },

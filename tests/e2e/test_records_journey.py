@@ -2,6 +2,7 @@
 the group's change history. Every page is checked with axe-core, the member's pages on a phone."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 from audit.models import AccessEvent
 from groups.models import GroupRole
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
-from sessions_log.models import Attendance, GroupSession, Member
+from sessions_log.models import Attendance, GroupSession, Lesson, Member
 from sessions_log.services import save_register
 from sessions_log.tests.factories import GroupSessionFactory, LessonFactory, MemberFactory
 
@@ -64,6 +65,8 @@ def test_a_coordinator_answers_a_members_requests_on_a_phone(
 
     phone.get_by_role("link", name="Back to their record").click()
     phone.get_by_role("link", name="Erase on request").click()
+    expect(phone.locator("mark")).to_have_text(["Robin"])
+    expect(phone.get_by_label(re.compile(r"Also take their name out of the 1 note shown above"))).to_be_checked()
     check_accessibility(phone)
     phone.get_by_label("Why are their records being erased?").fill("Asked in writing on 3 March.")
     phone.get_by_label("Type the member's name to confirm").fill("Robyn")
@@ -75,8 +78,10 @@ def test_a_coordinator_answers_a_members_requests_on_a_phone(
     phone.get_by_role("button", name="Erase their records").click()
 
     expect(phone.locator(".alert-success")).to_contain_text("2 attendance marks")
+    expect(phone.locator(".alert-success")).to_contain_text("Their name was taken out of 1 note")
     check_accessibility(phone)
     assert not Member.objects.filter(pk=robin.pk).exists()
+    assert Lesson.objects.get(group=group).what_worked == "[a former member] and Sky set the chairs out together."
     marked = [session.marked_count for session in GroupSession.objects.filter(group=group).with_register_counts()]
     assert marked == [2, 2]
     assert AccessEvent.objects.filter(action=AccessEvent.Action.ERASED_MEMBER, object_id=robin.pk).exists()
