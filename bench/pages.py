@@ -6,12 +6,10 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
+from bench.budget import QUERY_BUDGET
 from groups.models import GroupRole, SupportGroup
 from groups.scale import NAME_SUFFIX
 from sessions_log.models import GroupSession
-
-# Every page must stay within this many queries, however much data there is.
-QUERY_BUDGET = 10
 
 
 @dataclass(frozen=True)

@@ -262,7 +262,8 @@ def main(argv=None) -> int:
         parser.error("the benchmark only ever loads this machine: use http://127.0.0.1:PORT")
 
     setup_django()
-    from bench.pages import QUERY_BUDGET, benchmark_pages
+    from bench.budget import QUERY_BUDGET
+    from bench.pages import benchmark_pages
 
     pages = benchmark_pages()
     cookies = {username: session_cookie(username) for username in {page.username for page in pages} if username}

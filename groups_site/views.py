@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bench.pages import QUERY_BUDGET
+from bench.budget import QUERY_BUDGET
 from groups.models import SupportGroup
 
 # Rows in the floor page's table: about as much markup as a typical page in the app.
@@ -34,5 +34,7 @@ def bench_floor_with_query_budget(request):
     A 404 unless BENCH_FLOOR_ENABLED is on."""
     if not settings.BENCH_FLOOR_ENABLED:
         raise Http404
-    groups = [SupportGroup.objects.filter(pk=pk).first() for pk in range(1, QUERY_BUDGET + 1)]
-    return render(request, "bench/floor.html", {"rows": range(1, FLOOR_ROWS + 1), "groups": groups})
+    for pk in range(1, QUERY_BUDGET + 1):
+        # Made only to be timed: nothing read is shown on this page, which needs no sign-in.
+        list(SupportGroup.objects.filter(pk=pk).order_by())
+    return render(request, "bench/floor.html", {"rows": range(1, FLOOR_ROWS + 1)})

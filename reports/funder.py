@@ -12,7 +12,7 @@ meeting pattern, are counted in Python (no query).
 import datetime
 from dataclasses import dataclass, field, fields
 
-from django.db import connection
+from django.db import connections
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth
 from django.utils import timezone
@@ -221,6 +221,8 @@ def _attendance_by_group(group_ids, start, end) -> list[tuple[int, int, int, int
     statement around it. Filtering the marks on their number with `pk__in` instead, as the ORM
     can, reads the period's marks twice and took twice as long on 200 groups' data.
     """
+    if not group_ids:
+        return []  # the ORM cannot write "IN ()" into SQL, so there would be nothing to wrap
     numbered = (
         Attendance.objects.filter(
             session__group_id__in=group_ids,
@@ -240,7 +242,8 @@ def _attendance_by_group(group_ids, start, end) -> list[tuple[int, int, int, int
         .order_by()
     )
     numbered_sql, params = numbered.query.sql_with_params()
-    with connection.cursor() as cursor:
+    # FILTER on an aggregate: PostgreSQL, and SQLite from 3.30 (Django 5.2 needs 3.31 or later).
+    with connections[numbered.db].cursor() as cursor:
         cursor.execute(
             f"""
             SELECT group_id,

@@ -52,7 +52,7 @@ def test_yardstick_rows_are_shown_with_their_ratio_but_never_judged():
         "Floor + 10 queries",
         available=True,
         is_target=False,
-        queries=10,
+        queries=11,
         sql_ms=1.0,
         sequential=_timings(14),
         concurrent=_timings(20),

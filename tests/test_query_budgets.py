@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from bench.pages import QUERY_BUDGET, benchmark_pages, facilitated_scale_groups
+from bench.budget import QUERY_BUDGET
+from bench.pages import benchmark_pages, facilitated_scale_groups
 from groups.scale import ScalePlan, seed_scale
 
 DEMO_USERNAMES = ("coordinator", "facilitator", "cofacilitator", "supervisor")

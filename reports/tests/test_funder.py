@@ -181,6 +181,10 @@ def test_sessions_before_the_period_do_not_count_towards_a_members_first_4(group
     assert figures_of(group, *period).still_attending == 0
 
 
+def test_no_groups_have_no_figures(db, period):
+    assert figures_by_group([], *period) == {}
+
+
 def test_follow_ups_are_counted_as_raised_and_closed_within_the_period(group, period):
     start, end = period
     member = MemberFactory(group=group)
