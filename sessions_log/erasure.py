@@ -40,7 +40,7 @@ class ErasureCounts:
     debriefs: int = 0
     history_copies: int = 0
     access_events: int = 0
-    # Notes that had the member's name taken out, with their earlier versions (on request only).
+    # Mentions in notes that had the member's name taken out, with earlier versions (on request only).
     notes_rewritten: int = 0
 
     def __iadd__(self, other: "ErasureCounts") -> "ErasureCounts":
@@ -55,11 +55,11 @@ class ErasureCounts:
 # On request ------------------------------------------------------------------------------------
 
 
-def erase_member(*, member: Member, reason: str, by, remove_name_from_notes: bool = False) -> ErasureCounts:
+def erase_member(*, member: Member, reason: str, by, remove_name_from=frozenset()) -> ErasureCounts:
     """Erase a member at their request: their record, attendance marks, follow-ups and every
     earlier version of them. Only the group's coordinators may, and they must say why. The
-    sessions they came to keep their attendance numbers. With remove_name_from_notes, their name
-    is also taken out of notes others wrote about the group (subject_access.remove_name_from_notes),
+    sessions they came to keep their attendance numbers. Their name is also taken out of the
+    mentions in notes whose keys are in `remove_name_from` (subject_access.remove_name_from_notes),
     in the same transaction."""
     reason = _without_name(reason.strip(), member.display_name)
     if not reason:
@@ -72,7 +72,7 @@ def erase_member(*, member: Member, reason: str, by, remove_name_from_notes: boo
         group = SupportGroup.objects.prefetch_related("roles").get(pk=member.group_id)
         if not can_handle_subject_requests(by, group):
             raise PermissionDenied("Only the group's coordinators erase a member's records.")
-        notes_rewritten = subject_access.remove_name_from_notes(member) if remove_name_from_notes else 0
+        notes_rewritten = subject_access.remove_name_from_notes(member, remove_name_from) if remove_name_from else 0
         counts = _erase_members(group=group, member_ids=[member.pk], reason=reason, by=by)
         counts.notes_rewritten = notes_rewritten
         return counts

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.template.defaultfilters import pluralize
 from django.utils.html import format_html
 
 from groups.checklist import SECTIONS
@@ -17,7 +16,6 @@ from .models import (
     Lesson,
     Member,
 )
-from .subject_access import FORMER_MEMBER
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -239,25 +237,21 @@ class MemberErasureForm(forms.Form):
         "This is kept in the access log; their name is not.",
     )
     confirm_name = forms.CharField(label="Type the member's name to confirm", max_length=60)
-    remove_name_from_notes = forms.BooleanField(required=False, initial=True)
+    # One box per mention of them in a note (subject_access.Mention.key), ticked at first; the
+    # template draws each beside the note it is about.
+    remove_name_from = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, member_name, mentions: int = 0, **kwargs):
+    def __init__(self, *args, member_name, mention_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.member_name = member_name
-        if mentions:
-            self.fields["remove_name_from_notes"].label = (
-                f"Also take their name out of the {mentions} note{pluralize(mentions)} shown above, "
-                f"writing \u201c{FORMER_MEMBER}\u201d in its place"
-            )
-            self.fields["remove_name_from_notes"].help_text = (
-                "Untick this if a marked word is not about them (a name can also be an ordinary word); "
-                "you can then change those notes yourself."
-            )
+        if mention_keys:
+            self.fields["remove_name_from"].choices = [(key, key) for key in mention_keys]
+            self.fields["remove_name_from"].initial = list(mention_keys)
         else:
-            del self.fields["remove_name_from_notes"]
+            del self.fields["remove_name_from"]
         # Help texts are rendered as HTML, so the name (typed by a person) is escaped here.
         self.fields["confirm_name"].help_text = format_html("Type \u201c{}\u201d exactly as it is shown.", member_name)
-        self.helper = template_form_helper()
+        self.helper = template_form_helper("reason", "confirm_name")
 
     def clean_confirm_name(self):
         typed = self.cleaned_data["confirm_name"].strip()

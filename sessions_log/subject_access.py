@@ -63,18 +63,19 @@ RECORD_FIELDS = [
 ]
 
 
+def _normal(name: str) -> str:
+    """A name as compared: words separated by single spaces, in any letter case."""
+    return " ".join(name.split()).casefold()
+
+
 def _name_pattern(names) -> re.Pattern | None:
-    """Whole-name matches of any of these names, in any letter case; the longest name first, so
-    "Jo Ann" is matched before "Jo"."""
-    names = sorted({name.strip() for name in names if name.strip()}, key=len, reverse=True)
+    """Whole-name matches of any of these names, in any letter case and with any spacing between
+    their words; the longest name first, so "Jo Ann" is matched before "Jo"."""
+    names = sorted({" ".join(name.split()) for name in names if name.strip()}, key=len, reverse=True)
     if not names:
         return None
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(name) for name in names) + r")(?!\w)", re.IGNORECASE)
-
-
-def mentions(text: str, name: str) -> bool:
-    pattern = _name_pattern([name])
-    return bool(pattern and pattern.search(text or ""))
+    alternatives = "|".join(r"\s+".join(re.escape(word) for word in name.split()) for name in names)
+    return re.compile(r"(?<!\w)(" + alternatives + r")(?!\w)", re.IGNORECASE)
 
 
 def redact_other_members(text: str, *, member_name: str, other_names) -> str:
@@ -111,10 +112,10 @@ def _record(member_or_version) -> dict:
 def member_data(member: Member) -> dict:
     """Everything held about the member, as plain data (the JSON file and the readable page)."""
     group = member.group
-    other_names = list(Member.objects.filter(group=group).exclude(pk=member.pk).values_list("display_name", flat=True))
+    names = MemberNames(member)
 
     def redact(text):
-        return redact_other_members(text, member_name=member.display_name, other_names=other_names)
+        return redact_other_members(text, member_name=member.display_name, other_names=names.others)
 
     versions = member.history.order_by("history_date", "history_id")
     attendance = member.attendance.select_related("session").order_by("session__date", "session__starts_at")
@@ -152,68 +153,138 @@ def member_data(member: Member) -> dict:
             }
             for follow_up in follow_ups
         ],
-        "mentions_in_notes": [{**mention, "text": redact(mention["text"])} for mention in _mentions(member, group)],
+        "mentions_in_notes": [{**mention, "text": redact(mention["text"])} for mention in _mentions(member, names)],
     }
 
 
-def _mentions(member, group) -> list[dict]:
+def _mentions(member, names) -> list[dict]:
     """Free text about the group that names the member (NOTES_THAT_MAY_NAME_A_MEMBER), oldest
     first within each kind."""
-    name = member.display_name
+    return [_mention(mention.where, mention.written_at, mention.text) for mention in find_mentions(member, names)]
+
+
+class MemberNames:
+    """How a member's name is found in notes: every name they have been recorded under, as whole
+    words in any letter case, but never where it is part of another member's name ("Jo" in
+    "Jo Ann"), which is a different person."""
+
+    OWN, OTHER, TEXT = "own", "other", "text"
+
+    def __init__(self, member: Member):
+        own = {member.display_name, *member.history.values_list("display_name", flat=True)}
+        self.own = {" ".join(name.split()) for name in own if name.strip()}
+        own_normal = {_normal(name) for name in self.own}
+        others = Member.objects.filter(group_id=member.group_id).exclude(pk=member.pk)
+        self.others = {" ".join(name.split()) for name in others.values_list("display_name", flat=True) if name.strip()}
+        # Another member recorded under the same name: nothing in a note tells the two apart.
+        self.shared = sorted(name for name in self.others if _normal(name) in own_normal)
+        self._own_normal = own_normal
+        self._pattern = _name_pattern(self.own | self.others)
+
+    def pieces(self, text: str) -> list[tuple[str, str]]:
+        """The text cut into (piece, kind): OWN where it names the member, OTHER where it names
+        someone else in the group, TEXT in between."""
+        text = text or ""
+        if self._pattern is None:
+            return [(text, self.TEXT)] if text else []
+        pieces, at = [], 0
+        for match in self._pattern.finditer(text):
+            if match.start() > at:
+                pieces.append((text[at : match.start()], self.TEXT))
+            pieces.append((match.group(0), self.OWN if _normal(match.group(0)) in self._own_normal else self.OTHER))
+            at = match.end()
+        if at < len(text):
+            pieces.append((text[at:], self.TEXT))
+        return pieces
+
+    def named_in(self, text: str) -> bool:
+        return any(kind == self.OWN for _, kind in self.pieces(text))
+
+    def marked(self, text: str) -> list[tuple[str, bool]]:
+        """(piece, is_their_name) for the erase page: other members' names are not shown there."""
+        return [
+            (ANOTHER_MEMBER if kind == self.OTHER else piece, kind == self.OWN) for piece, kind in self.pieces(text)
+        ]
+
+    def taken_out(self, text: str) -> str:
+        return "".join(FORMER_MEMBER if kind == self.OWN else piece for piece, kind in self.pieces(text))
+
+    def may_be_in(self, fields) -> Q:
+        """A database filter for rows that may name them: any field containing the first word of
+        any of their names (the whole-name check is `named_in`)."""
+        words = {name.split()[0] for name in self.own}
+        contains = (Q(**{f"{field}__icontains": word}) for field in fields for word in words)
+        return reduce(operator.or_, contains, Q(pk__in=[]))  # no names: no rows
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One field of one note that names the member."""
+
+    notes: Notes
+    row: models.Model
+    field: str
+    marked: list[tuple[str, bool]]
+
+    @property
+    def key(self) -> str:
+        """What the erase form's box for this mention sends: the kind of note, its id and field."""
+        return f"{self.notes.model._meta.model_name}-{self.row.pk}-{self.field}"
+
+    @property
+    def where(self) -> str:
+        return self.notes.where.format(field=self.notes.model._meta.get_field(self.field).verbose_name.lower())
+
+    @property
+    def written_at(self):
+        return getattr(self.row, self.notes.written_at)
+
+    @property
+    def text(self) -> str:
+        return getattr(self.row, self.field)
+
+
+def find_mentions(member: Member, names: MemberNames | None = None) -> list[Mention]:
+    """Every field of the notes in NOTES_THAT_MAY_NAME_A_MEMBER that names the member, oldest
+    first within each kind of note."""
+    names = names or MemberNames(member)
     found = []
     for notes in NOTES_THAT_MAY_NAME_A_MEMBER:
-        for row in texts_naming(notes, member, notes.model._default_manager).order_by("created_at", "pk"):
+        rows = notes.model._default_manager.filter(**{notes.group_lookup: member.group_id})
+        if notes.member_lookup:
+            rows = rows.exclude(**{notes.member_lookup: member.pk})
+        for row in rows.filter(names.may_be_in(notes.fields)).order_by("created_at", "pk"):
             for field in notes.fields:
                 text = getattr(row, field)
-                if mentions(text, name):
-                    label = notes.model._meta.get_field(field).verbose_name.lower()
-                    found.append(_mention(notes.where.format(field=label), getattr(row, notes.written_at), text))
+                if names.named_in(text):
+                    found.append(Mention(notes, row, field, names.marked(text)))
     return found
 
 
-def mentions_with_name_marked(member: Member) -> list[dict]:
-    """The member's mentions in notes (see _mentions), each text cut into (piece, is_their_name)
-    parts, so the erase page can show exactly what would be replaced before anyone agrees."""
-    pattern = _name_pattern([member.display_name])
-    marked = []
-    for mention in _mentions(member, member.group):
-        # split() with a group in the pattern keeps the names, at the odd-numbered places.
-        parts = [(piece, index % 2 == 1) for index, piece in enumerate(pattern.split(mention["text"])) if piece]
-        marked.append({**mention, "parts": parts})
-    return marked
-
-
-def texts_naming(notes: Notes, member: Member, manager) -> models.QuerySet:
-    """Rows of `manager` (the notes' model, or its history) in the member's group that may name
-    them: the database narrows it down by substring; `mentions` decides on whole names."""
-    rows = manager.filter(**{notes.group_lookup: member.group_id})
-    if notes.member_lookup:
-        rows = rows.exclude(**{notes.member_lookup: member.pk})
-    contains = (Q(**{f"{field}__icontains": member.display_name}) for field in notes.fields)
-    return rows.filter(reduce(operator.or_, contains))
-
-
-def remove_name_from_notes(member: Member) -> int:
-    """Write FORMER_MEMBER in place of the member's name, wherever it stands as a whole name in
-    notes about their group, in the notes and in every earlier version of them. Returns how many
-    notes (not counting earlier versions) changed. Used when a member's records are erased on
-    request: the coordinator has seen each mention first, as a name can also be an ordinary word."""
-    pattern = _name_pattern([member.display_name])
-    if pattern is None:
-        return 0
-    notes_changed = 0
-    for notes in NOTES_THAT_MAY_NAME_A_MEMBER:
-        for manager, are_the_notes in ((notes.model._default_manager, True), (notes.model.history, False)):
-            for row in texts_naming(notes, member, manager):
-                rewritten = {field: pattern.sub(FORMER_MEMBER, getattr(row, field)) for field in notes.fields}
-                rewritten = {field: text for field, text in rewritten.items() if text != getattr(row, field)}
-                if not rewritten:
-                    continue
-                # update(), not save(): a save would keep the old text as one more version.
-                manager.filter(pk=row.pk).update(**rewritten)
-                if are_the_notes:
-                    notes_changed += 1
-    return notes_changed
+def remove_name_from_notes(member: Member, keys) -> int:
+    """Write FORMER_MEMBER in place of the member's name in the mentions whose `key` is in `keys`
+    (those the coordinator ticked on the erase page, having seen each one: a name can also be
+    an ordinary word), in the note and in every earlier version of it. The note is saved, so its
+    history says who took the name out and why; earlier versions are rewritten where they are.
+    Returns how many mentions changed. Run inside the erasure's transaction, before the member's
+    own history (and with it their earlier names) is deleted."""
+    names = MemberNames(member)
+    changed = 0
+    for mention in find_mentions(member, names):
+        if mention.key not in keys:
+            continue
+        model, field = mention.notes.model, mention.field
+        note = model._default_manager.select_for_update().get(pk=mention.row.pk)
+        setattr(note, field, names.taken_out(getattr(note, field)))
+        note._change_reason = "An erased member's name taken out"
+        note.save(update_fields=[field])
+        for version in model.history.filter(id=note.pk):
+            text = getattr(version, field)
+            if names.named_in(text):
+                setattr(version, field, names.taken_out(text))
+                version.save(update_fields=[field])
+        changed += 1
+    return changed
 
 
 def _mention(where, written_at, text) -> dict:

@@ -8,6 +8,7 @@ appear in Robin's copy.
 """
 
 import json
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -22,7 +23,7 @@ from groups.tests.factories import mark_launched
 from sessions_log import erasure
 from sessions_log.models import Attendance, DebriefNote, FollowUp, Lesson, Member
 from sessions_log.services import close_follow_up
-from sessions_log.subject_access import redact_other_members
+from sessions_log.subject_access import find_mentions, redact_other_members
 from sessions_log.tests.access_matrix import (
     Page,
     allowed,
@@ -269,8 +270,9 @@ def test_the_readable_copy_shows_the_same_with_other_members_redacted(client, th
     assert url("member_export_json", things) in html
 
 
-# session, user, group, roles, the member, other names, versions, marks, follow-ups, 3 kinds of notes, event
-EXPORT_MAX_QUERIES = 13
+# session, user, group, roles, the member, names they were recorded under, other members' names,
+# versions, marks, follow-ups, 3 kinds of notes, event
+EXPORT_MAX_QUERIES = 14
 
 
 @pytest.mark.parametrize("name", ["member_export", "member_export_json"])
@@ -368,41 +370,55 @@ def _lesson_naming_robin(things):
 
 def _texts_ever_written(things) -> str:
     """Every version of every lesson and debrief note of the group, and of notes on follow-ups
-    other than Robin's own (which erasure deletes)."""
+    other than Robin's own (which erasure deletes), read from the history tables by id alone."""
+    lesson_ids = Lesson.history.filter(group_id=things.group.pk).values("id")
     texts = []
-    for lesson in Lesson.history.filter(group=things.group):
+    for lesson in Lesson.history.filter(id__in=lesson_ids):
         texts += [lesson.what_worked, lesson.what_to_change, lesson.action]
-    texts += DebriefNote.history.filter(debrief__session__group=things.group).values_list("text", flat=True)
-    others = FollowUp.history.filter(member__group=things.group).exclude(member_id=things.robin.pk)
-    texts += others.values_list("note", flat=True)
+    texts += DebriefNote.history.filter(debrief_id=things.debrief.pk).values_list("text", flat=True)
+    member_ids = Member.history.filter(group_id=things.group.pk).exclude(id=things.robin.pk).values("id")
+    texts += FollowUp.history.filter(member_id__in=member_ids).values_list("note", flat=True)
     return "\n".join(texts)
 
 
-def test_the_erasure_page_shows_each_note_that_names_them_with_the_name_marked(client, things, coordinator):
+def _names_robin(text) -> bool:
+    return re.search(r"(?<!\w)robin(?!\w)", text, re.IGNORECASE) is not None
+
+
+def _mention_keys(response) -> list[str]:
+    return [item["mention"].key for item in response.context["mentions"]]
+
+
+def _erase(client, things, keys):
+    return client.post(url("member_erase", things), {**erase_data(things), "remove_name_from": keys})
+
+
+def test_the_erasure_page_shows_each_note_that_names_them_with_only_their_name_marked(client, things, coordinator):
     response = sign_in(client, coordinator).get(url("member_erase", things))
 
     html = response.content.decode()
-    assert "Notes that mention them by name (2)" in html
-    assert "<mark>Robin</mark> and Sky led the check-in together." in html
-    assert "Sky said <mark>ROBIN</mark> had been a great help." in html
+    assert "Notes that name them (2)" in html
+    assert "<mark>Robin</mark> and [another member] led the check-in together." in html
+    assert "[another member] said <mark>ROBIN</mark> had been a great help." in html
+    assert "Sky" not in html
     # Their own follow-up's note goes with the follow-up; it is not a mention.
     assert "will come back" not in html
-    assert response.context["form"]["remove_name_from_notes"].value() is True
-    assert "take their name out of the 2 notes shown above" in html
+    assert html.count('name="remove_name_from"') == html.count(" checked>") == 2
+    event = AccessEvent.objects.get(action=AccessEvent.Action.VIEWED_MEMBER)
+    assert (event.user, event.object_id) == (coordinator, things.robin.pk)
+    assert event.detail == "Notes naming them, before erasure"
 
 
-def test_erasing_with_the_box_ticked_takes_their_name_out_of_notes_and_every_earlier_version(
-    client, things, coordinator
-):
+def test_erasing_takes_their_name_out_of_the_ticked_notes_and_every_earlier_version(client, things, coordinator):
     lesson = _lesson_naming_robin(things)
     skys = FollowUpFactory(member=things.sky, session=things.sessions[2], note="Robin passed on the message.")
     elsewhere = LessonFactory(what_worked="Robin from the other group came.")
-    robinson = LessonFactory(group=things.group, what_worked="Robinson's book helped.", what_to_change="")
-    assert "Robin" in _texts_ever_written(things)
+    LessonFactory(group=things.group, what_worked="Robinson's book helped.", what_to_change="")
+    sign_in(client, coordinator)
+    keys = _mention_keys(client.get(url("member_erase", things)))
+    assert len(keys) == 4 and _names_robin(_texts_ever_written(things))
 
-    response = sign_in(client, coordinator).post(
-        url("member_erase", things), {**erase_data(things), "remove_name_from_notes": "on"}
-    )
+    response = _erase(client, things, keys)
 
     assert response.status_code == 302
     lesson.refresh_from_db()
@@ -412,18 +428,34 @@ def test_erasing_with_the_box_ticked_takes_their_name_out_of_notes_and_every_ear
     skys.refresh_from_db()
     assert skys.note == "[a former member] passed on the message."
     everything = _texts_ever_written(things)
-    assert "robin " not in everything.lower()
+    assert not _names_robin(everything)
     assert "Robinson's book helped." in everything  # a longer word is not their name
     elsewhere.refresh_from_db()
     assert elsewhere.what_worked == "Robin from the other group came."  # another group's notes are not theirs
-    robinson.refresh_from_db()
-    assert robinson.history.count() == 1  # rewritten in place: no new version keeps the old text
-    assert lesson.history.count() == 2
+    newest = lesson.history.latest("history_date", "history_id")
+    assert (newest.history_user, newest.history_change_reason) == (coordinator, "An erased member's name taken out")
     [(_, text)] = messages_of(response)
-    assert "Their name was taken out of 3 notes, and out of every earlier version." in text
+    assert "Their name was taken out of 4 notes, and out of every earlier version." in text
 
 
-def test_erasing_with_the_box_unticked_leaves_the_notes_as_written(client, things, coordinator):
+def test_unticked_notes_are_left_as_written(client, things, coordinator):
+    lesson = _lesson_naming_robin(things)
+    sign_in(client, coordinator)
+    keys = _mention_keys(client.get(url("member_erase", things)))
+    [note_key] = [key for key in keys if key.startswith("debriefnote-")]
+
+    response = _erase(client, things, [note_key])
+
+    assert response.status_code == 302
+    assert DebriefNote.objects.get(debrief=things.debrief).text == "Sky said [a former member] had been a great help."
+    lesson.refresh_from_db()
+    assert lesson.what_worked == "Robin and Sky led the check-in together."
+    assert all("Robin" in version.what_to_change for version in lesson.history.all() if version.what_to_change)
+    [(_, text)] = messages_of(response)
+    assert "taken out of 1 note," in text
+
+
+def test_with_nothing_ticked_no_note_changes(client, things, coordinator):
     _lesson_naming_robin(things)
     before = _texts_ever_written(things)
 
@@ -436,13 +468,75 @@ def test_erasing_with_the_box_unticked_leaves_the_notes_as_written(client, thing
     assert "taken out of" not in text
 
 
-def test_with_no_note_naming_them_the_page_says_so_and_offers_no_box(client, things, coordinator):
+def test_another_members_longer_name_is_never_taken_for_theirs(client, things, coordinator):
+    jo = MemberFactory(group=things.group, display_name="Jo")
+    MemberFactory(group=things.group, display_name="Jo Ann")
+    lesson = LessonFactory(group=things.group, what_worked="Jo Ann and Jo came early.", what_to_change="")
+    sign_in(client, coordinator)
+
+    page = client.get(url("member_erase", things, member=jo))
+    assert "[another member] and <mark>Jo</mark> came early." in page.content.decode()
+    client.post(
+        url("member_erase", things, member=jo),
+        {"reason": "Asked.", "confirm_name": "Jo", "remove_name_from": _mention_keys(page)},
+    )
+
+    lesson.refresh_from_db()
+    assert lesson.what_worked == "Jo Ann and [a former member] came early."
+
+
+def test_names_they_were_recorded_under_before_are_found_too(client, things, coordinator):
+    things.robin.display_name = "Robbie"
+    things.robin.save()
+
+    response = sign_in(client, coordinator).get(url("member_erase", things))
+
+    assert "<mark>Robin</mark> and [another member] led the check-in together." in response.content.decode()
+
+
+def test_a_second_member_with_the_same_name_is_pointed_out(client, things, coordinator):
+    MemberFactory(group=things.group, display_name="robin")
+
+    response = sign_in(client, coordinator).get(url("member_erase", things))
+
+    assert "Another member of this group has the same name" in response.content.decode()
+
+
+def test_a_refused_erasure_keeps_which_notes_were_ticked(client, things, coordinator):
+    sign_in(client, coordinator)
+    keys = _mention_keys(client.get(url("member_erase", things)))
+
+    response = client.post(
+        url("member_erase", things), {"reason": "Asked.", "confirm_name": "Robyn", "remove_name_from": keys[:1]}
+    )
+
+    assert response.status_code == 200
+    assert [item["ticked"] for item in response.context["mentions"]] == [True, False]
+    assert Member.objects.filter(pk=things.robin.pk).exists()
+
+
+def test_a_note_that_was_not_on_the_page_cannot_be_ticked(client, things, coordinator):
+    sign_in(client, coordinator)
+    before = snapshot()
+
+    response = client.post(
+        url("member_erase", things), {**erase_data(things), "remove_name_from": ["lesson-999999-what_worked"]}
+    )
+
+    assert response.status_code == 200
+    assert "is not one of the available choices" in " ".join(response.context["form"].errors["remove_name_from"])
+    assert Member.objects.filter(pk=things.robin.pk).exists()
+    assert snapshot() == before
+
+
+def test_with_no_note_naming_them_the_page_says_so_and_offers_no_boxes(client, things, coordinator):
     quiet = MemberFactory(group=things.group, display_name="Quillonelle")
 
     response = sign_in(client, coordinator).get(url("member_erase", things, member=quiet))
 
-    assert "No lessons learnt or notes about the group mention them by name." in response.content.decode()
-    assert "remove_name_from_notes" not in response.context["form"].fields
+    assert "No lessons learnt or notes on debriefs or follow-ups name them." in response.content.decode()
+    assert "remove_name_from" not in response.context["form"].fields
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.VIEWED_MEMBER).exists()
 
 
 def test_notes_keep_their_name_when_the_erasure_itself_fails(things, coordinator, monkeypatch):
@@ -450,13 +544,14 @@ def test_notes_keep_their_name_when_the_erasure_itself_fails(things, coordinator
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(erasure, "_erase_members", fail)
+    keys = {mention.key for mention in find_mentions(things.robin)}
     before = _texts_ever_written(things)
 
     with pytest.raises(RuntimeError):
-        erasure.erase_member(member=things.robin, reason="Asked.", by=coordinator, remove_name_from_notes=True)
+        erasure.erase_member(member=things.robin, reason="Asked.", by=coordinator, remove_name_from=keys)
 
     assert _texts_ever_written(things) == before
-    assert "Robin" in before
+    assert len(keys) == 2 and _names_robin(before)
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from ..erasure import erase_member
 from ..forms import MemberErasureForm
 from ..models import Attendance
 from ..permissions import can_handle_subject_requests, can_manage_members, can_view_members
-from ..subject_access import RECORD_FIELDS, member_data, mentions_with_name_marked
+from ..subject_access import RECORD_FIELDS, MemberNames, find_mentions, member_data
 from .refusals import show_refusal
 
 RECENT_MARKS = 10
@@ -108,15 +108,18 @@ def member_export_json(request, group, member_pk):
 @group_view(can_handle_subject_requests)
 def member_erase(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
-    mentions = mentions_with_name_marked(member)
-    form = MemberErasureForm(request.POST or None, member_name=member.display_name, mentions=len(mentions))
+    names = MemberNames(member)
+    mentions = find_mentions(member, names)
+    form = MemberErasureForm(
+        request.POST or None, member_name=member.display_name, mention_keys=[mention.key for mention in mentions]
+    )
     if request.method == "POST" and form.is_valid():
         try:
             erased = erase_member(
                 member=member,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
-                remove_name_from_notes=form.cleaned_data.get("remove_name_from_notes", False),
+                remove_name_from=set(form.cleaned_data.get("remove_name_from", ())),
             )
         except ValidationError as refusal:
             show_refusal(form, refusal)
@@ -136,6 +139,17 @@ def member_erase(request, group, member_pk):
                 f"The sessions they came to keep their attendance numbers.{notes}",
             )
             return redirect("sessions_log:members", pk=group.pk)
+    ticked = set(form["remove_name_from"].value() or ()) if mentions else set()
+    if mentions and request.method == "GET":
+        # The notes are shown in full here, as in the export, which is logged too (once: a
+        # refused erasure shows them again).
+        record_access(
+            user=request.user,
+            action=AccessEvent.Action.VIEWED_MEMBER,
+            obj=member,
+            group=group,
+            detail="Notes naming them, before erasure",
+        )
     return render(
         request,
         "sessions_log/member_erase.html",
@@ -143,7 +157,8 @@ def member_erase(request, group, member_pk):
             "group": group,
             "member": member,
             "form": form,
-            "mentions": mentions,
+            "mentions": [{"mention": mention, "ticked": mention.key in ticked} for mention in mentions],
+            "same_name": names.shared,
             "mark_count": member.attendance.count(),
             "follow_up_count": member.follow_ups.count(),
         },
