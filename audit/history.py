@@ -199,6 +199,8 @@ class Entry:
     object_id: int
     action: str
     changes: list[Change] = field(default_factory=list)
+    # Why, where the app said (an erased member's name taken out of a note).
+    reason: str = ""
 
 
 def describe_history(rows, *, user, group) -> list[Entry]:
@@ -236,6 +238,7 @@ def describe_history(rows, *, user, group) -> list[Entry]:
             kind=tracked.label,
             object_id=record.id,
             action=ACTIONS[record.history_type],
+            reason=record.history_change_reason or "",
             changes=[
                 Change(capfirst(model_field.verbose_name), hidden=True)
                 if model_field.name in tracked.private_fields and not may_see(tracked, record)

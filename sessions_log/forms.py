@@ -239,7 +239,14 @@ class MemberErasureForm(forms.Form):
     confirm_name = forms.CharField(label="Type the member's name to confirm", max_length=60)
     # One box per mention of them in a note (subject_access.Mention.key), ticked at first; the
     # template draws each beside the note it is about.
-    remove_name_from = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    remove_name_from = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "A note changed after this page was shown, so the list has been read again: "
+            "check it and tick the notes again."
+        },
+    )
 
     def __init__(self, *args, member_name, mention_keys=(), **kwargs):
         super().__init__(*args, **kwargs)

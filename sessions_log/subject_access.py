@@ -7,20 +7,21 @@ that text are replaced by "[another member]": the request gives the member their
 anyone else's.
 """
 
-import operator
 import re
+from collections import defaultdict
 from dataclasses import dataclass
-from functools import reduce
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from .models import DebriefNote, FollowUp, Lesson, Member
 
 ANOTHER_MEMBER = "[another member]"
-# What erasure writes in place of an erased member's name in notes (see remove_name_from_notes).
+# What erasure writes in place of an erased member's name in notes (see remove_name_from_notes),
+# and why, in the note's history.
 FORMER_MEMBER = "[a former member]"
+NAME_TAKEN_OUT = "An erased member's name taken out"
 
 
 @dataclass(frozen=True)
@@ -63,31 +64,24 @@ RECORD_FIELDS = [
 ]
 
 
-def _normal(name: str) -> str:
-    """A name as compared: words separated by single spaces, in any letter case."""
-    return " ".join(name.split()).casefold()
+def _words(name: str) -> list[str]:
+    return name.split()
 
 
-def _name_pattern(names) -> re.Pattern | None:
+def _word_pattern(word: str) -> str:
+    # Phones type a curly apostrophe where a keyboard types a straight one: either matches either.
+    return "['\u2019]".join(re.escape(part) for part in re.split("['\u2019]", word))
+
+
+def _name_pattern(names) -> tuple[re.Pattern, list[str]] | None:
     """Whole-name matches of any of these names, in any letter case and with any spacing between
-    their words; the longest name first, so "Jo Ann" is matched before "Jo"."""
-    names = sorted({" ".join(name.split()) for name in names if name.strip()}, key=len, reverse=True)
+    their words, one group per name; the longest name first, so "Jo Ann" is matched before "Jo".
+    Returns the pattern and the names in the order of its groups."""
+    names = sorted({" ".join(_words(name)) for name in names if name.strip()}, key=len, reverse=True)
     if not names:
         return None
-    alternatives = "|".join(r"\s+".join(re.escape(word) for word in name.split()) for name in names)
-    return re.compile(r"(?<!\w)(" + alternatives + r")(?!\w)", re.IGNORECASE)
-
-
-def redact_other_members(text: str, *, member_name: str, other_names) -> str:
-    """The text with every other member's name replaced by "[another member]". The member's own
-    name is left as it is, even where another member's name is part of it."""
-    others = _name_pattern(name for name in other_names if name.strip().casefold() != member_name.strip().casefold())
-    if not others or not text:
-        return text or ""
-    own = _name_pattern([member_name])
-    # Split around the member's own name (kept in the odd-numbered parts) and redact the rest.
-    parts = own.split(text) if own else [text]
-    return "".join(part if index % 2 else others.sub(ANOTHER_MEMBER, part) for index, part in enumerate(parts))
+    alternatives = "|".join("(" + r"\s+".join(_word_pattern(word) for word in _words(name)) + ")" for name in names)
+    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE), names
 
 
 def _date(value):
@@ -112,10 +106,8 @@ def _record(member_or_version) -> dict:
 def member_data(member: Member) -> dict:
     """Everything held about the member, as plain data (the JSON file and the readable page)."""
     group = member.group
-    names = MemberNames(member)
-
-    def redact(text):
-        return redact_other_members(text, member_name=member.display_name, other_names=names.others)
+    names = MemberNames.of(member)
+    redact = names.redacted
 
     versions = member.history.order_by("history_date", "history_id")
     attendance = member.attendance.select_related("session").order_by("session__date", "session__starts_at")
@@ -164,22 +156,33 @@ def _mentions(member, names) -> list[dict]:
 
 
 class MemberNames:
-    """How a member's name is found in notes: every name they have been recorded under, as whole
+    """How a member's name is found in text: any name they have been recorded under, as whole
     words in any letter case, but never where it is part of another member's name ("Jo" in
     "Jo Ann"), which is a different person."""
 
     OWN, OTHER, TEXT = "own", "other", "text"
 
-    def __init__(self, member: Member):
-        own = {member.display_name, *member.history.values_list("display_name", flat=True)}
-        self.own = {" ".join(name.split()) for name in own if name.strip()}
-        own_normal = {_normal(name) for name in self.own}
-        others = Member.objects.filter(group_id=member.group_id).exclude(pk=member.pk)
-        self.others = {" ".join(name.split()) for name in others.values_list("display_name", flat=True) if name.strip()}
-        # Another member recorded under the same name: nothing in a note tells the two apart.
-        self.shared = sorted(name for name in self.others if _normal(name) in own_normal)
-        self._own_normal = own_normal
-        self._pattern = _name_pattern(self.own | self.others)
+    def __init__(self, *, own, others):
+        own = {" ".join(_words(name)) for name in own if name.strip()}
+        own_folded = {name.casefold() for name in own}
+        others = {" ".join(_words(name)) for name in others if name.strip()}
+        # Another member recorded under one of the same names: nothing in a note tells them apart,
+        # so the name is read as this member's, and the erase page says so.
+        self.shared = sorted(name for name in others if name.casefold() in own_folded)
+        found = _name_pattern(own | others)
+        self._pattern, names = found or (None, [])
+        self._kinds = [self.OWN if name.casefold() in own_folded else self.OTHER for name in names]
+
+    @classmethod
+    def of(cls, member: Member) -> "MemberNames":
+        """Every name the member and the others in their group have been recorded under."""
+        own = member.history.values_list("display_name", flat=True)
+        others_now = Member.objects.filter(group_id=member.group_id).exclude(pk=member.pk)
+        others_before = Member.history.filter(group_id=member.group_id).exclude(id=member.pk)
+        others = others_now.values_list("display_name", flat=True).union(
+            others_before.values_list("display_name", flat=True)
+        )
+        return cls(own=[member.display_name, *own], others=list(others))
 
     def pieces(self, text: str) -> list[tuple[str, str]]:
         """The text cut into (piece, kind): OWN where it names the member, OTHER where it names
@@ -191,7 +194,8 @@ class MemberNames:
         for match in self._pattern.finditer(text):
             if match.start() > at:
                 pieces.append((text[at : match.start()], self.TEXT))
-            pieces.append((match.group(0), self.OWN if _normal(match.group(0)) in self._own_normal else self.OTHER))
+            # The group that matched says whose name it is (one group per name).
+            pieces.append((match.group(0), self._kinds[match.lastindex - 1]))
             at = match.end()
         if at < len(text):
             pieces.append((text[at:], self.TEXT))
@@ -199,6 +203,10 @@ class MemberNames:
 
     def named_in(self, text: str) -> bool:
         return any(kind == self.OWN for _, kind in self.pieces(text))
+
+    def redacted(self, text: str) -> str:
+        """The text with every other member's name replaced by "[another member]"."""
+        return "".join(ANOTHER_MEMBER if kind == self.OTHER else piece for piece, kind in self.pieces(text))
 
     def marked(self, text: str) -> list[tuple[str, bool]]:
         """(piece, is_their_name) for the erase page: other members' names are not shown there."""
@@ -208,13 +216,6 @@ class MemberNames:
 
     def taken_out(self, text: str) -> str:
         return "".join(FORMER_MEMBER if kind == self.OWN else piece for piece, kind in self.pieces(text))
-
-    def may_be_in(self, fields) -> Q:
-        """A database filter for rows that may name them: any field containing the first word of
-        any of their names (the whole-name check is `named_in`)."""
-        words = {name.split()[0] for name in self.own}
-        contains = (Q(**{f"{field}__icontains": word}) for field in fields for word in words)
-        return reduce(operator.or_, contains, Q(pk__in=[]))  # no names: no rows
 
 
 @dataclass(frozen=True)
@@ -245,15 +246,16 @@ class Mention:
 
 
 def find_mentions(member: Member, names: MemberNames | None = None) -> list[Mention]:
-    """Every field of the notes in NOTES_THAT_MAY_NAME_A_MEMBER that names the member, oldest
-    first within each kind of note."""
-    names = names or MemberNames(member)
+    """Every field of the notes in NOTES_THAT_MAY_NAME_A_MEMBER that names the member as it reads
+    now, oldest first within each kind of note. A group's notes are read whole and searched
+    here, not by the database, whose letter-case rules depend on its locale."""
+    names = names or MemberNames.of(member)
     found = []
     for notes in NOTES_THAT_MAY_NAME_A_MEMBER:
         rows = notes.model._default_manager.filter(**{notes.group_lookup: member.group_id})
         if notes.member_lookup:
             rows = rows.exclude(**{notes.member_lookup: member.pk})
-        for row in rows.filter(names.may_be_in(notes.fields)).order_by("created_at", "pk"):
+        for row in rows.order_by("created_at", "pk"):
             for field in notes.fields:
                 text = getattr(row, field)
                 if names.named_in(text):
@@ -264,27 +266,47 @@ def find_mentions(member: Member, names: MemberNames | None = None) -> list[Ment
 def remove_name_from_notes(member: Member, keys) -> int:
     """Write FORMER_MEMBER in place of the member's name in the mentions whose `key` is in `keys`
     (those the coordinator ticked on the erase page, having seen each one: a name can also be
-    an ordinary word), in the note and in every earlier version of it. The note is saved, so its
-    history says who took the name out and why; earlier versions are rewritten where they are.
-    Returns how many mentions changed. Run inside the erasure's transaction, before the member's
-    own history (and with it their earlier names) is deleted."""
-    names = MemberNames(member)
-    changed = 0
+    an ordinary word), in that part of the note and in every earlier version of it. Each note
+    is saved once, so its history says who took the name out and why; earlier versions are
+    rewritten where they are. Returns how many notes changed. Run inside the erasure's
+    transaction, before the member's own history (and with it their earlier names) is deleted.
+
+    Refused, with nothing changed, if a ticked part would grow past its length limit."""
+    names = MemberNames.of(member)
+    ticked = defaultdict(list)
     for mention in find_mentions(member, names):
-        if mention.key not in keys:
-            continue
-        model, field = mention.notes.model, mention.field
-        note = model._default_manager.select_for_update().get(pk=mention.row.pk)
-        setattr(note, field, names.taken_out(getattr(note, field)))
-        note._change_reason = "An erased member's name taken out"
-        note.save(update_fields=[field])
-        for version in model.history.filter(id=note.pk):
-            text = getattr(version, field)
-            if names.named_in(text):
-                setattr(version, field, names.taken_out(text))
-                version.save(update_fields=[field])
-        changed += 1
-    return changed
+        if mention.key in keys:
+            ticked[mention.notes.model, mention.row.pk].append(mention)
+    for (model, pk), mentions in ticked.items():
+        note = model._default_manager.select_for_update().get(pk=pk)
+        by_field = {mention.field: mention for mention in mentions}
+        fields = list(by_field)
+        for field in fields:
+            setattr(note, field, _taken_out(names, note, by_field[field]))
+        note._change_reason = NAME_TAKEN_OUT
+        note.save(update_fields=fields)
+        for version in model.history.filter(id=pk):
+            changed = [field for field in fields if names.named_in(getattr(version, field))]
+            for field in changed:
+                setattr(version, field, _taken_out(names, version, by_field[field]))
+            if changed:
+                version.save(update_fields=changed)
+    return len(ticked)
+
+
+def _taken_out(names: MemberNames, note, mention: Mention) -> str:
+    """The mention's part of `note` (the note, or an earlier version of it) without the name."""
+    text = names.taken_out(getattr(note, mention.field))
+    limit = note._meta.get_field(mention.field).max_length
+    if limit and len(text) > limit:
+        raise ValidationError(
+            {
+                "remove_name_from": f"Writing \u201c{FORMER_MEMBER}\u201d in place of their name would make "
+                f"\u201c{mention.where}\u201d longer than its {limit} characters. Untick it to erase their "
+                "records without changing it."
+            }
+        )
+    return text
 
 
 def _mention(where, written_at, text) -> dict:

@@ -189,8 +189,9 @@ class DebriefReview(models.Model):
 
 
 class DebriefNote(models.Model):
-    """Added to a debrief by its author or supervisor, before or after review; never edited.
-    Once a debrief is reviewed, notes are the only way to add to it."""
+    """Added to a debrief by its author or supervisor, before or after review; never edited, but
+    for erasure taking a member's name out (subject_access.remove_name_from_notes). Once a
+    debrief is reviewed, notes are the only way to add to it."""
 
     debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -23,7 +23,7 @@ from groups.tests.factories import mark_launched
 from sessions_log import erasure
 from sessions_log.models import Attendance, DebriefNote, FollowUp, Lesson, Member
 from sessions_log.services import close_follow_up
-from sessions_log.subject_access import find_mentions, redact_other_members
+from sessions_log.subject_access import MemberNames, find_mentions
 from sessions_log.tests.access_matrix import (
     Page,
     allowed,
@@ -318,13 +318,13 @@ def test_each_export_logs_the_fact_and_not_the_content(client, things, coordinat
     ],
 )
 def test_other_members_names_are_redacted_as_whole_words_in_any_case(text, expected):
-    assert redact_other_members(text, member_name="Robin", other_names=["Sky", "Jo", "Jo Ann"]) == expected
+    assert MemberNames(own=["Robin"], others=["Sky", "Jo", "Jo Ann"]).redacted(text) == expected
 
 
 def test_the_members_own_name_survives_even_when_it_contains_another_members_name():
     text = "Jo Ann talked to Jo."
 
-    assert redact_other_members(text, member_name="Jo Ann", other_names=["Jo"]) == "Jo Ann talked to [another member]."
+    assert MemberNames(own=["Jo Ann"], others=["Jo"]).redacted(text) == "Jo Ann talked to [another member]."
 
 
 # Erasure on request --------------------------------------------------------------------------
@@ -381,6 +381,10 @@ def _texts_ever_written(things) -> str:
     return "\n".join(texts)
 
 
+def _marked(name) -> str:
+    return f'<mark>{name}<span class="visually-hidden"> (their name)</span></mark>'
+
+
 def _names_robin(text) -> bool:
     return re.search(r"(?<!\w)robin(?!\w)", text, re.IGNORECASE) is not None
 
@@ -398,8 +402,8 @@ def test_the_erasure_page_shows_each_note_that_names_them_with_only_their_name_m
 
     html = response.content.decode()
     assert "Notes that name them (2)" in html
-    assert "<mark>Robin</mark> and [another member] led the check-in together." in html
-    assert "[another member] said <mark>ROBIN</mark> had been a great help." in html
+    assert f"{_marked('Robin')} and [another member] led the check-in together." in html
+    assert f"[another member] said {_marked('ROBIN')} had been a great help." in html
     assert "Sky" not in html
     # Their own follow-up's note goes with the follow-up; it is not a mention.
     assert "will come back" not in html
@@ -434,8 +438,9 @@ def test_erasing_takes_their_name_out_of_the_ticked_notes_and_every_earlier_vers
     assert elsewhere.what_worked == "Robin from the other group came."  # another group's notes are not theirs
     newest = lesson.history.latest("history_date", "history_id")
     assert (newest.history_user, newest.history_change_reason) == (coordinator, "An erased member's name taken out")
+    assert lesson.history.count() == 3  # created, edited, and one save for both its parts
     [(_, text)] = messages_of(response)
-    assert "Their name was taken out of 4 notes, and out of every earlier version." in text
+    assert "Their name was taken out of 3 notes, and out of every earlier version." in text
 
 
 def test_unticked_notes_are_left_as_written(client, things, coordinator):
@@ -475,7 +480,7 @@ def test_another_members_longer_name_is_never_taken_for_theirs(client, things, c
     sign_in(client, coordinator)
 
     page = client.get(url("member_erase", things, member=jo))
-    assert "[another member] and <mark>Jo</mark> came early." in page.content.decode()
+    assert f"[another member] and {_marked('Jo')} came early." in page.content.decode()
     client.post(
         url("member_erase", things, member=jo),
         {"reason": "Asked.", "confirm_name": "Jo", "remove_name_from": _mention_keys(page)},
@@ -491,7 +496,7 @@ def test_names_they_were_recorded_under_before_are_found_too(client, things, coo
 
     response = sign_in(client, coordinator).get(url("member_erase", things))
 
-    assert "<mark>Robin</mark> and [another member] led the check-in together." in response.content.decode()
+    assert f"{_marked('Robin')} and [another member] led the check-in together." in response.content.decode()
 
 
 def test_a_second_member_with_the_same_name_is_pointed_out(client, things, coordinator):
@@ -524,9 +529,42 @@ def test_a_note_that_was_not_on_the_page_cannot_be_ticked(client, things, coordi
     )
 
     assert response.status_code == 200
-    assert "is not one of the available choices" in " ".join(response.context["form"].errors["remove_name_from"])
+    assert "A note changed after this page was shown" in " ".join(response.context["form"].errors["remove_name_from"])
+    assert 'id="remove-name-from-errors"' in response.content.decode()
     assert Member.objects.filter(pk=things.robin.pk).exists()
-    assert snapshot() == before
+    after = snapshot()
+    after.pop("audit.AccessEvent"), before.pop("audit.AccessEvent")  # the notes shown again
+    assert after == before
+
+
+def test_a_part_that_would_grow_too_long_is_refused_beside_the_list_and_nothing_changes(client, things, coordinator):
+    lesson = LessonFactory(group=things.group, what_worked="", what_to_change="", action="Robin " + "x" * 294)
+    sign_in(client, coordinator)
+    keys = _mention_keys(client.get(url("member_erase", things)))
+    before = _texts_ever_written(things)
+
+    response = _erase(client, things, keys)
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["remove_name_from"])
+    assert "would make \u201cLesson learnt: action agreed\u201d longer than its 300 characters" in errors
+    assert Member.objects.filter(pk=things.robin.pk).exists()
+    assert _texts_ever_written(things) == before
+    lesson.refresh_from_db()
+    assert lesson.action.startswith("Robin ")
+    # Unticked, the erasure goes through and the lesson is left as it is.
+    response = _erase(client, things, [key for key in keys if key != f"lesson-{lesson.pk}-action"])
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.action.startswith("Robin ")
+
+
+def test_the_change_history_says_why_a_note_changed(client, things, coordinator, supervisor):
+    sign_in(client, coordinator)
+    _erase(client, things, _mention_keys(client.get(url("member_erase", things))))
+
+    html = sign_in(client, supervisor).get(reverse("audit:group_history", kwargs={"pk": things.group.pk})).content
+    assert "an erased member&#x27;s name taken out" in html.decode()
 
 
 def test_with_no_note_naming_them_the_page_says_so_and_offers_no_boxes(client, things, coordinator):
@@ -575,7 +613,11 @@ def test_an_unconfirmed_erasure_is_refused_beside_the_field_and_keeps_the_typing
     form = response.context["form"]
     assert message in " ".join(form.errors[field])
     assert form["reason"].value() == data["reason"]
-    assert snapshot() == before
+    after = snapshot()
+    # The only new row: the notes naming Robin, shown again, are logged again.
+    [event] = [row for row in after.pop("audit.AccessEvent") if row not in before.pop("audit.AccessEvent")]
+    assert (event["action"], event["object_id"]) == (AccessEvent.Action.VIEWED_MEMBER, things.robin.pk)
+    assert after == before
 
 
 @pytest.mark.parametrize("name", ["member", "member_export", "member_erase"])

@@ -108,7 +108,7 @@ def member_export_json(request, group, member_pk):
 @group_view(can_handle_subject_requests)
 def member_erase(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
-    names = MemberNames(member)
+    names = MemberNames.of(member)
     mentions = find_mentions(member, names)
     form = MemberErasureForm(
         request.POST or None, member_name=member.display_name, mention_keys=[mention.key for mention in mentions]
@@ -140,9 +140,8 @@ def member_erase(request, group, member_pk):
             )
             return redirect("sessions_log:members", pk=group.pk)
     ticked = set(form["remove_name_from"].value() or ()) if mentions else set()
-    if mentions and request.method == "GET":
-        # The notes are shown in full here, as in the export, which is logged too (once: a
-        # refused erasure shows them again).
+    if mentions:
+        # The notes are shown in full here, as in the export, which is logged too.
         record_access(
             user=request.user,
             action=AccessEvent.Action.VIEWED_MEMBER,

@@ -65,7 +65,7 @@ def test_a_coordinator_answers_a_members_requests_on_a_phone(
 
     phone.get_by_role("link", name="Back to their record").click()
     phone.get_by_role("link", name="Erase on request").click()
-    expect(phone.locator("mark")).to_have_text(["Robin"])
+    expect(phone.locator("mark")).to_have_text(["Robin (their name)"])
     name_out_of_the_lesson = phone.get_by_label(re.compile(r"Take their name out of this lesson learnt: what worked"))
     expect(name_out_of_the_lesson).to_be_checked()
     expect(phone.get_by_text("[another member] set the chairs out together.")).to_be_visible()
