@@ -231,6 +231,9 @@ def describe_history(rows, *, user, group) -> list[Entry]:
     deltas = [(tracked, record, _changes(record, previous)) for tracked, record, previous in pairs]
     names = _user_names(change for _, _, changes in deltas for change in changes)
 
+    def may_see_content(tracked, record) -> bool:
+        return not tracked.private_fields or may_see(tracked, record)
+
     return [
         Entry(
             when=record.history_date,
@@ -238,7 +241,8 @@ def describe_history(rows, *, user, group) -> list[Entry]:
             kind=tracked.label,
             object_id=record.id,
             action=ACTIONS[record.history_type],
-            reason=record.history_change_reason or "",
+            # Why the app wrote it, unless what changed is kept from this reader.
+            reason=(record.history_change_reason or "") if may_see_content(tracked, record) else "",
             changes=[
                 Change(capfirst(model_field.verbose_name), hidden=True)
                 if model_field.name in tracked.private_fields and not may_see(tracked, record)

@@ -40,7 +40,7 @@ class ErasureCounts:
     debriefs: int = 0
     history_copies: int = 0
     access_events: int = 0
-    # Mentions in notes that had the member's name taken out, with earlier versions (on request only).
+    # Notes that had the member's name taken out, with their earlier versions (on request only).
     notes_rewritten: int = 0
 
     def __iadd__(self, other: "ErasureCounts") -> "ErasureCounts":

@@ -248,12 +248,13 @@ class MemberErasureForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, member_name, mention_keys=(), **kwargs):
+    def __init__(self, *args, member_name, mentions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.member_name = member_name
-        if mention_keys:
-            self.fields["remove_name_from"].choices = [(key, key) for key in mention_keys]
-            self.fields["remove_name_from"].initial = list(mention_keys)
+        if mentions:
+            self.fields["remove_name_from"].choices = [(mention.key, mention.key) for mention in mentions]
+            # A name another member had too may be about them: left for the coordinator to tick.
+            self.fields["remove_name_from"].initial = [mention.key for mention in mentions if not mention.shared_name]
         else:
             del self.fields["remove_name_from"]
         # Help texts are rendered as HTML, so the name (typed by a person) is escaped here.

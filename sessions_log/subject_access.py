@@ -73,11 +73,13 @@ def _word_pattern(word: str) -> str:
     return "['\u2019]".join(re.escape(part) for part in re.split("['\u2019]", word))
 
 
-def _name_pattern(names) -> tuple[re.Pattern, list[str]] | None:
+def _name_pattern(names, *, first=frozenset()) -> tuple[re.Pattern, list[str]] | None:
     """Whole-name matches of any of these names, in any letter case and with any spacing between
-    their words, one group per name; the longest name first, so "Jo Ann" is matched before "Jo".
-    Returns the pattern and the names in the order of its groups."""
-    names = sorted({" ".join(_words(name)) for name in names if name.strip()}, key=len, reverse=True)
+    their words, one group per name; the longest name first, so "Jo Ann" is matched before "Jo",
+    then those in `first`, then in alphabetical order, so the same text always matches the same
+    name. Returns the pattern and the names in the order of its groups."""
+    names = {" ".join(_words(name)) for name in names if name.strip()}
+    names = sorted(names, key=lambda name: (-len(name), name not in first, name))
     if not names:
         return None
     alternatives = "|".join("(" + r"\s+".join(_word_pattern(word) for word in _words(name)) + ")" for name in names)
@@ -164,14 +166,17 @@ class MemberNames:
 
     def __init__(self, *, own, others):
         own = {" ".join(_words(name)) for name in own if name.strip()}
-        own_folded = {name.casefold() for name in own}
         others = {" ".join(_words(name)) for name in others if name.strip()}
-        # Another member recorded under one of the same names: nothing in a note tells them apart,
-        # so the name is read as this member's, and the erase page says so.
-        self.shared = sorted(name for name in others if name.casefold() in own_folded)
-        found = _name_pattern(own | others)
+        own_pattern, _ = _name_pattern(own) or (None, [])
+        # Names another member was recorded under that read the same as one of this member's:
+        # nothing in a note tells the two apart. Such a name is read as this member's (it is
+        # theirs too), but the erase page leaves it unticked and says why.
+        self.shared = sorted(name for name in others if own_pattern and own_pattern.fullmatch(name))
+        shared_pattern, _ = _name_pattern(self.shared) or (None, [])
+        found = _name_pattern(own | (others - set(self.shared)), first=own)
         self._pattern, names = found or (None, [])
-        self._kinds = [self.OWN if name.casefold() in own_folded else self.OTHER for name in names]
+        self._kinds = [self.OWN if name in own else self.OTHER for name in names]
+        self._shared = [bool(name in own and shared_pattern and shared_pattern.fullmatch(name)) for name in names]
 
     @classmethod
     def of(cls, member: Member) -> "MemberNames":
@@ -179,8 +184,11 @@ class MemberNames:
         own = member.history.values_list("display_name", flat=True)
         others_now = Member.objects.filter(group_id=member.group_id).exclude(pk=member.pk)
         others_before = Member.history.filter(group_id=member.group_id).exclude(id=member.pk)
-        others = others_now.values_list("display_name", flat=True).union(
-            others_before.values_list("display_name", flat=True)
+        # No ordering in either half: SQLite refuses ORDER BY inside a UNION.
+        others = (
+            others_now.order_by()
+            .values_list("display_name", flat=True)
+            .union(others_before.order_by().values_list("display_name", flat=True))
         )
         return cls(own=[member.display_name, *own], others=list(others))
 
@@ -204,6 +212,12 @@ class MemberNames:
     def named_in(self, text: str) -> bool:
         return any(kind == self.OWN for _, kind in self.pieces(text))
 
+    def shared_name_in(self, text: str) -> bool:
+        """Whether the text names them under a name another member was recorded under too."""
+        return self._pattern is not None and any(
+            self._shared[match.lastindex - 1] for match in self._pattern.finditer(text or "")
+        )
+
     def redacted(self, text: str) -> str:
         """The text with every other member's name replaced by "[another member]"."""
         return "".join(ANOTHER_MEMBER if kind == self.OTHER else piece for piece, kind in self.pieces(text))
@@ -226,6 +240,8 @@ class Mention:
     row: models.Model
     field: str
     marked: list[tuple[str, bool]]
+    # Named under a name another member had too: it may be about them instead.
+    shared_name: bool = False
 
     @property
     def key(self) -> str:
@@ -259,7 +275,7 @@ def find_mentions(member: Member, names: MemberNames | None = None) -> list[Ment
             for field in notes.fields:
                 text = getattr(row, field)
                 if names.named_in(text):
-                    found.append(Mention(notes, row, field, names.marked(text)))
+                    found.append(Mention(notes, row, field, names.marked(text), names.shared_name_in(text)))
     return found
 
 

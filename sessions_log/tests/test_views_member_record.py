@@ -499,12 +499,27 @@ def test_names_they_were_recorded_under_before_are_found_too(client, things, coo
     assert f"{_marked('Robin')} and [another member] led the check-in together." in response.content.decode()
 
 
-def test_a_second_member_with_the_same_name_is_pointed_out(client, things, coordinator):
-    MemberFactory(group=things.group, display_name="robin")
+def test_notes_using_a_name_another_member_had_too_are_pointed_out_and_left_unticked(client, things, coordinator):
+    other_robin = MemberFactory(group=things.group, display_name="Robyn")
+    other_robin.display_name = "robin"  # only in their history now: still the same name
+    other_robin.save()
+    other_robin.display_name = "Robyn"
+    other_robin.save()
 
     response = sign_in(client, coordinator).get(url("member_erase", things))
 
-    assert "Another member of this group has the same name" in response.content.decode()
+    html = response.content.decode()
+    assert "Another member of this group has been recorded under the same name as them" in html
+    assert [item["ticked"] for item in response.context["mentions"]] == [False, False]
+    assert html.count("Another member has been recorded under this name too") == 2
+
+
+def test_a_name_written_with_the_other_apostrophe_is_still_theirs_and_counts_as_shared():
+    names = MemberNames(own=["O'Brien"], others=["O\u2019Brien", "Sky"])
+
+    assert names.shared == ["O\u2019Brien"]
+    assert names.named_in("O\u2019brien came") and names.shared_name_in("O\u2019brien came")
+    assert names.redacted("O'Brien and Sky came") == "O'Brien and [another member] came"
 
 
 def test_a_refused_erasure_keeps_which_notes_were_ticked(client, things, coordinator):
@@ -614,8 +629,9 @@ def test_an_unconfirmed_erasure_is_refused_beside_the_field_and_keeps_the_typing
     assert message in " ".join(form.errors[field])
     assert form["reason"].value() == data["reason"]
     after = snapshot()
+    events_before, events_after = before.pop("audit.AccessEvent"), after.pop("audit.AccessEvent")
     # The only new row: the notes naming Robin, shown again, are logged again.
-    [event] = [row for row in after.pop("audit.AccessEvent") if row not in before.pop("audit.AccessEvent")]
+    [event] = [row for row in events_after if row not in events_before]
     assert (event["action"], event["object_id"]) == (AccessEvent.Action.VIEWED_MEMBER, things.robin.pk)
     assert after == before
 

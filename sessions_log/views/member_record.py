@@ -110,9 +110,7 @@ def member_erase(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
     names = MemberNames.of(member)
     mentions = find_mentions(member, names)
-    form = MemberErasureForm(
-        request.POST or None, member_name=member.display_name, mention_keys=[mention.key for mention in mentions]
-    )
+    form = MemberErasureForm(request.POST or None, member_name=member.display_name, mentions=mentions)
     if request.method == "POST" and form.is_valid():
         try:
             erased = erase_member(
