@@ -241,7 +241,7 @@ def _attendance_by_group(group_ids, start, end) -> list[tuple[int, int, int, int
         .values("member_id", "nth", "came", group_id=F("session__group_id"))
         .order_by()
     )
-    numbered_sql, params = numbered.query.sql_with_params()
+    numbered_sql, params = numbered.query.get_compiler(using=numbered.db).as_sql()
     # FILTER on an aggregate: PostgreSQL, and SQLite from 3.30 (Django 5.2 needs 3.31 or later).
     with connections[numbered.db].cursor() as cursor:
         cursor.execute(

@@ -10,7 +10,6 @@ which the retention purge keeps.
 
 import calendar
 import datetime
-import re
 from dataclasses import dataclass, fields
 
 from django.conf import settings
@@ -61,7 +60,9 @@ def erase_member(*, member: Member, reason: str, by, remove_name_from=frozenset(
     sessions they came to keep their attendance numbers. Their name is also taken out of the
     mentions in notes whose keys are in `remove_name_from` (subject_access.remove_name_from_notes),
     in the same transaction."""
-    reason = _without_name(reason.strip(), member.display_name)
+    # The access log keeps facts, never who: a name they were recorded under, typed into the
+    # reason, is taken out.
+    reason = subject_access.MemberNames.of(member).replaced(reason.strip(), "[the member]")
     if not reason:
         raise ValidationError({"reason": "Say why this member's records are being erased."})
     if len(reason) > REASON_MAX_LENGTH:
@@ -76,11 +77,6 @@ def erase_member(*, member: Member, reason: str, by, remove_name_from=frozenset(
         counts = _erase_members(group=group, member_ids=[member.pk], reason=reason, by=by)
         counts.notes_rewritten = notes_rewritten
         return counts
-
-
-def _without_name(text: str, name: str) -> str:
-    # The access log keeps facts, never who: a name typed into the reason is taken out.
-    return re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "[the member]", text, flags=re.IGNORECASE) if name else text
 
 
 # When the retention period has passed ----------------------------------------------------------

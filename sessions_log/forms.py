@@ -251,6 +251,7 @@ class MemberErasureForm(forms.Form):
     def __init__(self, *args, member_name, mentions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.member_name = member_name
+        self.mentions = mentions
         if mentions:
             self.fields["remove_name_from"].choices = [(mention.key, mention.key) for mention in mentions]
             # A name another member had too may be about them: left for the coordinator to tick.
@@ -260,6 +261,11 @@ class MemberErasureForm(forms.Form):
         # Help texts are rendered as HTML, so the name (typed by a person) is escaped here.
         self.fields["confirm_name"].help_text = format_html("Type \u201c{}\u201d exactly as it is shown.", member_name)
         self.helper = template_form_helper("reason", "confirm_name")
+
+    def mention_boxes(self) -> list[dict]:
+        """Each mention, and whether its box is ticked: as sent, or else as first shown."""
+        ticked = set(self["remove_name_from"].value() or ()) if self.mentions else set()
+        return [{"mention": mention, "ticked": mention.key in ticked} for mention in self.mentions]
 
     def clean_confirm_name(self):
         typed = self.cleaned_data["confirm_name"].strip()

@@ -64,25 +64,20 @@ RECORD_FIELDS = [
 ]
 
 
-def _words(name: str) -> list[str]:
-    return name.split()
-
-
 def _word_pattern(word: str) -> str:
     # Phones type a curly apostrophe where a keyboard types a straight one: either matches either.
     return "['\u2019]".join(re.escape(part) for part in re.split("['\u2019]", word))
 
 
-def _name_pattern(names, *, first=frozenset()) -> tuple[re.Pattern, list[str]] | None:
+def _name_pattern(names) -> tuple[re.Pattern, list[str]] | None:
     """Whole-name matches of any of these names, in any letter case and with any spacing between
-    their words, one group per name; the longest name first, so "Jo Ann" is matched before "Jo",
-    then those in `first`, then in alphabetical order, so the same text always matches the same
-    name. Returns the pattern and the names in the order of its groups."""
-    names = {" ".join(_words(name)) for name in names if name.strip()}
-    names = sorted(names, key=lambda name: (-len(name), name not in first, name))
+    their words, one group per name; the longest name first, so "Jo Ann" is matched before "Jo"
+    (then in alphabetical order, so the pattern is the same in every process). Returns the
+    pattern and the names in the order of its groups."""
+    names = sorted({" ".join(name.split()) for name in names if name.strip()}, key=lambda name: (-len(name), name))
     if not names:
         return None
-    alternatives = "|".join("(" + r"\s+".join(_word_pattern(word) for word in _words(name)) + ")" for name in names)
+    alternatives = "|".join("(" + r"\s+".join(_word_pattern(word) for word in name.split()) + ")" for name in names)
     return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE), names
 
 
@@ -165,15 +160,15 @@ class MemberNames:
     OWN, OTHER, TEXT = "own", "other", "text"
 
     def __init__(self, *, own, others):
-        own = {" ".join(_words(name)) for name in own if name.strip()}
-        others = {" ".join(_words(name)) for name in others if name.strip()}
+        own = {" ".join(name.split()) for name in own if name.strip()}
+        others = {" ".join(name.split()) for name in others if name.strip()}
         own_pattern, _ = _name_pattern(own) or (None, [])
         # Names another member was recorded under that read the same as one of this member's:
         # nothing in a note tells the two apart. Such a name is read as this member's (it is
         # theirs too), but the erase page leaves it unticked and says why.
         self.shared = sorted(name for name in others if own_pattern and own_pattern.fullmatch(name))
         shared_pattern, _ = _name_pattern(self.shared) or (None, [])
-        found = _name_pattern(own | (others - set(self.shared)), first=own)
+        found = _name_pattern(own | (others - set(self.shared)))
         self._pattern, names = found or (None, [])
         self._kinds = [self.OWN if name in own else self.OTHER for name in names]
         self._shared = [bool(name in own and shared_pattern and shared_pattern.fullmatch(name)) for name in names]
@@ -228,8 +223,12 @@ class MemberNames:
             (ANOTHER_MEMBER if kind == self.OTHER else piece, kind == self.OWN) for piece, kind in self.pieces(text)
         ]
 
+    def replaced(self, text: str, by: str) -> str:
+        """The text with `by` wherever it names the member."""
+        return "".join(by if kind == self.OWN else piece for piece, kind in self.pieces(text))
+
     def taken_out(self, text: str) -> str:
-        return "".join(FORMER_MEMBER if kind == self.OWN else piece for piece, kind in self.pieces(text))
+        return self.replaced(text, FORMER_MEMBER)
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,6 @@ def member_erase(request, group, member_pk):
                 f"The sessions they came to keep their attendance numbers.{notes}",
             )
             return redirect("sessions_log:members", pk=group.pk)
-    ticked = set(form["remove_name_from"].value() or ()) if mentions else set()
     if mentions:
         # The notes are shown in full here, as in the export, which is logged too.
         record_access(
@@ -154,7 +153,7 @@ def member_erase(request, group, member_pk):
             "group": group,
             "member": member,
             "form": form,
-            "mentions": [{"mention": mention, "ticked": mention.key in ticked} for mention in mentions],
+            "mentions": form.mention_boxes(),
             "same_name": names.shared,
             "mark_count": member.attendance.count(),
             "follow_up_count": member.follow_ups.count(),
