@@ -1,5 +1,7 @@
 """Views that belong to no app."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
@@ -13,28 +15,40 @@ from groups.models import SupportGroup
 FLOOR_ROWS = 20
 
 
-@login_not_required
-@require_GET
-def bench_floor(request):
-    """The floor `make bench` measures every page against: the same middleware, template engine
-    and page layout as the rest of the app, but no database queries. It is open without signing
-    in and never reads request.user, because a signed-in request already costs two queries (the
-    session and the user). A 404 unless BENCH_FLOOR_ENABLED is on."""
-    if not settings.BENCH_FLOOR_ENABLED:
-        raise Http404
+def _benchmark_page(view):
+    """A page `make bench` times: open without signing in, reads only, and a 404 unless
+    BENCH_FLOOR_ENABLED is on (it is off everywhere but the benchmark)."""
+
+    @login_not_required
+    @require_GET
+    @wraps(view)
+    def page(request):
+        if not settings.BENCH_FLOOR_ENABLED:
+            raise Http404
+        return view(request)
+
+    return page
+
+
+def _floor(request):
     return render(request, "bench/floor.html", {"rows": range(1, FLOOR_ROWS + 1)})
 
 
-@login_not_required
-@require_GET
+@_benchmark_page
+def bench_floor(request):
+    """The floor `make bench` measures every page against: the same middleware, template engine
+    and page layout as the rest of the app, but no database queries. It never reads
+    request.user, because a signed-in request already costs two queries (the session and the
+    user)."""
+    return _floor(request)
+
+
+@_benchmark_page
 def bench_floor_with_query_budget(request):
     """The floor page after as many queries as a page may make (the budget), each the cheapest
     kind there is: one group by its primary key (on the benchmark's data each finds one). Not a
-    target but a yardstick: what the query budget alone costs, before any page does real work.
-    A 404 unless BENCH_FLOOR_ENABLED is on."""
-    if not settings.BENCH_FLOOR_ENABLED:
-        raise Http404
+    target but a yardstick: what the query budget alone costs, before any page does real work."""
     for pk in range(1, QUERY_BUDGET + 1):
         # Made only to be timed: nothing read is shown on this page, which needs no sign-in.
         list(SupportGroup.objects.filter(pk=pk).order_by())
-    return render(request, "bench/floor.html", {"rows": range(1, FLOOR_ROWS + 1)})
+    return _floor(request)
