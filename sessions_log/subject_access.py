@@ -215,7 +215,7 @@ class MemberNames:
 
     def redacted(self, text: str) -> str:
         """The text with every other member's name replaced by "[another member]"."""
-        return "".join(ANOTHER_MEMBER if kind == self.OTHER else piece for piece, kind in self.pieces(text))
+        return "".join(piece for piece, _ in self.marked(text))
 
     def marked(self, text: str) -> list[tuple[str, bool]]:
         """(piece, is_their_name) for the erase page: other members' names are not shown there."""
