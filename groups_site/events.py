@@ -1,0 +1,44 @@
+"""What happened, announced once the change that made it has been committed.
+
+A service that changes something others need to hear about announces it here, inside its
+transaction; the announcement is sent only if, and after, the transaction commits, so nobody
+is ever told about a change that was rolled back. Listeners (the notifications: email alerts,
+reminders) connect to these signals; services never send mail themselves.
+
+Every event carries ids and facts, never text anyone wrote: what a listener needs to find the
+record again behind sign-in, and nothing a message could leak.
+
+Django's signals are the mechanism (Django's own pub/sub); this module only names the events
+and sends them after commit.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# Planning a group. Arguments: group_id, by_id.
+group_launched = Signal()
+group_status_changed = Signal()  # + old_status, new_status
+# The team. Arguments: group_id, user_id, role, by_id.
+team_role_added = Signal()
+team_role_removed = Signal()
+# A group's supervisor changed. Arguments: group_id, old_user_id (or None), new_user_id (or None), by_id.
+supervisor_changed = Signal()
+# After a session. Arguments: session_id, group_id, by_id.
+session_recorded = Signal()
+register_saved = Signal()
+# A follow-up of missed sessions. Arguments: follow_up_id, group_id, assignee_id (or None).
+follow_up_assigned = Signal()
+follow_up_closed = Signal()  # + by_id
+# Debriefs. Arguments: debrief_id, group_id, by_id.
+debrief_saved = Signal()  # + flagged (bool)
+debrief_reviewed = Signal()
+
+
+def announce(signal: Signal, **facts) -> None:
+    """Send `signal` with `facts` once the current transaction commits (at once outside one).
+
+    A listener that fails is logged by Django's robust sending, never undoing or hiding the
+    change that was already committed."""
+    transaction.on_commit(partial(signal.send_robust, sender=None, **facts))
