@@ -65,8 +65,8 @@ lint: .venv/.installed-dev
 # Times the busiest pages on 200 groups' worth of data (BENCH_SCALE=N for another size) with
 # PostgreSQL and gunicorn, and prints the table (see docs/benchmark.md). It measures; it is
 # not a test, so `make test` does not run it. Everything it starts is stopped when it ends.
-# It needs only what the app runs on: gunicorn is a runtime package, bench/run.py uses the
-# standard library alone.
+# It needs only what the app runs on: gunicorn is a runtime package, and bench/run.py uses the
+# standard library and Django.
 .PHONY: bench
 bench: .venv/.installed-runtime
 	scripts/ensure_pdf_libs.sh
