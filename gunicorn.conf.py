@@ -1,5 +1,5 @@
 """gunicorn's settings for production. gunicorn reads ./gunicorn.conf.py by itself, so from the
-project folder `gunicorn` alone serves the app (see README, "Running in production")."""
+project folder `gunicorn` alone serves the app (see docs/production.md)."""
 
 import multiprocessing
 import os
