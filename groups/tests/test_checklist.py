@@ -15,6 +15,7 @@ from groups.checklist import (
     items_in_section,
     source_document,
 )
+from groups.suggestions import RISK_SEEDS, is_starting_risk
 from groups.wording import NO_HARM_CONTRACT_JUDGEMENT
 
 DOMAIN = Path(__file__).resolve().parents[3] / "shared" / "DOMAIN.md"
@@ -236,3 +237,16 @@ def test_items_for_takes_a_group_and_keeps_checklist_order():
     # Without a group, a section lists every item it has (for pages about the checklist itself).
     assert items_in_section("access") == tuple(item for item in CHECKLIST if item.section == "access")
 
+
+def test_every_starting_risk_names_its_source_and_the_worst_cases_are_among_them():
+    assert all(seed.source in domain_references() for seed in RISK_SEEDS)
+    assert len({(seed.source, seed.title) for seed in RISK_SEEDS}) == len(RISK_SEEDS)
+    worst_cases = [seed.title for seed in RISK_SEEDS if seed.source == "GW-7"]
+    for words in ("first aid or urgent care", "in crisis between sessions", "discloses abuse", "dies by suicide"):
+        assert any(words in title for title in worst_cases), words
+    assert any("facilitator cannot carry on" in title for title in worst_cases)
+
+
+def test_a_starting_risk_is_one_with_a_source():
+    assert is_starting_risk(SimpleNamespace(source="GW-7"))
+    assert not is_starting_risk(SimpleNamespace(source=""))
