@@ -128,6 +128,7 @@ _NEGATED_AFTER = re.compile(
     _FLAGS,
 )
 _NEGATION_WINDOW_WORDS = 8
+_NEGATION_WINDOW_CHARACTERS = 200
 
 
 @dataclass(frozen=True)
@@ -295,13 +296,20 @@ def _clauses(text: str) -> list[str]:
 
 
 def _is_negated(clause: str, start: int, end: int) -> bool:
-    words_before = clause[:start].split()[-_NEGATION_WINDOW_WORDS:]
+    # Only the last few words matter; looking back a bounded stretch keeps long answers cheap.
+    words_before = clause[max(0, start - _NEGATION_WINDOW_CHARACTERS) : start].split()[-_NEGATION_WINDOW_WORDS:]
     return bool(_NEGATOR.search(" ".join(words_before)) or _NEGATED_AFTER.search(clause[end:]))
+
+
+# Every pattern needs one of these stems; a clause without any is passed over unread.
+_COULD_MATCH = re.compile(r"harm|hurt|injur|mutilat|cut|burn|suicid|kill|li(?:fe|ves)|safe|wound", re.IGNORECASE)
 
 
 def _findings(text: str, patterns) -> list[Finding]:
     findings = []
     for clause in _clauses(text):
+        if not _COULD_MATCH.search(clause):
+            continue
         for pattern in patterns:
             if pattern.needs_act_in_clause and not _ACT_IN_CLAUSE.search(clause):
                 continue
