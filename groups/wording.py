@@ -117,7 +117,7 @@ _NEGATOR = re.compile(
       \b(?:not|never|nobody|none|neither|nor|cannot|against|no\s+longer)\b
     | n't\b
     | \binstead\s+of\b | \brather\s+than\b
-    | \bno\b(?![-\s]+(?:self[-\s]?)?(?:harm|injur|suicide|more|topic)\b)
+    | \bno\b(?![-\s]+(?:self[-\s]?)?(?:harm\w*|injur\w*|suicide|more|topic)\b)
     | \bwithout\b(?!\s+exception)
     """,
     _FLAGS,
