@@ -10,6 +10,8 @@ The wording is ours; the ideas come from the documents named in SOURCE_DOCUMENTS
 
 from dataclasses import dataclass
 
+from .wording import NO_HARM_CONTRACT_JUDGEMENT
+
 SOURCE_DOCUMENTS = {
     "LS": "LifeSIGNS: Guidance on running or supporting a real-life group",
     "GW": "Running self-harm support groups",
@@ -38,6 +40,14 @@ class ChecklistItem:
     help_text: str
     sources: tuple[str, ...]
     required: bool = True
+    # About members' safety (SR-1): always needs an answer, never "not applicable".
+    safety_critical: bool = False
+    # Asked only of groups that admit people under 18 (SR-4); see applies_to().
+    for_under_18: bool = False
+
+    @property
+    def may_be_not_applicable(self) -> bool:
+        return not self.safety_critical
 
     @property
     def source_names(self) -> list[str]:
@@ -57,15 +67,36 @@ SECTIONS = (
     ),
     Section("rules", "Rules and boundaries", "How the ground rules are made, shared and kept."),
     Section("sessions", "Running sessions", "Keeping conversation safe, open and focused on feelings."),
-    Section("safety", "Safety and safeguarding", "Distress, suicidal intent, safeguarding and extra support."),
+    Section(
+        "safety",
+        "Safety and safeguarding",
+        "Distress, crisis and first aid, suicidal intent, safeguarding and extra support.",
+    ),
     Section("attendance", "Attendance, breaks and leaving", "Missed sessions, gaps in the timetable and moving on."),
     Section("records", "Records and learning", "What is written down, for how long, and how the group learns."),
 )
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 
 
-def _item(key, section, prompt, help_text, sources, required=True):
-    return ChecklistItem(key, section, prompt, help_text, tuple(sources), required)
+def _item(key, section, prompt, help_text, sources, required=True, *, safety_critical=False, for_under_18=False):
+    return ChecklistItem(
+        key,
+        section,
+        prompt,
+        help_text,
+        tuple(sources),
+        required,
+        safety_critical=safety_critical,
+        for_under_18=for_under_18,
+    )
+
+
+# Shown beside a safety-critical question, where "not applicable" would otherwise be offered.
+SAFETY_CRITICAL_EXPLANATION = (
+    "This question is about members' safety, so every group needs an answer: it cannot be marked not applicable."
+)
+# Shown beside a question asked only because the group admits people under 18.
+UNDER_18_EXPLANATION = "Asked because the group admits people under 18."
 
 
 CHECKLIST = (
@@ -171,6 +202,16 @@ CHECKLIST = (
         "Hearing the promise again when someone joins reassures the people already there.",
         ["SS-4"],
     ),
+    _item(
+        "parents_and_consent",
+        "access",
+        "For members under 18, whose consent is needed, and what is shared with parents or carers?",
+        "Say whether a parent or carer is asked to agree to a young person joining, what they are told about "
+        "the group and about their child, and what stays confidential. Tell young people this before they join.",
+        ["GW-2", "FAQ-1"],
+        safety_critical=True,
+        for_under_18=True,
+    ),
     # Rules and boundaries
     _item(
         "rules_process",
@@ -184,9 +225,10 @@ CHECKLIST = (
         "no_harm_contract",
         "rules",
         "Will members be asked to promise not to hurt themselves?",
-        "The guidance advises against no-harm contracts: they can push people away and make it "
-        "harder to ask for help. If you still plan one, explain why.",
+        f"{NO_HARM_CONTRACT_JUDGEMENT} Say what your group will do, including whether anything would happen "
+        "to a member who hurt themselves.",
         ["LS-Q6"],
+        safety_critical=True,
     ),
     _item(
         "competition",
@@ -212,7 +254,15 @@ CHECKLIST = (
         "How will everyone get a chance to speak without some people taking over?",
         "Think about turn-taking, gentle invitations to quieter members and what the facilitator "
         "does when one voice dominates.",
-        ["LS-Q7", "LS-Q17"],
+        ["LS-Q7"],
+    ),
+    _item(
+        "arguments_between_members",
+        "sessions",
+        "How will you handle arguments and dislikes between members?",
+        "People in a group will not always get on. Say what a facilitator does when members argue in a session, "
+        "how a falling-out or a dislike is talked through afterwards, and what happens if it keeps coming back.",
+        ["LS-Q17"],
     ),
     _item(
         "feelings_focus",
@@ -266,6 +316,18 @@ CHECKLIST = (
         "What happens if a member becomes very distressed during a session?",
         "Describe the safe, quiet place they can go, who stays with them, and how you know they are ready to leave.",
         ["LS-Q12"],
+        safety_critical=True,
+    ),
+    _item(
+        "crisis_and_first_aid",
+        "safety",
+        "Who gives first aid, how is urgent care reached, and which crisis lines are members given?",
+        "Plan for the worst cases in your risk assessment. Name who on the team is trained in first aid and "
+        "where the kit is kept; how an ambulance or urgent care is reached from the venue, or from an online "
+        "session; and which crisis lines and out-of-hours services members are given for between sessions, "
+        "including when someone is in distress or talks about ending their life.",
+        ["GW-7", "LS-Q12", "LS-Q13"],
+        safety_critical=True,
     ),
     _item(
         "suicidal_intent",
@@ -273,21 +335,26 @@ CHECKLIST = (
         "What will you do if someone talks about wanting to end their life?",
         "Set out the steps under your organisation's policy and who is told.",
         ["LS-Q13"],
+        safety_critical=True,
     ),
     _item(
         "confidentiality_limits",
         "safety",
         "What are the limits of confidentiality, and who needs to know what?",
-        "What is said in the room stays in the room, except where someone's safety is at risk. "
-        "Share only what each person needs to know.",
+        "What is said in the room stays in the room, except where someone's safety is at risk, for example "
+        "when someone talks about ending their life. Share only what each person needs to know.",
         ["LS-Q13", "FAQ-1"],
+        safety_critical=True,
     ),
     _item(
         "safeguarding_policy",
         "safety",
         "Which safeguarding policy applies, and who is the safeguarding lead?",
-        "Everyone running the group should know how to report a child or adult protection concern.",
+        "Everyone running the group should know how to report a child or adult protection concern. Say too "
+        "whether your organisation requires self-harm itself to be reported under its adult protection "
+        "policy: some do, so check.",
         ["FAQ-2"],
+        safety_critical=True,
     ),
     _item(
         "extra_support",
@@ -303,6 +370,38 @@ CHECKLIST = (
         "Friendships can become built around continuing to self-harm, or around recovery in a "
         "way that breaks if one person has a hard time.",
         ["LS-C6", "LS-C7"],
+    ),
+    # Asked only when the group admits people under 18 (SR-4).
+    _item(
+        "child_protection",
+        "safety",
+        "For members under 18, who is the designated lead for child protection, and how is a concern passed on?",
+        "Name the designated lead (a role is fine; say if it is the same person as your safeguarding lead), "
+        "how facilitators reach them during and after a session, and what happens out of hours.",
+        ["FAQ-2"],
+        safety_critical=True,
+        for_under_18=True,
+    ),
+    _item(
+        "self_harm_reporting",
+        "safety",
+        "For members under 18, does your organisation require self-harm itself to be reported?",
+        "Some organisations require self-harm to be reported under their child protection policy. Check what "
+        "yours says, write down what it requires, and say how young people, and their parents or carers, are "
+        "told before they join.",
+        ["FAQ-2"],
+        safety_critical=True,
+        for_under_18=True,
+    ),
+    _item(
+        "school_and_camhs",
+        "safety",
+        "For members under 18, how will the group work with their school, college or CAMHS?",
+        "Say who keeps in touch with a young person's school or college and with child and adolescent mental "
+        "health services (CAMHS), whether the young person agrees first, and what is shared, on a need-to-know "
+        "basis.",
+        ["FAQ-1"],
+        for_under_18=True,
     ),
     # Attendance, breaks and leaving
     _item(
@@ -352,7 +451,15 @@ CHECKLIST = (
         "Lessons learnt are logged after each session in this app.",
         ["LS-Q14"],
     ),
-    _item("complaints", "records", "How can members make a complaint, and who deals with it?", "", ["LS-Q18"]),
+    _item(
+        "complaints",
+        "records",
+        "How can members make a complaint, and who deals with it?",
+        "Say how a member complains (in person, in writing or without giving their name), who they complain to, "
+        "including someone outside the group if the complaint is about a facilitator, and what happens next: "
+        "who looks into it, how soon, and how the member hears the outcome.",
+        ["LS-Q18"],
+    ),
     _item(
         "framework",
         "records",
@@ -372,11 +479,41 @@ CHECKLIST = (
 )
 
 CHECKLIST_BY_KEY = {item.key: item for item in CHECKLIST}
+
+# Below this age a member is a child, and the under-18 items apply.
+ADULT_AGE = 18
+
+
+def admits_under_18s(group_or_minimum_age) -> bool:
+    """True when the group's minimum age (or the age given) is under 18."""
+    minimum_age = getattr(group_or_minimum_age, "minimum_age", group_or_minimum_age)
+    return minimum_age < ADULT_AGE
+
+
+def applies_to(item: ChecklistItem, group_or_minimum_age) -> bool:
+    """Every item applies to every group, except the under-18 items, which apply only to a group
+    whose minimum age is under 18. Takes a group or its minimum age."""
+    return not item.for_under_18 or admits_under_18s(group_or_minimum_age)
+
+
 # Worked out once: every page showing progress asks for each section's items, per group.
+_ITEMS = {
+    under_18: tuple(item for item in CHECKLIST if not item.for_under_18 or under_18) for under_18 in (False, True)
+}
 _ITEMS_BY_SECTION = {
-    section.slug: tuple(item for item in CHECKLIST if item.section == section.slug) for section in SECTIONS
+    (section.slug, under_18): tuple(item for item in _ITEMS[under_18] if item.section == section.slug)
+    for section in SECTIONS
+    for under_18 in (False, True)
 }
 
 
-def items_in_section(slug: str) -> tuple[ChecklistItem, ...]:
-    return _ITEMS_BY_SECTION[slug]
+def items_for(group_or_minimum_age) -> tuple[ChecklistItem, ...]:
+    """The items a group must answer, in checklist order: all of them when it admits people under
+    18, otherwise all but the under-18 items. Takes a group or its minimum age."""
+    return _ITEMS[admits_under_18s(group_or_minimum_age)]
+
+
+def items_in_section(slug: str, group_or_minimum_age=None) -> tuple[ChecklistItem, ...]:
+    """A section's items for a group (or a minimum age); every item in it when neither is given."""
+    under_18 = True if group_or_minimum_age is None else admits_under_18s(group_or_minimum_age)
+    return _ITEMS_BY_SECTION[(slug, under_18)]
