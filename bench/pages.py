@@ -1,5 +1,5 @@
 """The pages the benchmark times and tests/test_query_budgets.py counts queries on, each as a
-signed-in person would open it on data made by `seed_demo --scale` (groups/scale.py)."""
+signed-in person would open it on data made by `seed_demo --scale` (demo/scale.py)."""
 
 from dataclasses import dataclass
 
@@ -7,8 +7,8 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
 from bench.budget import QUERY_BUDGET
+from demo.scale import NAME_SUFFIX
 from groups.models import GroupRole, SupportGroup
-from groups.scale import NAME_SUFFIX
 from sessions_log.models import GroupSession
 
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "groups",
     "sessions_log",
     "reports",
+    # seed_demo and the data it writes (`make run`, `make bench`); no page of the app uses it.
+    "demo",
 ]
 
 MIDDLEWARE = [

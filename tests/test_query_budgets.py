@@ -1,6 +1,6 @@
 """Every page `make bench` times stays within a fixed number of queries, and that number does not
 grow with the data: it is the same at two sizes. The data comes from the benchmark's own
-generator (groups/scale.py), only smaller."""
+generator (demo/scale.py), only smaller."""
 
 import pytest
 from django.db import connection
@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.tests.factories import UserFactory
 from bench.budget import QUERY_BUDGET
 from bench.pages import benchmark_pages, facilitated_scale_groups
-from groups.scale import ScalePlan, seed_scale
+from demo.scale import ScalePlan, seed_scale
 
 DEMO_USERNAMES = ("coordinator", "facilitator", "cofacilitator", "supervisor")
 MODERATE = ScalePlan(groups=5, sessions_per_group=20, founding_members=10)
