@@ -1,5 +1,5 @@
 """The pages the benchmark times and tests/test_query_budgets.py counts queries on, each as a
-signed-in person would open it on data made by `seed_demo --scale` (groups/scale.py)."""
+signed-in person would open it on data made by `seed_demo --scale` (demo/scale.py)."""
 
 from dataclasses import dataclass
 
@@ -7,8 +7,8 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
 from bench.budget import QUERY_BUDGET
+from demo.scale import NAME_SUFFIX
 from groups.models import GroupRole, SupportGroup
-from groups.scale import NAME_SUFFIX
 from sessions_log.models import GroupSession
 
 
@@ -47,14 +47,14 @@ def benchmark_pages(group: SupportGroup | None = None) -> list[Page]:
         raise LookupError("No scale data: run `manage.py seed_demo --scale N` first.")
     session = GroupSession.objects.with_register().filter(group=group).order_by("-date", "-starts_at").first()
     return [
-        Page("Floor: template only, no queries", _url("bench_floor"), None),
+        Page("Floor: template only, no queries", _url("bench:floor"), None),
         # Not targets: the same page signed in, to show what the session and the user cost every
         # signed-in page before it does anything of its own, and after the cheapest queries a
         # page may make, to show what the query budget alone costs.
-        Page("Floor signed in (session, user)", _url("bench_floor"), "coordinator", is_target=False),
+        Page("Floor signed in (session, user)", _url("bench:floor"), "coordinator", is_target=False),
         Page(
             f"Floor + {QUERY_BUDGET} one-row queries",
-            _url("bench_floor_with_query_budget"),
+            _url("bench:floor_with_query_budget"),
             None,
             is_target=False,
         ),

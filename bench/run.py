@@ -186,8 +186,8 @@ def count_queries(path: str, cookie: str | None, host: str, samples: int = 5) ->
     first = client.get(path)
     if first.status_code != 200:
         raise RuntimeError(
-            f"{path} answered {first.status_code}; the benchmark needs DEBUG off, OTP_REQUIRED=false "
-            "and SECURE_SSL_REDIRECT=false (scripts/bench.sh sets them)"
+            f"{path} answered {first.status_code}; the benchmark needs DEBUG off, OTP_REQUIRED=false, "
+            "SECURE_SSL_REDIRECT=false and BENCH_FLOOR_ENABLED=true (scripts/bench.sh sets them)"
         )
     timers = []
     for _ in range(samples):
@@ -262,9 +262,14 @@ def main(argv=None) -> int:
         parser.error("the benchmark only ever loads this machine: use http://127.0.0.1:PORT")
 
     setup_django()
+    from django.conf import settings
+
     from bench.budget import QUERY_BUDGET
     from bench.pages import benchmark_pages
 
+    if not settings.BENCH_FLOOR_ENABLED:
+        # Without them the floor pages have no address, and every page is judged against the floor.
+        parser.error("the floor pages need BENCH_FLOOR_ENABLED=true, here and in the server (scripts/bench.sh sets it)")
     pages = benchmark_pages()
     cookies = {username: session_cookie(username) for username in {page.username for page in pages} if username}
     results = []

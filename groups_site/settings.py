@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "groups",
     "sessions_log",
     "reports",
+    # seed_demo and the data it writes (`make run`, `make bench`); no page of the app uses it.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -219,8 +221,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # `make bench` turns on /bench/floor/, a page with no queries that sets the floor other pages are
 # compared with, and /bench/floor/queries/, the same page after ten one-row reads of groups by
-# primary key (shown nowhere; groups_site/views.py). Both open without signing in, so both are
-# off, and so a 404, everywhere else.
+# primary key (shown nowhere; bench/views.py). Both open without signing in, so everywhere else
+# they are not routed at all (groups_site/urls.py).
 BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
 
 MESSAGE_TAGS = {

@@ -1,7 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-
-from . import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,7 +10,8 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("audit.urls")),
     path("reports/", include("reports.urls")),
-    # Only with BENCH_FLOOR_ENABLED (make bench); a 404 otherwise.
-    path("bench/floor/", views.bench_floor, name="bench_floor"),
-    path("bench/floor/queries/", views.bench_floor_with_query_budget, name="bench_floor_with_query_budget"),
 ]
+
+if settings.BENCH_FLOOR_ENABLED:
+    # `make bench` only: pages that open without signing in, so they do not exist otherwise.
+    urlpatterns.append(path("bench/", include("bench.urls")))

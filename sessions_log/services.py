@@ -2,6 +2,7 @@
 action or command can skip them."""
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -157,11 +158,15 @@ def absence_policy_for(group) -> AbsencePolicy:
     return AbsencePolicy.objects.filter(group=group).first() or AbsencePolicy(group=group)
 
 
-def _assignee(group, role):
-    roles = list(GroupRole.objects.filter(group=group).select_related("user").order_by("pk"))
+def follow_up_assignee(assignee: str, roles: Iterable[GroupRole]):
+    """Who a follow-up goes to, given who the policy names (an AbsencePolicy.Assignee) and the
+    group's team in the order they joined: the first lead facilitator (else a co-facilitator,
+    else a coordinator) for the lead facilitator's follow-ups, the first coordinator (else the
+    lead facilitator) for a coordinator's. None when the team has nobody in those roles."""
+    roles = list(roles)
     preference = (
         [GroupRole.Role.LEAD_FACILITATOR, GroupRole.Role.CO_FACILITATOR, GroupRole.Role.COORDINATOR]
-        if role == AbsencePolicy.Assignee.LEAD_FACILITATOR
+        if assignee == AbsencePolicy.Assignee.LEAD_FACILITATOR
         else [GroupRole.Role.COORDINATOR, GroupRole.Role.LEAD_FACILITATOR]
     )
     for wanted in preference:
@@ -169,6 +174,35 @@ def _assignee(group, role):
             if group_role.role == wanted:
                 return group_role.user
     return None
+
+
+def _assignee(group, assignee: str):
+    return follow_up_assignee(assignee, GroupRole.objects.filter(group=group).select_related("user").order_by("pk"))
+
+
+def follow_up_due_on(policy, raised_on: datetime.date) -> datetime.date:
+    """A follow-up is due the policy's number of days after the register that raised it."""
+    return raised_on + datetime.timedelta(days=policy.days_to_follow_up)
+
+
+@dataclass(frozen=True)
+class FollowUpStep:
+    """What the absence policy asks after a missed session."""
+
+    consecutive_misses: int
+    action: str
+    # An AbsencePolicy.Assignee; follow_up_assignee says who that is in a group.
+    assignee: str
+
+
+def follow_up_step(marks: Sequence[str], policy) -> FollowUpStep | None:
+    """The follow-up a member's latest session calls for, given their marks newest first: none
+    unless they missed it; otherwise the policy's step for how many they have missed in a row."""
+    if not marks or not policy.counts_as_missed(marks[0]):
+        return None
+    run = consecutive_misses(marks, policy)
+    action, assignee = policy.step_for(run)
+    return FollowUpStep(consecutive_misses=run, action=action, assignee=assignee)
 
 
 def consecutive_misses(marks, policy) -> int:
@@ -196,38 +230,36 @@ def raise_follow_ups(*, session: GroupSession) -> FollowUpChanges:
         Attendance.objects.filter(up_to_this_session, member__attendance__session=session)
         .filter(session__outcome=GroupSession.Outcome.HELD, session__group_id=session.group_id)
         .order_by("-session__date", "-session__starts_at")
-        .values_list("member_id", "session_id", "status")
+        .values_list("member_id", "status")
     )
+    # Each marked member's marks, newest first: this session's first, as a group has only one
+    # session at a given date and time.
     marks_by_member: dict[int, list[str]] = {}
-    this_session: dict[int, str] = {}
-    for member_id, session_id, status in history:
+    for member_id, status in history:
         marks_by_member.setdefault(member_id, []).append(status)
-        if session_id == session.pk:
-            this_session[member_id] = status
 
     existing = {follow_up.member_id: follow_up for follow_up in FollowUp.objects.filter(session=session)}
     raised, withdrawn = [], []
-    due_on = timezone.localdate() + datetime.timedelta(days=policy.days_to_follow_up)
+    due_on = follow_up_due_on(policy, timezone.localdate())
     assignees = {}
-    for member_id, status in this_session.items():
+    for member_id, marks in marks_by_member.items():
         follow_up = existing.get(member_id)
-        if not policy.counts_as_missed(status):
+        step = follow_up_step(marks, policy)
+        if step is None:
             if follow_up and follow_up.is_open:
                 withdrawn.append(follow_up.pk)
             continue
         if follow_up:
             continue
-        run = consecutive_misses(marks_by_member[member_id], policy)
-        action, assignee_role = policy.step_for(run)
-        if assignee_role not in assignees:
-            assignees[assignee_role] = _assignee(session.group, assignee_role)
+        if step.assignee not in assignees:
+            assignees[step.assignee] = _assignee(session.group, step.assignee)
         raised.append(
             FollowUp(
                 member_id=member_id,
                 session=session,
-                consecutive_misses=run,
-                action=action,
-                assignee=assignees[assignee_role],
+                consecutive_misses=step.consecutive_misses,
+                action=step.action,
+                assignee=assignees[step.assignee],
                 due_on=due_on,
             )
         )

@@ -1,5 +1,5 @@
-"""The benchmark's own logic (bench/run.py): where it may send requests, and how it judges the
-targets. The timing itself runs only under `make bench`."""
+"""The benchmark's own logic (bench/run.py): where it may send requests, what it needs, and how it
+judges the targets. The timing itself runs only under `make bench`."""
 
 import pytest
 
@@ -62,3 +62,10 @@ def test_yardstick_rows_are_shown_with_their_ratio_but_never_judged():
     table = format_table([floor, yardstick], users=10)
     assert "(7.0x)" in table
     assert "a yardstick" in table
+
+
+def test_benchmark_refuses_to_run_without_the_floor_pages(settings, capsys):
+    settings.BENCH_FLOOR_ENABLED = False
+    with pytest.raises(SystemExit):
+        main(["--url", "http://127.0.0.1:8000"])
+    assert "BENCH_FLOOR_ENABLED=true" in capsys.readouterr().err

@@ -1,27 +1,50 @@
 """Every page `make bench` times stays within a fixed number of queries, and that number does not
 grow with the data: it is the same at two sizes. The data comes from the benchmark's own
-generator (groups/scale.py), only smaller."""
+generator (demo/scale.py), only smaller."""
+
+import importlib
+from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, clear_url_caches, reverse
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from bench.budget import QUERY_BUDGET
 from bench.pages import benchmark_pages, facilitated_scale_groups
-from groups.scale import ScalePlan, seed_scale
+from demo.scale import ScalePlan, seed_scale
 
 DEMO_USERNAMES = ("coordinator", "facilitator", "cofacilitator", "supervisor")
 MODERATE = ScalePlan(groups=5, sessions_per_group=20, founding_members=10)
 LARGER = ScalePlan(groups=8, sessions_per_group=30, founding_members=12)
 
 
+def _rebuild_urls():
+    """Build the project's URLs again from the settings as they are now, as a new process would."""
+    importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
+    clear_url_caches()
+
+
+@contextmanager
+def bench_floor(*, enabled: bool):
+    """The project's URLs as they are with BENCH_FLOOR_ENABLED on or off; as before afterwards."""
+    try:
+        with override_settings(BENCH_FLOOR_ENABLED=enabled):
+            _rebuild_urls()
+            yield
+    finally:
+        _rebuild_urls()
+
+
 @pytest.fixture(autouse=True)
-def floor_enabled(settings):
-    settings.BENCH_FLOOR_ENABLED = True
+def floor_routed():
+    """As under `make bench`, which turns the floor pages on."""
+    with bench_floor(enabled=True):
+        yield
 
 
 @pytest.fixture
@@ -74,7 +97,7 @@ def test_query_counts_do_not_grow_with_the_data(demo_users):
 
 def test_floor_page_makes_no_queries_and_needs_no_sign_in(db, client, django_assert_num_queries):
     with django_assert_num_queries(0):
-        response = client.get(reverse("bench_floor"))
+        response = client.get(reverse("bench:floor"))
     assert response.status_code == 200
     assert b"Benchmark floor" in response.content
 
@@ -83,17 +106,23 @@ def test_floor_with_the_query_budget_makes_exactly_that_many_queries_and_needs_n
     db, client, django_assert_num_queries
 ):
     with django_assert_num_queries(QUERY_BUDGET):
-        response = client.get(reverse("bench_floor_with_query_budget"))
+        response = client.get(reverse("bench:floor_with_query_budget"))
     assert response.status_code == 200
     assert b"Benchmark floor" in response.content
 
 
-@pytest.mark.parametrize("name", ["bench_floor", "bench_floor_with_query_budget"])
-def test_floor_pages_are_not_found_unless_the_benchmark_turns_them_on(client, settings, name):
-    settings.BENCH_FLOOR_ENABLED = False
-    assert client.get(reverse(name)).status_code == 404
+FLOOR_PAGES = ["bench:floor", "bench:floor_with_query_budget"]
 
 
-@pytest.mark.parametrize("name", ["bench_floor", "bench_floor_with_query_budget"])
+@pytest.mark.parametrize("name", FLOOR_PAGES)
+def test_floor_pages_do_not_exist_unless_the_benchmark_turns_them_on(client, name):
+    path = reverse(name)
+    with bench_floor(enabled=False):
+        with pytest.raises(NoReverseMatch):
+            reverse(name)
+        assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("name", FLOOR_PAGES)
 def test_floor_pages_only_answer_reads(client, name):
     assert client.post(reverse(name)).status_code == 405

@@ -1,7 +1,7 @@
 """Each running scale group's session history for `manage.py seed_demo --scale N` (run by
-groups.scale.seed_scale, which writes the groups themselves): members, sessions, registers,
+demo.scale.seed_scale, which writes the groups themselves): members, sessions, registers,
 facilitators present, follow-ups, debriefs and lessons, written in bulk but shaped by the rules
-the services keep (see groups/scale.py)."""
+the services keep (see demo/scale.py)."""
 
 import datetime
 from collections import Counter, defaultdict
@@ -10,9 +10,19 @@ from django.utils import timezone
 
 from groups.checklist import SECTIONS
 from groups.models import SupportGroup
-from groups.scale import ScalePlan, Team, _at, _insert, _last_meeting_before
+from sessions_log.models import (
+    AbsencePolicy,
+    Attendance,
+    Debrief,
+    DebriefReview,
+    FollowUp,
+    GroupSession,
+    Lesson,
+    Member,
+)
+from sessions_log.services import follow_up_assignee, follow_up_due_on, follow_up_step
 
-from .models import AbsencePolicy, Attendance, Debrief, DebriefReview, FollowUp, GroupSession, Lesson, Member
+from .scale import ScalePlan, Team, _at, _insert, _last_meeting_before
 
 # How many days back debriefs still await review, and follow-ups are still open.
 REVIEW_BACKLOG_DAYS = 14
@@ -71,7 +81,8 @@ def seed_history(plan: ScalePlan, groups: list[SupportGroup], teams: list[Team],
 
     _facilitators_present(sessions, team_of, counts)
     marks = _registers(plan, sessions, members_by_group, team_of, rng, counts)
-    _follow_ups(sessions_of, marks, team_of, counts)
+    roles_of = {group.pk: team.roles(group) for group, team in zip(groups, teams, strict=True)}
+    _follow_ups(sessions_of, marks, roles_of, counts)
     _debriefs(sessions_of, team_of, rng, counts)
     _lessons(sessions_of, team_of, rng, counts)
 
@@ -146,33 +157,33 @@ def _registers(plan, sessions, members_by_group, team_of, rng, counts: Counter) 
     return marks_by_session
 
 
-def _follow_ups(sessions_of, marks_by_session, team_of, counts: Counter) -> None:
+def _follow_ups(sessions_of, marks_by_session, roles_of, counts: Counter) -> None:
+    """The follow-ups each register raised, decided as the service decides them
+    (sessions_log.services.raise_follow_ups), from each member's marks up to that session."""
     policy = AbsencePolicy()  # every scale group keeps the default policy
     today = timezone.localdate()
     follow_ups = []
     for group_id, sessions in sessions_of.items():
-        team = team_of[group_id]
-        runs: Counter = Counter()
+        assignees = {assignee: follow_up_assignee(assignee, roles_of[group_id]) for assignee in AbsencePolicy.Assignee}
+        # Each member's marks so far, newest first.
+        marks_of: defaultdict[int, list[str]] = defaultdict(list)
         for session in sessions:  # oldest first
             for mark in marks_by_session.get(session.pk, []):
-                missed = policy.counts_as_missed(mark.status)
-                if missed is None:
+                marks = marks_of[mark.member_id]
+                marks.insert(0, mark.status)
+                step = follow_up_step(marks, policy)
+                if step is None:
                     continue
-                if not missed:
-                    runs[mark.member_id] = 0
-                    continue
-                runs[mark.member_id] += 1
-                action, assignee = policy.step_for(runs[mark.member_id])
                 raised = session.register_taken_at
-                due_on = timezone.localtime(raised).date() + datetime.timedelta(days=policy.days_to_follow_up)
+                due_on = follow_up_due_on(policy, timezone.localtime(raised).date())
                 closed = (today - session.date).days > OPEN_FOLLOW_UP_DAYS
-                owner = team.lead if assignee == AbsencePolicy.Assignee.LEAD_FACILITATOR else team.coordinator
+                owner = assignees[step.assignee]
                 follow_ups.append(
                     FollowUp(
                         member_id=mark.member_id,
                         session=session,
-                        consecutive_misses=runs[mark.member_id],
-                        action=action,
+                        consecutive_misses=step.consecutive_misses,
+                        action=step.action,
                         assignee=owner,
                         due_on=due_on,
                         created_at=raised,

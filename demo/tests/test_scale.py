@@ -1,4 +1,4 @@
-"""The scale generator (groups/scale.py) writes in bulk instead of through the services, so these
+"""The scale generator (demo/scale.py) writes in bulk instead of through the services, so these
 check that its data still keeps the services' rules, and that `seed_demo --scale` is safe."""
 
 import datetime
@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from demo.scale import CHANGE_REASON, NAME_SUFFIX, ScalePlan, seed_scale
+from demo.scale_sessions import REVIEW_BACKLOG_DAYS
 from groups.models import GroupRole, SupportGroup
-from groups.scale import CHANGE_REASON, NAME_SUFFIX, ScalePlan, seed_scale
 from sessions_log.models import AbsencePolicy, Attendance, Debrief, FollowUp, GroupSession, Member
-from sessions_log.scale import REVIEW_BACKLOG_DAYS
-from sessions_log.services import consecutive_misses
+from sessions_log.services import raise_follow_ups
 
 PLAN = ScalePlan(groups=3, sessions_per_group=12, founding_members=6)
 
@@ -58,20 +58,25 @@ def test_sessions_that_did_not_run_have_a_reason_and_no_register(seeded):
         assert not session.attendance.exists()
 
 
-def test_follow_ups_follow_the_default_absence_policy(seeded):
-    policy = AbsencePolicy()
-    absences = Attendance.objects.filter(status=Attendance.Status.ABSENT)
-    assert absences.exists()
-    assert FollowUp.objects.count() == absences.count()
-    for follow_up in FollowUp.objects.select_related("session"):
-        marks_newest_first = (
-            Attendance.objects.filter(member=follow_up.member, session__date__lte=follow_up.session.date)
-            .order_by("-session__date")
-            .values_list("status", flat=True)
+def test_follow_ups_are_those_the_service_raises_after_each_register(seeded):
+    def summary(follow_ups):
+        return sorted(
+            (f.member_id, f.session_id, f.consecutive_misses, f.action, f.assignee_id) for f in follow_ups.all()
         )
-        run = consecutive_misses(marks_newest_first, policy)
-        assert follow_up.consecutive_misses == run
-        assert follow_up.action == policy.step_for(run)[0]
+
+    written = summary(FollowUp.objects)
+    assert Attendance.objects.filter(status=Attendance.Status.ABSENT).count() == len(written) > 0
+    FollowUp.objects.all().delete()
+    for session in GroupSession.objects.filter(register_taken_at__isnull=False).order_by("date"):
+        raise_follow_ups(session=session)
+    assert summary(FollowUp.objects) == written
+
+
+def test_follow_ups_are_due_the_policys_days_after_the_register(seeded):
+    days = datetime.timedelta(days=AbsencePolicy().days_to_follow_up)
+    for follow_up in FollowUp.objects.select_related("session"):
+        assert follow_up.created_at == follow_up.session.register_taken_at
+        assert follow_up.due_on == timezone.localtime(follow_up.created_at).date() + days
 
 
 def test_only_the_last_fortnights_debriefs_await_review(seeded):

@@ -2,23 +2,24 @@
 follow-ups, debriefs and lessons, for `manage.py seed_demo --scale N` and `make bench`.
 
 This module writes the groups, their teams and their plans, and runs the whole generator
-(`seed_scale`); each running group's session history is written by sessions_log/scale.py.
+(`seed_scale`); each running group's session history is written by demo/scale_sessions.py.
 
 At N=200 this is about 200 running groups (and N/20 still in planning), 20,000 sessions and
-300,000 register marks. The small demo (sessions_log/demo.py) goes through the services so it
-obeys every rule one call at a time; at this size that would take hours, so rows are written in
-bulk here, shaped by the same rules instead:
+300,000 register marks. The small demo (demo/plans.py, demo/sessions.py) goes through the
+services so it obeys every rule one call at a time; at this size that would take hours, so rows
+are written in bulk here, shaped by the same rules instead:
 
 - a member is on a session's register only if they had joined by then and not yet left;
 - a session that did not run has a reason, what was offered instead, and no register;
-- follow-ups follow the default absence policy: one per session missed without notice, stepped
-  by how many were missed in a row (apologies neither add to nor break a run), assigned to the
-  lead facilitator for the first two and the coordinator from the third;
+- follow-ups follow the default absence policy, decided by the service's own functions
+  (sessions_log.services.follow_up_step and follow_up_assignee): one per session missed without
+  notice, stepped by how many were missed in a row (apologies neither add to nor break a run),
+  for the lead facilitator for the first two and the coordinator from the third;
 - every facilitator present at a held session writes a debrief, except the latest session in
   some groups; debriefs older than two weeks have been reviewed by the group's supervisor.
 
 Every model here keeps a history (django-simple-history), so rows go in through
-`bulk_create_with_history`, each history row saying it is synthetic demo data.
+audit.changes.create_many, each history row saying it is synthetic demo data.
 """
 
 import datetime
@@ -31,13 +32,11 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from sessions_log.models import AbsencePolicy
-
-from .checklist import CHECKLIST
-from .models import (
+from audit.changes import create_many
+from groups.checklist import CHECKLIST
+from groups.models import (
     Aim,
     ChecklistAnswer,
     ExitStrategy,
@@ -48,7 +47,8 @@ from .models import (
     Rule,
     SupportGroup,
 )
-from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
+from groups.suggestions import RISK_SEEDS, SUGGESTED_AIMS
+from sessions_log.models import AbsencePolicy
 
 # Scale groups are recognised by this ending, so a second run adds nothing.
 NAME_SUFFIX = "(scale demo)"
@@ -103,6 +103,18 @@ class Team:
     def facilitators(self) -> list[User]:
         return [self.lead, self.cofacilitator] if self.cofacilitator else [self.lead]
 
+    def roles(self, group: SupportGroup) -> list[GroupRole]:
+        """The team's places in the group, in the order they are written (the order the
+        follow-ups' assignee rule reads them in)."""
+        held = [
+            (self.coordinator, Role.COORDINATOR),
+            (self.lead, Role.LEAD_FACILITATOR),
+            (self.supervisor, Role.SUPERVISOR),
+        ]
+        if self.cofacilitator:
+            held.append((self.cofacilitator, Role.CO_FACILITATOR))
+        return [GroupRole(group=group, user=user, role=role, created_at=group.created_at) for user, role in held]
+
 
 def scale_data_exists() -> bool:
     return SupportGroup.objects.filter(name__endswith=NAME_SUFFIX).exists()
@@ -112,8 +124,8 @@ def seed_scale(*, plan: ScalePlan, demo_users: dict[str, User], password: str | 
     """Create the plan's running groups (and a few in planning) with their whole history, giving
     the demo accounts (coordinator, facilitator, cofacilitator, supervisor) a realistic share of
     roles. Returns how many rows of each kind were written."""
-    # Imported here, not at the top: sessions_log.scale imports this module.
-    from sessions_log.scale import HISTORY_MODELS, seed_history
+    # Imported here, not at the top: demo.scale_sessions imports this module.
+    from .scale_sessions import HISTORY_MODELS, seed_history
 
     rng = random.Random(seed)
     counts: Counter = Counter()
@@ -229,18 +241,7 @@ def _running_groups(plan: ScalePlan, teams: list[Team], rng: random.Random, coun
             )
         )
     groups = _insert(SupportGroup, groups, counts)
-    roles = []
-    for group, team in zip(groups, teams, strict=True):
-        roles += [
-            GroupRole(group=group, user=team.coordinator, role=Role.COORDINATOR, created_at=group.created_at),
-            GroupRole(group=group, user=team.lead, role=Role.LEAD_FACILITATOR, created_at=group.created_at),
-            GroupRole(group=group, user=team.supervisor, role=Role.SUPERVISOR, created_at=group.created_at),
-        ]
-        if team.cofacilitator:
-            roles.append(
-                GroupRole(group=group, user=team.cofacilitator, role=Role.CO_FACILITATOR, created_at=group.created_at)
-            )
-    _insert(GroupRole, roles, counts)
+    _insert(GroupRole, [role for group, team in zip(groups, teams, strict=True) for role in team.roles(group)], counts)
     _complete_plans(groups, teams, counts)
     return groups
 
@@ -384,7 +385,7 @@ def _insert(model, objects: Iterable, counts: Counter) -> list:
     """Insert in bulk with a history row for each, as the audit test asks of every write."""
     objects = list(objects)
     if objects:
-        objects = bulk_create_with_history(objects, model, batch_size=BATCH_SIZE, default_change_reason=CHANGE_REASON)
+        objects = create_many(model, objects, by=None, reason=CHANGE_REASON, batch_size=BATCH_SIZE)
     counts[str(model._meta.verbose_name_plural)] += len(objects)
     return objects
 

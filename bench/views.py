@@ -1,41 +1,26 @@
-"""Views that belong to no app."""
+"""The floor pages `make bench` compares every page with. They open without signing in, so they
+are routed only while BENCH_FLOOR_ENABLED is on (see bench/urls.py and groups_site/urls.py):
+everywhere else their addresses do not exist."""
 
-from functools import wraps
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from bench.budget import QUERY_BUDGET
 from groups.models import SupportGroup
+
+from .budget import QUERY_BUDGET
 
 # Rows in the floor page's table: about as much markup as a typical page in the app.
 FLOOR_ROWS = 20
-
-
-def _benchmark_page(view):
-    """A page `make bench` times: open without signing in, reads only, and a 404 unless
-    BENCH_FLOOR_ENABLED is on (it is off everywhere but the benchmark)."""
-
-    @login_not_required
-    @require_GET
-    @wraps(view)
-    def page(request):
-        if not settings.BENCH_FLOOR_ENABLED:
-            raise Http404
-        return view(request)
-
-    return page
 
 
 def _floor(request):
     return render(request, "bench/floor.html", {"rows": range(1, FLOOR_ROWS + 1)})
 
 
-@_benchmark_page
-def bench_floor(request):
+@login_not_required
+@require_GET
+def floor(request):
     """The floor `make bench` measures every page against: the same middleware, template engine
     and page layout as the rest of the app, but no database queries. It never reads
     request.user, because a signed-in request already costs two queries (the session and the
@@ -43,8 +28,9 @@ def bench_floor(request):
     return _floor(request)
 
 
-@_benchmark_page
-def bench_floor_with_query_budget(request):
+@login_not_required
+@require_GET
+def floor_with_query_budget(request):
     """The floor page after as many queries as a page may make (the budget), each the cheapest
     kind there is: one group by its primary key (on the benchmark's data each finds one). Not a
     target but a yardstick: what the query budget alone costs, before any page does real work."""
