@@ -218,9 +218,10 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # `make bench` turns on /bench/floor/, a page with no queries that sets the floor other pages are
-# compared with, and /bench/floor/queries/, the same page after ten one-row reads of groups by
-# primary key (shown nowhere; groups_site/views.py). Both open without signing in, so both are
-# off, and so a 404, everywhere else.
+# compared with, /bench/floor/queries/, the same page after ten one-row reads of groups by
+# primary key (shown nowhere; groups_site/views.py), and /bench/floor/signed-in/, its rows in the
+# signed-in layout. The first two open without signing in, so all are off, and so a 404,
+# everywhere else.
 BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
 
 MESSAGE_TAGS = {

@@ -13,5 +13,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # Only with BENCH_FLOOR_ENABLED (make bench); a 404 otherwise.
     path("bench/floor/", views.bench_floor, name="bench_floor"),
+    path("bench/floor/signed-in/", views.bench_floor_signed_in, name="bench_floor_signed_in"),
     path("bench/floor/queries/", views.bench_floor_with_query_budget, name="bench_floor_with_query_budget"),
 ]
