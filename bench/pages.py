@@ -17,7 +17,7 @@ class Page:
     label: str
     # None when the page does not exist in this version of the app (the benchmark says so).
     url: str | None
-    # Who opens it; None for the floor pages, which are opened signed out.
+    # Who opens it, signed in with a verified two-factor device; None to open it signed out.
     username: str | None
     # False for the yardsticks beside the floor: shown with their ratio, but not held to it.
     is_target: bool = True
@@ -47,11 +47,13 @@ def benchmark_pages(group: SupportGroup | None = None) -> list[Page]:
         raise LookupError("No scale data: run `manage.py seed_demo --scale N` first.")
     session = GroupSession.objects.with_register().filter(group=group).order_by("-date", "-starts_at").first()
     return [
-        Page("Floor: template only, no queries", _url("bench:floor"), None),
-        # Not targets: the same page signed in, to show what the session and the user cost every
-        # signed-in page before it does anything of its own, and after the cheapest queries a
-        # page may make, to show what the query budget alone costs.
-        Page("Floor signed in (session, user)", _url("bench:floor"), "coordinator", is_target=False),
+        # The first page is the floor: bench/run.py times every page, this one included, in turns
+        # with it (floor, page, floor, page...) and gives each page's median as a ratio to it.
+        Page("Floor (signed out, no queries)", _url("bench:floor"), None, is_target=False),
+        # Not targets but yardsticks: base.html signed in, after the middleware's session, user and
+        # two-factor device (what every signed-in page pays before it does anything of its own),
+        # and the floor after the cheapest queries a page may make (what the budget alone costs).
+        Page("Floor signed in (base.html)", _url("bench:floor_signed_in"), "coordinator", is_target=False),
         Page(
             f"Floor + {QUERY_BUDGET} one-row queries",
             _url("bench:floor_with_query_budget"),

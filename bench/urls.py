@@ -8,5 +8,6 @@ from . import views
 app_name = "bench"
 urlpatterns = [
     path("floor/", views.floor, name="floor"),
+    path("floor/signed-in/", views.floor_signed_in, name="floor_signed_in"),
     path("floor/queries/", views.floor_with_query_budget, name="floor_with_query_budget"),
 ]

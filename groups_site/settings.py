@@ -220,9 +220,10 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # `make bench` turns on /bench/floor/, a page with no queries that sets the floor other pages are
-# compared with, and /bench/floor/queries/, the same page after ten one-row reads of groups by
-# primary key (shown nowhere; bench/views.py). Both open without signing in, so everywhere else
-# they are not routed at all (groups_site/urls.py).
+# compared with, /bench/floor/queries/, the same page after ten one-row reads of groups by
+# primary key (shown nowhere; bench/views.py), and /bench/floor/signed-in/, its rows in the
+# signed-in layout. The first two open without signing in, so everywhere else none of them is
+# routed at all (groups_site/urls.py).
 BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
 
 MESSAGE_TAGS = {

@@ -17,6 +17,7 @@ from accounts.tests.factories import UserFactory
 from bench.budget import QUERY_BUDGET
 from bench.pages import benchmark_pages, facilitated_scale_groups
 from demo.scale import ScalePlan, seed_scale
+from tests.world import sign_in
 
 DEMO_USERNAMES = ("coordinator", "facilitator", "cofacilitator", "supervisor")
 MODERATE = ScalePlan(groups=5, sessions_per_group=20, founding_members=10)
@@ -111,7 +112,7 @@ def test_floor_with_the_query_budget_makes_exactly_that_many_queries_and_needs_n
     assert b"Benchmark floor" in response.content
 
 
-FLOOR_PAGES = ["bench:floor", "bench:floor_with_query_budget"]
+FLOOR_PAGES = ["bench:floor", "bench:floor_signed_in", "bench:floor_with_query_budget"]
 
 
 @pytest.mark.parametrize("name", FLOOR_PAGES)
@@ -123,6 +124,33 @@ def test_floor_pages_do_not_exist_unless_the_benchmark_turns_them_on(client, nam
         assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("name", FLOOR_PAGES)
+@pytest.mark.parametrize("name", ["bench:floor", "bench:floor_with_query_budget"])
 def test_floor_pages_only_answer_reads(client, name):
     assert client.post(reverse(name)).status_code == 405
+
+
+def test_signed_in_floor_reads_only_the_session_the_user_and_the_two_factor_device(
+    db, client, settings, django_assert_num_queries
+):
+    settings.OTP_REQUIRED = True
+    sign_in(client, UserFactory(first_name="Fern", last_name="Floor"))
+    url = reverse("bench:floor_signed_in")
+    # A first visit, as after any other page: it sets the CSRF cookie the client then sends back.
+    assert client.get(url).status_code == 200
+
+    with django_assert_num_queries(3):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    # base.html as a signed-in person sees it: the menu, their name and the sign-out form.
+    assert b"Benchmark floor, signed in" in response.content
+    assert b"Signed in as Fern Floor" in response.content
+    assert b"Account security" in response.content
+
+
+def test_signed_in_floor_needs_sign_in_and_answers_only_reads(db, client, settings):
+    url = reverse("bench:floor_signed_in")
+    assert client.get(url).status_code == 302
+
+    sign_in(client, UserFactory())
+    assert client.post(url).status_code == 405
