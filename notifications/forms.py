@@ -7,7 +7,7 @@ from .models import EmailPreference
 
 class EmailSettingsForm(forms.Form):
     reminders = forms.ChoiceField(
-        label="Reminders",
+        label="How would you like your reminders?",
         choices=EmailPreference.ReminderDelivery.choices,
         widget=forms.RadioSelect,
         help_text="Reminders are about things that are due: a session to record, a follow-up, a debrief "
