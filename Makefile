@@ -45,12 +45,13 @@ lock: .venv/.installed-dev
 	CUSTOM_COMPILE_COMMAND="make lock" .venv/bin/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) \
 		--output-file requirements-dev.txt requirements-dev.in
 
-# No DATABASE_URL: development uses the default SQLite database.
+# No DATABASE_URL: development uses the default SQLite database. The web server and the task
+# worker that sends email (printed on the console) run side by side; Ctrl-C stops both.
 run: .venv/.installed-runtime
 	scripts/ensure_pdf_libs.sh
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV_ENV) scripts/run_dev.sh 127.0.0.1:$(PORT)
 
 # Tests run on PostgreSQL, like production, and the browser tests on Debian's Chromium;
 # both are installed when missing. The server is started and removed by the wrapper script.

@@ -1,6 +1,8 @@
 from django.contrib.auth import forms as auth_forms
 from django.core.validators import MaxLengthValidator
 
+from .passwords import request_password_reset
+
 
 class SignInForm(auth_forms.AuthenticationForm):
     """Django's sign-in form, refusing a username longer than any account's.
@@ -14,3 +16,17 @@ class SignInForm(auth_forms.AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form; the email goes through the task queue, at most a few an hour (see
+    accounts.passwords), instead of being sent during the request."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "Your email address"
+        self.fields["email"].help_text = "The address your organisation has for your account."
+
+    def save(self, *, request=None, **kwargs):
+        by = request.user if request is not None and request.user.is_authenticated else None
+        request_password_reset(email=self.cleaned_data["email"], by=by)

@@ -5,13 +5,19 @@ authenticator apps. The wizard keeps the package's class name, because django-fo
 prefixes the wizard's fields with it (`login_view-current_step`).
 """
 
+from axes.utils import reset as lift_lockout
 from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.urls import reverse_lazy
 from django_otp.forms import OTPAuthenticationFormMixin
 from two_factor import views as two_factor_views
 from two_factor.forms import AuthenticationTokenForm, BackupTokenForm
 from two_factor.utils import get_otpauth_url, totp_digits
 
-from .forms import SignInForm
+from .forms import PasswordResetForm, SignInForm
+from .passwords import reset_link_lifetime
 
 # What authenticator apps list the account under, whatever host name the site is reached at.
 ISSUER = "Group planner"
@@ -21,6 +27,9 @@ CODE_HELP = "The 6-digit number the app shows for Group planner. It changes ever
 WRONG_CODE = "That code is not right. Codes change every 30 seconds: enter the one your app shows now."
 RECOVERY_CODE_LABEL = "Recovery code"
 WRONG_RECOVERY_CODE = "That recovery code is not right, or it has been used already. Each code works once."
+# ?with=recovery-code on the sign-in page: after the password, ask for a recovery code instead of
+# a code from the app (the link under "Lost your phone?").
+WITH_RECOVERY_CODE = "recovery-code"
 
 
 class LoginView(two_factor_views.LoginView):
@@ -39,6 +48,80 @@ class LoginView(two_factor_views.LoginView):
         elif step == self.BACKUP_STEP:
             _reword_code_field(form, label=RECOVERY_CODE_LABEL, help_text="", wrong=WRONG_RECOVERY_CODE)
         return form
+
+    @property
+    def wants_recovery_code(self) -> bool:
+        return self.request.GET.get("with") == WITH_RECOVERY_CODE
+
+    def render_next_step(self, form, **kwargs):
+        if self.steps.current == self.AUTH_STEP and self.wants_recovery_code and self.has_backup_step():
+            return self.render_goto_step(self.BACKUP_STEP)
+        return super().render_next_step(form, **kwargs)
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form, **kwargs)
+        context["with_recovery_code"] = self.wants_recovery_code
+        context["recovery_code_query"] = f"with={WITH_RECOVERY_CODE}"
+        return context
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out (POST only), saying that it happened on the sign-in page it leads to."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You have signed out.")
+        return response
+
+
+class ResetLinkFactsMixin:
+    """How long a reset link lasts and how many are sent, said on every page of a reset."""
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "valid_for": reset_link_lifetime(),
+            "limit": settings.PASSWORD_RESET_LIMIT,
+        }
+
+
+class PasswordResetView(ResetLinkFactsMixin, auth_views.PasswordResetView):
+    """Django's view and tokens; the email is queued (accounts.passwords), and the page after it
+    says the same whether or not the address has an account, or the limit was reached."""
+
+    form_class = PasswordResetForm
+
+
+class PasswordResetDoneView(ResetLinkFactsMixin, auth_views.PasswordResetDoneView):
+    pass
+
+
+class PasswordResetConfirmView(ResetLinkFactsMixin, auth_views.PasswordResetConfirmView):
+    """Django's view: the link works once (the token hashes the password it replaces) and for
+    PASSWORD_RESET_TIMEOUT. It does not sign the person in, so two-factor is asked as always; every
+    session on the old password ends, as its stored password hash no longer matches."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Wrong guesses at the old password need not keep its owner out once they have a new one.
+        lift_lockout(username=form.user.get_username())
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view: this browser stays signed in (update_session_auth_hash), and every other
+    session of the account ends, as its stored password hash no longer matches."""
+
+    success_url = reverse_lazy("two_factor:profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            "Your password is changed. You are still signed in here; anywhere else you were signed in, "
+            "you will need the new password.",
+        )
+        return response
 
 
 class SetupView(two_factor_views.SetupView):

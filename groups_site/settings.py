@@ -46,11 +46,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "two_factor",
     "axes",
+    # The task queue (Django's tasks API, built into Django 6; django-tasks backports it) with its
+    # database backend: email is sent by `manage.py db_worker`, never inside a request.
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "audit",
     "groups",
     "sessions_log",
     "reports",
+    "notifications",
     # seed_demo and the data it writes (`make run`, `make bench`); no page of the app uses it.
     "demo",
 ]
@@ -177,7 +182,37 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_MAX_LIFETIME = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_MAX_LIFETIME
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A password reset link works once, for an hour (Django's tokens; the link is made when the
+# email is sent). At most PASSWORD_RESET_LIMIT reset emails go to one address, and for one
+# account, in PASSWORD_RESET_LIMIT_WINDOW (accounts.passwords).
+PASSWORD_RESET_TIMEOUT = 60 * 60
+PASSWORD_RESET_LIMIT = 3
+PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
 # --- end of "Signing in" -------------------------------------------------------------------
+
+# --- Email and the task queue --------------------------------------------------------------
+# One URL says how mail leaves (django-environ): smtp+tls://USER:PASSWORD@HOST:587 in production,
+# filemail:///PATH (relative to the working folder) or filemail:////ABSOLUTE/PATH to write each
+# message to a file, consolemail:// to print it. `make run` prints to the console. The tests use
+# Django's in-memory outbox whatever this says.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+# A mail server that stops answering must not hold the worker for ever (seconds).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Group planner <groups@localhost>")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The address people reach the site at, for the links in emails (which have no request to take
+# it from): https://groups.example.org. Required outside DEBUG (a deploy check says so).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
+# Mail is a task on a queue kept in the database (django-tasks-db), run by `manage.py db_worker`
+# next to the web server; a failed send is tried again later (notifications.tasks). The tests
+# run tasks at once (TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend, pytest.ini).
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    },
+}
+# --- end of "Email and the task queue" ----------------------------------------------------
 
 # The access log (who opened or exported which sensitive record, never what it said) is kept this
 # long, or as long as the group keeps its records if that is longer, then the daily purge

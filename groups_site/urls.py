@@ -6,6 +6,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Sign in (password, then a one-time code), sign out, and two-factor set-up and recovery codes.
     path("accounts/", include("accounts.urls")),
+    # What the signed-in person gets by email, and unsubscribe links from emails.
+    path("accounts/email/", include("notifications.urls")),
     path("", include("sessions_log.urls")),
     path("", include("groups.urls")),
     path("", include("audit.urls")),

@@ -58,6 +58,8 @@ def production_env(request):
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="groups.example.org,127.0.0.1",
+        SITE_URL="https://groups.example.org",
+        DEFAULT_FROM_EMAIL="Group planner <groups@example.org>",
         DJANGO_SETTINGS_MODULE="groups_site.settings",
     )
     return env
@@ -92,6 +94,21 @@ def test_deploy_checks_fail_when_https_is_turned_off(production_env):
 
     assert result.returncode != 0
     assert "security.W008" in result.stderr
+
+
+def test_deploy_checks_fail_without_the_sites_https_address_for_links_in_emails(production_env):
+    result = manage({**production_env, "SITE_URL": "http://groups.example.org"}, "check", "--deploy")
+
+    assert result.returncode != 0
+    assert "notifications.E001" in result.stderr
+
+
+def test_deploy_checks_warn_of_a_sender_address_mail_servers_would_refuse(production_env):
+    env = {key: value for key, value in production_env.items() if key != "DEFAULT_FROM_EMAIL"}
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode != 0
+    assert "notifications.W001" in result.stderr
 
 
 def test_production_settings_default_to_https_only_and_secure_cookies(production_env):
