@@ -139,6 +139,16 @@ def test_an_unknown_address_is_not_found(client, feed):
     assert client.get(reverse("reports:calendar_feed", kwargs={"token": "not-a-real-token"})).status_code == 404
 
 
+@pytest.mark.parametrize("token", ["%00", "abc%00def", "%0D%0A", "a%20b", "..%2F..%2Fetc", "%C3%A9"])
+def test_an_address_no_link_could_have_is_not_found(client, feed, token, django_assert_num_queries):
+    """A NUL in the address once reached PostgreSQL, which refuses it: a server error. Only the
+    letters, digits, - and _ of a real link are looked up."""
+    with django_assert_num_queries(0):
+        response = client.get(f"/reports/calendar/{token}.ics")
+
+    assert response.status_code == 404
+
+
 def test_a_facilitator_who_leaves_the_team_loses_the_feed(client, feed, facilitator):
     GroupRole.objects.filter(user=facilitator, group=feed.group).delete()
 
