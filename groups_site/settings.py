@@ -175,6 +175,9 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_MAX_LIFETIME = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_MAX_LIFETIME
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Django's database sessions, but a cookie holding a key Django never makes is no session
+# (accounts/sessions.py): a NUL in it once failed every page.
+SESSION_ENGINE = "accounts.sessions"
 # --- end of "Signing in" -------------------------------------------------------------------
 
 # The access log (who opened or exported which sensitive record, never what it said) is kept this
