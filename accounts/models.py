@@ -1,4 +1,7 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from groups_site.validators import validate_single_line
 
 
 class User(AbstractUser):
@@ -8,6 +11,10 @@ class User(AbstractUser):
     added later without a painful switch. What a person may do is decided per group by
     their roles (see groups.models.GroupRole), not here.
     """
+
+    # Django's own fields, refusing line breaks and invisible characters like every other name.
+    first_name = models.CharField("first name", max_length=150, blank=True, validators=[validate_single_line])
+    last_name = models.CharField("last name", max_length=150, blank=True, validators=[validate_single_line])
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
