@@ -120,6 +120,43 @@ def test_the_feed_names_no_member(client, feed):
     assert "ATTENDEE" not in content and "DESCRIPTION" not in content
 
 
+@pytest.mark.parametrize(
+    "stored_name",
+    [
+        "Riverside\nevening group",
+        "Riverside\r\nevening group",
+        "Riverside\x0bevening\x1b group",
+        "Riverside\u2028evening group",
+    ],
+)
+def test_a_group_name_stored_with_a_line_break_or_control_character_still_gives_a_feed_of_whole_lines(
+    client, feed, stored_name
+):
+    """Names are checked as they are typed now, but one stored before (with a line break) was a
+    server error for every facilitator's feed, or, where icalendar's assert did not catch it, a
+    line of the file forged. Each name is written on one line, with nothing hidden in it."""
+    SupportGroup.objects.filter(pk=feed.group.pk).update(name=stored_name)
+
+    response = client.get(feed_url(feed))
+
+    assert response.status_code == 200
+    lines = response.content.decode().split("\r\n")
+    assert lines[-1] == ""
+    assert not [line for line in lines[:-1] if not line or any(char in line for char in "\r\n\x00\u2028")]
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]) == "Riverside evening group"
+    assert {str(event["summary"]) for event in calendar.walk("VEVENT")} == {"Riverside evening group"}
+
+
+def test_commas_and_semicolons_in_a_group_name_are_escaped(client, feed):
+    SupportGroup.objects.filter(pk=feed.group.pk).update(name="Tea, talk; support")
+
+    content = client.get(feed_url(feed)).content.decode()
+
+    assert "X-WR-CALNAME:Tea\\, talk\\; support\r\n" in content
+    assert "SUMMARY:Tea\\, talk\\; support\r\n" in content
+
+
 def test_the_feed_runs_the_same_few_queries_however_many_sessions_are_called_off(
     client, feed, django_assert_max_num_queries
 ):
