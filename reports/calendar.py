@@ -60,7 +60,9 @@ def sessions_calendar(group, *, today: datetime.date | None = None) -> bytes:
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    # Not a property icalendar knows, so it must be told the value is a duration ("PT4H"), or it
+    # writes Python's "4:00:00".
+    calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
     for day, starts, ends, cancelled in upcoming_meetings(group, today):
         event = icalendar.Event()
         event.add("uid", uid_for(group, day))

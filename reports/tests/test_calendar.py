@@ -87,6 +87,15 @@ def test_the_calendar_carries_the_time_zone_its_times_are_in(client, feed):
     assert [str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/London"]
 
 
+def test_calendar_apps_are_asked_to_look_again_every_four_hours_in_words_they_understand(client, feed):
+    """REFRESH-INTERVAL (RFC 7986) and X-PUBLISHED-TTL (Outlook's and Apple's) both take an
+    iCalendar duration; X-PUBLISHED-TTL was written as "4:00:00", which no calendar app reads."""
+    lines = client.get(feed_url(feed)).content.decode().split("\r\n")
+
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT4H" in lines
+    assert "X-PUBLISHED-TTL:PT4H" in lines
+
+
 def test_a_session_recorded_as_not_running_shows_as_cancelled_under_the_same_uid(client, feed):
     called_off = tuesdays_ahead()[1]
     GroupSessionFactory(
