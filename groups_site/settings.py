@@ -55,7 +55,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Serves static files itself, so gunicorn needs no separate file server (right after security).
+    # Turns off browser features the app never uses (see PERMISSIONS_POLICY); before whitenoise,
+    # so static files carry the header too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Serves static files itself, so gunicorn needs no separate file server (right after security
+    # and the header above, which static files carry too).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -272,4 +276,38 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     },
+}
+
+# Permissions Policy: the browser features no page of the app uses are turned off, so that
+# injected or third-party code could not use them either. The "copy the link" button of the
+# calendar page writes to the clipboard, so this site may do that.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "ambient-light-sensor": [],
+    "autoplay": [],
+    "bluetooth": [],
+    "browsing-topics": [],
+    "camera": [],
+    "clipboard-read": [],
+    "clipboard-write": ["self"],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "gamepad": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "interest-cohort": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "web-share": [],
+    "xr-spatial-tracking": [],
 }
