@@ -235,6 +235,50 @@ MESSAGE_TAGS = {
     40: "danger",
 }
 
+# --- Errors --------------------------------------------------------------------------------
+# Every error (and warning, such as a refused CSRF token) goes to stderr, which gunicorn and
+# systemd keep: the failing page's path, the signed-in person's id and the traceback; never
+# the request's body, query string, cookies or headers (groups_site/error_logging.py). So the
+# 500 page's "the problem has been logged" is true. With ADMINS set (comma-separated email
+# addresses; sending needs the EMAIL_* settings), errors are also mailed to them, as text and
+# with the same facts only.
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_facts_only": {"()": "groups_site.error_logging.RequestFactsOnly"}},
+    "formatters": {
+        "facts": {
+            "()": "groups_site.error_logging.FactsFormatter",
+            "format": "{asctime} {levelname} {name} path={request_path} user={user_id}: {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_facts_only"],
+            "formatter": "facts",
+        },
+        # Attached below only when ADMINS is set.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "include_html": False,
+            "reporter_class": "groups_site.error_logging.RedactedExceptionReporter",
+            "filters": ["request_facts_only"],
+            "formatter": "facts",
+        },
+    },
+    "root": {"handlers": ["stderr", "mail_admins"] if ADMINS else ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # Instead of Django's own handlers: its console one is for DEBUG only, and its mail one
+        # would send the whole request. Warnings and errors reach the root's handlers above.
+        "django": {"handlers": [], "level": "WARNING", "propagate": True},
+    },
+}
+
 # --- Production hardening ------------------------------------------------------------------
 # With DEBUG off, `manage.py check --deploy --fail-level WARNING` passes. Each setting a
 # deployment may need to change is read from the environment (see README, "Running in
