@@ -224,6 +224,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Making a plan's PDF is stopped after this many seconds (reports/pdf.py), well within gunicorn's
+# 30-second worker timeout; the person is then asked to print the plan from their browser.
+PDF_TIME_LIMIT_SECONDS = env.float("PDF_TIME_LIMIT_SECONDS", default=10.0)
+
 # `make bench` turns on /bench/floor/, a page with no queries that sets the floor other pages are
 # compared with, and /bench/floor/queries/, the same page after ten one-row reads of groups by
 # primary key (shown nowhere; groups_site/views.py). Both open without signing in, so both are
