@@ -328,12 +328,11 @@ CONTENT_SECURITY_POLICY = {
 
 # Permissions Policy: the browser features no page of the app uses are turned off, so that
 # injected or third-party code could not use them either. The "copy the link" button of the
-# calendar page writes to the clipboard, so this site may do that.
+# calendar page writes to the clipboard, so this site may do that. Features Chromium does not
+# know (ambient-light-sensor, bluetooth, web-share) are left out: it warns about each on every page.
 PERMISSIONS_POLICY = {
     "accelerometer": [],
-    "ambient-light-sensor": [],
     "autoplay": [],
-    "bluetooth": [],
     "browsing-topics": [],
     "camera": [],
     "clipboard-read": [],
@@ -356,6 +355,5 @@ PERMISSIONS_POLICY = {
     "screen-wake-lock": [],
     "serial": [],
     "usb": [],
-    "web-share": [],
     "xr-spatial-tracking": [],
 }
