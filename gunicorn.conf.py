@@ -16,5 +16,7 @@ max_requests_jitter = 100
 
 accesslog = "-"
 errorlog = "-"
-# The path without its query string: searches (?q=...) may hold words from people's records.
+# The path as it was sent (still percent-encoded, so %0D%0A cannot start a forged line) and
+# without its query string: searches (?q=...) may hold words from people's records.
+logger_class = "groups_site.gunicorn_logging.AccessLogger"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'

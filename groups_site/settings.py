@@ -62,7 +62,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Serves static files itself, so gunicorn needs no separate file server (right after security).
+    # Turns off browser features the app never uses (see PERMISSIONS_POLICY); before whitenoise,
+    # so static files carry the header too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Serves static files itself, so gunicorn needs no separate file server (right after security
+    # and the header above, which static files carry too).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -188,6 +192,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 PASSWORD_RESET_TIMEOUT = 60 * 60
 PASSWORD_RESET_LIMIT = 3
 PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
+# Django's database sessions, but a cookie holding a key Django never makes is no session
+# (accounts/sessions.py): a NUL in it once failed every page.
+SESSION_ENGINE = "accounts.sessions"
 # --- end of "Signing in" -------------------------------------------------------------------
 
 # --- Email and the task queue --------------------------------------------------------------
@@ -254,6 +261,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Making a plan's PDF is stopped after this many seconds (reports/pdf.py), well within gunicorn's
+# 30-second worker timeout; the person is then asked to print the plan from their browser.
+PDF_TIME_LIMIT_SECONDS = env.float("PDF_TIME_LIMIT_SECONDS", default=10.0)
+
 # `make bench` turns on /bench/floor/, a page with no queries that sets the floor other pages are
 # compared with, /bench/floor/queries/, the same page after ten one-row reads of groups by
 # primary key (shown nowhere; bench/views.py), and /bench/floor/signed-in/, its rows in the
@@ -264,6 +275,50 @@ BENCH_FLOOR_ENABLED = env.bool("BENCH_FLOOR_ENABLED", default=False)
 MESSAGE_TAGS = {
     # Bootstrap calls it "danger".
     40: "danger",
+}
+
+# --- Errors --------------------------------------------------------------------------------
+# Every error (and warning, such as a refused CSRF token) goes to stderr, which gunicorn and
+# systemd keep: the failing page's path, the signed-in person's id and the traceback; never
+# the request's body, query string, cookies or headers (groups_site/error_logging.py). So the
+# 500 page's "the problem has been logged" is true. With ADMINS set (comma-separated email
+# addresses; sending needs the EMAIL_* settings), errors are also mailed to them, as text and
+# with the same facts only.
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_facts_only": {"()": "groups_site.error_logging.RequestFactsOnly"}},
+    "formatters": {
+        "facts": {
+            "()": "groups_site.error_logging.FactsFormatter",
+            "format": "{asctime} {levelname} {name} path={request_path} user={user_id}: {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_facts_only"],
+            "formatter": "facts",
+        },
+        # Attached below only when ADMINS is set.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "include_html": False,
+            "reporter_class": "groups_site.error_logging.RedactedExceptionReporter",
+            "filters": ["request_facts_only"],
+            "formatter": "facts",
+        },
+    },
+    "root": {"handlers": ["stderr", "mail_admins"] if ADMINS else ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # Instead of Django's own handlers: its console one is for DEBUG only, and its mail one
+        # would send the whole request. Warnings and errors reach the root's handlers above.
+        "django": {"handlers": [], "level": "WARNING", "propagate": True},
+    },
 }
 
 # --- Production hardening ------------------------------------------------------------------
@@ -307,4 +362,36 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     },
+}
+
+# Permissions Policy: the browser features no page of the app uses are turned off, so that
+# injected or third-party code could not use them either. The "copy the link" button of the
+# calendar page writes to the clipboard, so this site may do that. Features Chromium does not
+# know (ambient-light-sensor, bluetooth, web-share) are left out: it warns about each on every page.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "clipboard-read": [],
+    "clipboard-write": ["self"],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "gamepad": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "interest-cohort": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
 }

@@ -12,6 +12,7 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from groups_site.validators import as_one_line
 from sessions_log.models import GroupSession
 from sessions_log.schedule import meeting_dates
 from sessions_log.services import session_refusal
@@ -49,20 +50,26 @@ def sessions_calendar(group, *, today: datetime.date | None = None) -> bytes:
     today = today or timezone.localdate()
     zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     stamp = timezone.now()
+    # Names are checked as they are typed, but one stored earlier may hold a line break: written
+    # as it is, it would end the line and start a forged one (icalendar only asserts against a
+    # line feed, and asserts vanish under python -O). vText escapes commas and semicolons.
+    name = icalendar.vText(as_one_line(group.name))
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", group.name)
+    calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", settings.TIME_ZONE)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    # Not a property icalendar knows, so it must be told the value is a duration ("PT4H"), or it
+    # writes Python's "4:00:00".
+    calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
     for day, starts, ends, cancelled in upcoming_meetings(group, today):
         event = icalendar.Event()
         event.add("uid", uid_for(group, day))
         event.add("dtstamp", stamp)
         event.add("dtstart", datetime.datetime.combine(day, starts, tzinfo=zone))
         event.add("dtend", datetime.datetime.combine(day, ends, tzinfo=zone))
-        event.add("summary", group.name)
+        event.add("summary", name)
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         calendar.add_component(event)
     # The time zone's rules for a year either side are plenty for three months of dates.

@@ -1,11 +1,19 @@
 import datetime
 
 from django import forms
+from django.utils import timezone
 
 from groups.forms import template_form_helper
 
 # Long enough for any funding cycle; short enough that the monthly chart stays readable.
 LONGEST_PERIOD = datetime.timedelta(days=5 * 366)
+# Before any group here ran. A report may look ahead to the end of next year (the sessions planned);
+# a date such as 31 December 9999 was a server error, as the day after it does not exist.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+
+
+def latest_date(today: datetime.date) -> datetime.date:
+    return datetime.date(today.year + 1, 12, 31)
 
 
 def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -33,6 +41,19 @@ class FunderReportForm(forms.Form):
         self.fields["from"] = forms.DateField(label="From", widget=date_input)
         self.fields["to"] = forms.DateField(label="To (inclusive)", widget=date_input)
         self.helper = template_form_helper()
+
+    def _within_reach(self, name) -> datetime.date:
+        day = self.cleaned_data[name]
+        latest = latest_date(timezone.localdate())
+        if not EARLIEST_DATE <= day <= latest:
+            raise forms.ValidationError(f"Choose a date from {EARLIEST_DATE:%-d %B %Y} to {latest:%-d %B %Y}.")
+        return day
+
+    def clean_from(self):
+        return self._within_reach("from")
+
+    def clean_to(self):
+        return self._within_reach("to")
 
     def clean(self):
         cleaned = super().clean()

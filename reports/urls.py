@@ -1,6 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class FeedTokenConverter:
+    """Only what secrets.token_urlsafe gives (letters, digits, - and _) can name a calendar feed,
+    so an address with anything else (a NUL, which PostgreSQL refuses) is not found without
+    reaching the database."""
+
+    regex = "[A-Za-z0-9_-]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FeedTokenConverter, "feed_token")
 
 app_name = "reports"
 
@@ -12,5 +29,5 @@ urlpatterns = [
     path("groups/<int:pk>/calendar/create/", views.calendar_create, name="calendar_create"),
     path("groups/<int:pk>/calendar/renew/", views.calendar_renew, name="calendar_renew"),
     path("groups/<int:pk>/calendar/revoke/", views.calendar_revoke, name="calendar_revoke"),
-    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("calendar/<feed_token:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

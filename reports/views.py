@@ -125,6 +125,12 @@ def funder_report(request):
 # The printable plan --------------------------------------------------------------------------
 
 
+PDF_TOOK_TOO_LONG = (
+    "The plan is too long to make into a PDF in time, so we stopped. Print this page instead: "
+    "your browser's Print command can also save it as a PDF."
+)
+
+
 @group_view(can_print_plan, plan=True)
 def plan_print(request, group):
     return render(request, "reports/plan_print.html", {**plan_context(group), "printed_on": timezone.localdate()})
@@ -134,13 +140,17 @@ def plan_print(request, group):
 def plan_pdf(request, group):
     # Imported here: WeasyPrint loads Debian's Pango when imported, and a machine without it
     # should lose only the PDF, not every page.
-    from .pdf import html_to_pdf
+    from .pdf import PdfTookTooLong, html_to_pdf
 
     today = timezone.localdate()
     html = render_to_string(
         "reports/plan_print.html", {**plan_context(group), "printed_on": today, "for_pdf": True}, request=request
     )
-    pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    try:
+        pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    except PdfTookTooLong:
+        messages.error(request, PDF_TOOK_TOO_LONG)
+        return redirect("reports:plan_print", pk=group.pk)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"plan-{slugify(group.name) or group.pk}-{today:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -45,6 +45,7 @@ class MemberExitForm(forms.Form):
     reason = forms.ChoiceField(choices=Member.ExitReason.choices)
     aftercare = forms.CharField(
         label="Support offered after leaving",
+        max_length=Member._meta.get_field("aftercare_offered").max_length,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="As the group's exit strategy describes. Never details of anyone's self-harm.",
     )

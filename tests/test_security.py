@@ -25,6 +25,7 @@ from django.urls import include, path, reverse
 
 from accounts.tests.factories import UserFactory
 from groups_site.middleware import NeverCacheForSignedInMiddleware
+from reports.models import CalendarFeed
 from tests.world import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,6 +231,7 @@ def test_gunicorn_and_whitenoise_serve_the_app_as_in_production(production_env, 
         assert status == 200
         assert headers["Content-Encoding"] == "gzip"
         assert "immutable" in headers["Cache-Control"]
+        assert "camera=()" in headers["Permissions-Policy"]
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -261,6 +263,34 @@ def test_pages_may_not_be_framed_or_sniffed_and_send_no_referrer_elsewhere(clien
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+# Browser features no page uses, each of which must be turned off (groups_site/settings.py).
+FEATURES_OFF = ["camera", "microphone", "geolocation", "payment", "usb", "interest-cohort", "display-capture", "midi"]
+
+
+@pytest.mark.django_db
+def test_every_kind_of_response_turns_off_the_browser_features_the_app_never_uses(
+    client, group, coordinator, facilitator
+):
+    feed = CalendarFeed.objects.create(user=facilitator, group=group)
+    signed_out = client.get(reverse("login"))
+    calendar = client.get(feed.get_absolute_url())
+    sign_in(client, coordinator)
+    assert calendar["Content-Type"].startswith("text/calendar")
+    responses = [
+        signed_out,
+        calendar,
+        client.get(reverse("groups:plan", kwargs={"pk": group.pk})),
+        client.get(reverse("reports:funder_report"), {"format": "csv"}),
+        client.get("/no-such-page/"),
+    ]
+
+    for response in responses:
+        policy = dict(rule.strip().split("=", 1) for rule in response["Permissions-Policy"].split(","))
+        assert all(policy[feature] == "()" for feature in FEATURES_OFF), response
+        # The calendar page's "copy the link" button writes to the clipboard; nothing reads it.
+        assert (policy["clipboard-write"], policy["clipboard-read"]) == ("(self)", "()")
 
 
 TEMPLATES = ROOT / "templates"

@@ -9,7 +9,7 @@ remembering to list it (tests/world.py says what to add when a new URL keyword a
 import pytest
 from django.db import transaction
 
-from tests.world import INSIDERS, OUTSIDERS, every_route, sign_in
+from tests.world import INSIDERS, OUTSIDERS, Route, every_route, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +96,39 @@ def test_the_admins_catch_all_refuses_everyone_on_the_team(client, world):
         response = client.get(f"/admin/groups/supportgroup/{world.group.pk}/no-such-page/")
         assert response.status_code in {302, 404}
         assert not _leaked(world, response)
+
+
+# Addresses and cookies no browser of ours would send ------------------------------------------------
+
+# A NUL reaches PostgreSQL, which refuses it in a string: once a server error from a calendar
+# address (/reports/calendar/%00.ics) and from a session cookie.
+NUL_QUERY = {name: "\x00" for name in ("page", "q", "date", "group", "session", "from", "to", "theme", "format")}
+FORGED_COOKIES = {
+    "sessionid": "a" * 20 + "\x00" + "b" * 11,
+    "csrftoken": "\x00" * 32,
+    "messages": "\x00",
+}
+
+
+def test_a_nul_in_any_address_or_its_query_is_never_a_server_error(client, world):
+    sign_in(client, world.people["coordinator"])
+    errors = []
+    for route in [*_routes(world), *[Route("nul", "", "/reports/calendar/%00.ics", False)]]:
+        for response in (client.get(route.url + "%00"), client.get(route.url, NUL_QUERY)):
+            if response.status_code >= 500:
+                errors.append(f"{response.request['PATH_INFO']} ({route.name}): {response.status_code}")
+    assert client.get("/reports/calendar/%00.ics").status_code == 404
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "anonymous"])
+def test_forged_cookies_on_any_page_are_never_a_server_error(client, world, role):
+    sign_in(client, world.people[role])
+    for name, value in FORGED_COOKIES.items():
+        client.cookies[name] = value
+    errors = []
+    for route in _routes(world):
+        response = client.get(route.url)
+        if response.status_code >= 500:
+            errors.append(f"{route.url} ({route.name}): {response.status_code}")
+    assert not errors, "\n".join(errors)

@@ -25,7 +25,13 @@ from accounts.tests.signing_in import (
 
 DASHBOARD = "sessions_log:dashboard"
 # Stand-ins for URL parameters: the middleware decides before any object is looked up.
-SAMPLE_ARGUMENTS = {"IntConverter": 1, "StringConverter": "x", "SlugConverter": "x", "UUIDConverter": "0" * 32}
+SAMPLE_ARGUMENTS = {
+    "IntConverter": 1,
+    "StringConverter": "x",
+    "SlugConverter": "x",
+    "UUIDConverter": "0" * 32,
+    "FeedTokenConverter": "x",
+}
 # Pages an unverified person may open: the two-factor pages, signing in and out, and the admin's
 # sign-in (which two-factor turns into a redirect to ours).
 OPEN_BEFORE_A_CODE = {"login", "logout", "admin:login", "admin:logout"}

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from groups_site.validators import validate_single_line
+
 from .group import SupportGroup
 
 
@@ -62,11 +64,18 @@ class Risk(models.Model):
 
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="risks")
     source = models.CharField(max_length=20, blank=True, help_text="The guidance reference this risk comes from.")
-    title = models.CharField("Risk", max_length=300)
+    title = models.CharField("Risk", max_length=300, validators=[validate_single_line])
     likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=RATING_VALIDATORS)
     impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=RATING_VALIDATORS)
-    mitigation = models.TextField(blank=True, help_text="What you will do to prevent it, and to respond if it happens.")
-    owner = models.CharField(max_length=120, blank=True, help_text="Who keeps an eye on it: a name or a role.")
+    mitigation = models.TextField(
+        max_length=2_000, blank=True, help_text="What you will do to prevent it, and to respond if it happens."
+    )
+    owner = models.CharField(
+        max_length=120,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="Who keeps an eye on it: a name or a role.",
+    )
 
     history = HistoricalRecords()
 
@@ -100,15 +109,20 @@ class ExitStrategy(PlanDocument):
     group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="exit_strategy")
     members_leaving = models.TextField(
         "How members leave, and the support that continues afterwards",
+        max_length=4_000,
         blank=True,
         help_text="Leaving can feel like letting friends down. Support should carry on for a while "
         "after someone moves on.",
     )
     group_ending = models.TextField(
-        "How the whole group would end", blank=True, help_text="Who decides, how members are told, where they go next."
+        "How the whole group would end",
+        max_length=4_000,
+        blank=True,
+        help_text="Who decides, how members are told, where they go next.",
     )
     when_group_cannot_run = models.TextField(
         "When the group cannot run",
+        max_length=4_000,
         blank=True,
         help_text="Holidays, a facilitator away, the venue unavailable: what members are offered instead.",
     )
@@ -143,16 +157,19 @@ class FacilitatorSupportPlan(PlanDocument):
     supervision_frequency = models.CharField(max_length=20, choices=Frequency, blank=True)
     debrief_arrangements = models.TextField(
         "Debrief after every session",
+        max_length=4_000,
         blank=True,
         help_text="Who facilitators debrief with after each session, and how soon.",
     )
     cofacilitation_and_cover = models.TextField(
         "Co-facilitation and cover",
+        max_length=4_000,
         blank=True,
         help_text="Who co-facilitates, and who steps in when a facilitator is away.",
     )
     facilitator_wellbeing = models.TextField(
         "Facilitators' own wellbeing",
+        max_length=4_000,
         blank=True,
         help_text="How facilitators look after themselves and ask for help. Running a group can be draining.",
     )

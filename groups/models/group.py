@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from groups_site.validators import validate_single_line
+
 
 class InvalidStatusTransition(Exception):
     """Raised when a group is asked to move to a status it cannot reach from where it is."""
@@ -101,16 +103,18 @@ class SupportGroup(models.Model):
         Status.CLOSED: set(),
     }
 
-    name = models.CharField(max_length=120)
-    purpose = models.TextField(help_text="What the group is for, in a sentence or two.")
+    name = models.CharField(max_length=120, validators=[validate_single_line])
+    purpose = models.TextField(max_length=1_000, help_text="What the group is for, in a sentence or two.")
     why_group_work = models.TextField(
         "Why a group",
+        max_length=2_000,
         help_text="Why group work suits these people. Recovery and mutual support are good reasons; "
         "saving time or money is not.",
     )
     leadership = models.CharField(max_length=20, choices=Leadership, default=Leadership.EXPERT_LED)
     leadership_support = models.TextField(
         "Support that goes with this leadership",
+        max_length=2_000,
         blank=True,
         help_text="If members lead: the extra support they have. If professionals lead: how members "
         "share in running the group.",
@@ -121,6 +125,7 @@ class SupportGroup(models.Model):
         "Moderated opening hours online",
         max_length=200,
         blank=True,
+        validators=[validate_single_line],
         help_text="For online parts: when they are open and moderated, e.g. \u201cTuesdays 7\u20139pm\u201d.",
     )
     audience = models.CharField("Who can come", max_length=20, choices=Audience, default=Audience.SELF_HARM_ONLY)
@@ -129,16 +134,19 @@ class SupportGroup(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(120)], help_text="Leave empty for no upper limit."
     )
     gender_eligibility = models.CharField(max_length=20, choices=Gender, default=Gender.ANY)
-    eligibility_notes = models.CharField(max_length=200, blank=True)
+    eligibility_notes = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     maximum_size = models.PositiveSmallIntegerField(
         "Largest size", default=10, validators=[MinValueValidator(2), MaxValueValidator(50)]
     )
     when_full = models.CharField(
         "When the group is full", max_length=20, choices=WhenFull, default=WhenFull.WAITING_LIST
     )
-    venue = models.CharField(max_length=200, blank=True, help_text="Where face-to-face sessions happen.")
+    venue = models.CharField(
+        max_length=200, blank=True, validators=[validate_single_line], help_text="Where face-to-face sessions happen."
+    )
     room_notes = models.TextField(
         "About the room",
+        max_length=1_000,
         blank=True,
         help_text="Comfortable seating in a circle, tea and coffee, a quiet space nearby.",
     )

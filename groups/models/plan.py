@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from groups_site.validators import validate_single_line
+
 from ..checklist import CHECKLIST, CHECKLIST_BY_KEY
 from ..wording import reads_like_no_harm_contract
 from .group import SupportGroup
@@ -16,7 +18,9 @@ class Aim(models.Model):
         BOTH = "both", "Both"
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="aims")
-    text = models.CharField("Aim", max_length=300, help_text="About coping better, not about stopping.")
+    text = models.CharField(
+        "Aim", max_length=300, validators=[validate_single_line], help_text="About coping better, not about stopping."
+    )
     progress_charting = models.CharField(
         "How progress is charted", max_length=20, choices=Charting, default=Charting.BOTH
     )
@@ -33,12 +37,20 @@ class Aim(models.Model):
 
 class Rule(models.Model):
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="rules")
-    text = models.CharField("Rule", max_length=300)
+    text = models.CharField("Rule", max_length=300, validators=[validate_single_line])
     how_shared = models.CharField(
-        "How it is shared", max_length=300, blank=True, help_text="e.g. read out at the start of each session"
+        "How it is shared",
+        max_length=300,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="e.g. read out at the start of each session",
     )
     how_upheld = models.CharField(
-        "How it is upheld", max_length=300, blank=True, help_text="What facilitators do when it is broken."
+        "How it is upheld",
+        max_length=300,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="What facilitators do when it is broken.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -67,9 +79,9 @@ class ChecklistAnswer(models.Model):
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="checklist_answers")
     item_key = models.CharField(max_length=50, choices=[(item.key, item.prompt) for item in CHECKLIST])
-    answer = models.TextField(blank=True)
+    answer = models.TextField(max_length=4_000, blank=True)
     status = models.CharField(max_length=20, choices=Status, default=Status.NOT_STARTED)
-    not_applicable_reason = models.CharField(max_length=300, blank=True)
+    not_applicable_reason = models.CharField(max_length=300, blank=True, validators=[validate_single_line])
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -87,6 +87,15 @@ def test_the_calendar_carries_the_time_zone_its_times_are_in(client, feed):
     assert [str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/London"]
 
 
+def test_calendar_apps_are_asked_to_look_again_every_four_hours_in_words_they_understand(client, feed):
+    """REFRESH-INTERVAL (RFC 7986) and X-PUBLISHED-TTL (Outlook's and Apple's) both take an
+    iCalendar duration; X-PUBLISHED-TTL was written as "4:00:00", which no calendar app reads."""
+    lines = client.get(feed_url(feed)).content.decode().split("\r\n")
+
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT4H" in lines
+    assert "X-PUBLISHED-TTL:PT4H" in lines
+
+
 def test_a_session_recorded_as_not_running_shows_as_cancelled_under_the_same_uid(client, feed):
     called_off = tuesdays_ahead()[1]
     GroupSessionFactory(
@@ -120,6 +129,43 @@ def test_the_feed_names_no_member(client, feed):
     assert "ATTENDEE" not in content and "DESCRIPTION" not in content
 
 
+@pytest.mark.parametrize(
+    "stored_name",
+    [
+        "Riverside\nevening group",
+        "Riverside\r\nevening group",
+        "Riverside\x0bevening\x1b group",
+        "Riverside\u2028evening group",
+    ],
+)
+def test_a_group_name_stored_with_a_line_break_or_control_character_still_gives_a_feed_of_whole_lines(
+    client, feed, stored_name
+):
+    """Names are checked as they are typed now, but one stored before (with a line break) was a
+    server error for every facilitator's feed, or, where icalendar's assert did not catch it, a
+    line of the file forged. Each name is written on one line, with nothing hidden in it."""
+    SupportGroup.objects.filter(pk=feed.group.pk).update(name=stored_name)
+
+    response = client.get(feed_url(feed))
+
+    assert response.status_code == 200
+    lines = response.content.decode().split("\r\n")
+    assert lines[-1] == ""
+    assert not [line for line in lines[:-1] if not line or any(char in line for char in "\r\n\x00\u2028")]
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]) == "Riverside evening group"
+    assert {str(event["summary"]) for event in calendar.walk("VEVENT")} == {"Riverside evening group"}
+
+
+def test_commas_and_semicolons_in_a_group_name_are_escaped(client, feed):
+    SupportGroup.objects.filter(pk=feed.group.pk).update(name="Tea, talk; support")
+
+    content = client.get(feed_url(feed)).content.decode()
+
+    assert "X-WR-CALNAME:Tea\\, talk\\; support\r\n" in content
+    assert "SUMMARY:Tea\\, talk\\; support\r\n" in content
+
+
 def test_the_feed_runs_the_same_few_queries_however_many_sessions_are_called_off(
     client, feed, django_assert_max_num_queries
 ):
@@ -137,6 +183,16 @@ def test_the_feed_runs_the_same_few_queries_however_many_sessions_are_called_off
 
 def test_an_unknown_address_is_not_found(client, feed):
     assert client.get(reverse("reports:calendar_feed", kwargs={"token": "not-a-real-token"})).status_code == 404
+
+
+@pytest.mark.parametrize("token", ["%00", "abc%00def", "%0D%0A", "a%20b", "..%2F..%2Fetc", "%C3%A9"])
+def test_an_address_no_link_could_have_is_not_found(client, feed, token, django_assert_num_queries):
+    """A NUL in the address once reached PostgreSQL, which refuses it: a server error. Only the
+    letters, digits, - and _ of a real link are looked up."""
+    with django_assert_num_queries(0):
+        response = client.get(f"/reports/calendar/{token}.ics")
+
+    assert response.status_code == 404
 
 
 def test_a_facilitator_who_leaves_the_team_loses_the_feed(client, feed, facilitator):

@@ -299,6 +299,50 @@ def test_a_date_that_is_not_a_date_is_refused_beside_its_field(client, group, co
     assert 'value="last Tuesday"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "refused"),
+    [
+        ("9999-01-01", "9999-12-31", {"from", "to"}),
+        ("2026-01-01", "9999-12-31", {"to"}),
+        ("0001-01-01", "0001-12-31", {"from", "to"}),
+        ("1999-12-31", "2000-06-30", {"from"}),
+    ],
+)
+@pytest.mark.parametrize("csv_format", [False, True])
+def test_a_date_outside_the_years_a_report_can_cover_is_refused_beside_its_field(
+    client, group, coordinator, start, end, refused, csv_format
+):
+    """The year 9999 was a server error on the page and in the CSV (the day after 31 December
+    9999 does not exist): a date from 2000 to the end of next year is asked for instead."""
+    client.force_login(coordinator)
+    latest = datetime.date(TODAY.year + 1, 12, 31)
+    message = f"Choose a date from 1 January 2000 to {latest:%-d %B %Y}."
+
+    response = client.get(report_url(**{"from": start, "to": end}, **({"format": "csv"} if csv_format else {})))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert response.context["report"] is None
+    assert {field: errors for field, errors in response.context["form"].errors.items()} == {
+        field: [message] for field in refused
+    }
+    assert message in html
+    assert f'value="{start}"' in html and f'value="{end}"' in html
+    assert not AccessEvent.objects.exists()
+
+
+def test_the_first_and_last_days_a_report_can_cover_are_accepted(client, group, coordinator):
+    client.force_login(coordinator)
+    latest = datetime.date(TODAY.year + 1, 12, 31)
+
+    first = client.get(report_url(**{"from": "2000-01-01", "to": "2000-12-31"}))
+    last = client.get(report_url(**{"from": f"{TODAY.year}-01-01", "to": latest.isoformat()}))
+
+    assert first.context["report"] is not None
+    assert last.context["report"] is not None
+
+
 # The chart ------------------------------------------------------------------------------------
 
 

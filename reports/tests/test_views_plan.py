@@ -1,5 +1,7 @@
 """The printable plan and its PDF: the whole plan, for everyone on the team, and nobody else."""
 
+import time
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,7 +21,8 @@ from groups.tests.factories import (
     RiskFactory,
     RuleFactory,
 )
-from reports.pdf import StaticFilesFetcher
+from reports.pdf import PdfTookTooLong, StaticFilesFetcher, html_to_pdf
+from reports.views import PDF_TOOK_TOO_LONG
 
 pytestmark = pytest.mark.django_db
 
@@ -182,12 +185,14 @@ def test_a_plan_with_nothing_written_yet_still_makes_a_pdf(client, group, coordi
     assert response.content.startswith(b"%PDF")
 
 
-def test_the_pdf_fetches_nothing_but_static_files(client, written_plan, coordinator, monkeypatch):
-    asked = []
+def test_the_pdf_fetches_nothing_but_static_files(client, written_plan, coordinator, monkeypatch, tmp_path):
+    # The PDF is made in a child process (see reports/pdf.py), so the spy writes to a file.
+    asked = tmp_path / "asked.txt"
     original = StaticFilesFetcher.fetch
 
     def spy(self, url, headers=None):
-        asked.append(url)
+        with asked.open("a") as file:
+            file.write(url + "\n")
         return original(self, url, headers)
 
     monkeypatch.setattr(StaticFilesFetcher, "fetch", spy)
@@ -195,7 +200,40 @@ def test_the_pdf_fetches_nothing_but_static_files(client, written_plan, coordina
 
     client.get(url("reports:plan_pdf", written_plan))
 
-    assert "http://testserver/static/reports/print.css" in asked
+    assert "http://testserver/static/reports/print.css" in asked.read_text().splitlines()
+
+
+def test_a_pdf_that_takes_too_long_is_stopped_and_the_printable_page_says_to_print_it_instead(
+    client, written_plan, coordinator, settings
+):
+    """A megabyte in the exit strategy once took 25 seconds to lay out, and gunicorn killed the
+    worker: a server error. Here the limit is a millisecond, so any plan is too long."""
+    settings.PDF_TIME_LIMIT_SECONDS = 0.001
+    client.force_login(coordinator)
+
+    response = client.get(url("reports:plan_pdf", written_plan))
+
+    assert response.status_code == 302
+    assert response.url == url("reports:plan_print", written_plan)
+    page = client.get(response.url).content.decode()
+    assert '<div class="print-messages" role="alert">' in page
+    assert escape(PDF_TOOK_TOO_LONG) in page
+    assert "Print this page instead" in PDF_TOOK_TOO_LONG
+
+
+def test_making_a_pdf_is_stopped_at_its_time_limit():
+    html = "<h1>A plan</h1>" + "<p>We talk it through.</p>" * 20_000
+
+    started = time.monotonic()
+    with pytest.raises(PdfTookTooLong):
+        html_to_pdf(html, base_url="http://testserver/", time_limit=0.5)
+
+    # Stopped, not waited for: pebble polls every 0.1 s and then ends the child process.
+    assert time.monotonic() - started < 5
+
+
+def test_a_pdf_made_within_its_time_limit_is_returned():
+    assert html_to_pdf("<h1>A plan</h1>", base_url="http://testserver/", time_limit=60).startswith(b"%PDF")
 
 
 def test_the_pdf_fetcher_serves_static_files_from_disk_and_refuses_other_addresses():

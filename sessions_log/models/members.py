@@ -4,6 +4,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from groups.models import SupportGroup
+from groups_site.validators import validate_single_line
 
 
 class MemberQuerySet(models.QuerySet):
@@ -42,23 +43,32 @@ class Member(models.Model):
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="members")
     display_name = models.CharField(
-        "Name", max_length=60, help_text="Only as the group's plan allows: a nickname, first name or full name."
+        "Name",
+        max_length=60,
+        validators=[validate_single_line],
+        help_text="Only as the group's plan allows: a nickname, first name or full name.",
     )
     joined_on = models.DateField()
     referral_route = models.CharField(max_length=20, choices=Referral, default=Referral.SELF)
     referring_organisation = models.CharField(
-        max_length=120, blank=True, help_text="The organisation only, never the professional's notes."
+        max_length=120,
+        blank=True,
+        validators=[validate_single_line],
+        help_text="The organisation only, never the professional's notes.",
     )
     contact_details = models.CharField(
         max_length=120,
         blank=True,
+        validators=[validate_single_line],
         help_text="Only if the group's plan allows contact between sessions: a phone number or email address.",
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.ACTIVE)
     exited_on = models.DateField(null=True, blank=True)
     exit_reason = models.CharField(max_length=30, choices=ExitReason, blank=True)
     aftercare_offered = models.TextField(
-        blank=True, help_text="The support offered after leaving, as the group's exit strategy describes."
+        max_length=1_000,
+        blank=True,
+        help_text="The support offered after leaving, as the group's exit strategy describes.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from groups.checklist import SECTIONS
 from groups.models import GroupRole, SupportGroup
+from groups_site.validators import validate_single_line
 
 from .sessions import GroupSession
 
@@ -26,9 +27,9 @@ class Lesson(models.Model):
         choices=[(section.slug, section.title) for section in SECTIONS],
         help_text="The part of the plan this lesson is about.",
     )
-    what_worked = models.TextField(blank=True)
-    what_to_change = models.TextField(blank=True)
-    action = models.CharField("Action agreed", max_length=300, blank=True)
+    what_worked = models.TextField(max_length=2_000, blank=True)
+    what_to_change = models.TextField(max_length=2_000, blank=True)
+    action = models.CharField("Action agreed", max_length=300, blank=True, validators=[validate_single_line])
     action_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="lesson_actions"
     )
@@ -96,21 +97,22 @@ class Debrief(models.Model):
 
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="debriefs")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="debriefs")
-    how_it_went = models.TextField("How did the session go?")
-    anything_difficult = models.TextField("Was anything difficult?", blank=True)
+    how_it_went = models.TextField("How did the session go?", max_length=4_000)
+    anything_difficult = models.TextField("Was anything difficult?", max_length=4_000, blank=True)
     safeguarding_concern = models.BooleanField("Was there a safeguarding concern?", default=False)
     safeguarding_action = models.TextField(
         "What was done under the organisation's safeguarding policy",
+        max_length=2_000,
         blank=True,
         help_text=NO_SELF_HARM_DETAILS,
     )
-    safeguarding_told = models.CharField("Who was told", max_length=200, blank=True)
+    safeguarding_told = models.CharField("Who was told", max_length=200, blank=True, validators=[validate_single_line])
     wellbeing = models.PositiveSmallIntegerField(
         "How are you feeling after the session?",
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 = really struggling, 5 = fine.",
     )
-    support_wanted = models.TextField("Any support you would like?", blank=True)
+    support_wanted = models.TextField("Any support you would like?", max_length=2_000, blank=True)
     # Signed off by the supervisor, and so locked. Set with the review by services.review_debrief,
     # with the row locked (the scale generator, which writes reviews in bulk, sets it with them;
     # migration 0004 set it for older reviews). Kept on the debrief, beside `review`,
@@ -178,8 +180,8 @@ class DebriefReview(models.Model):
 
     debrief = models.OneToOneField(Debrief, on_delete=models.CASCADE, related_name="review")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    comments = models.TextField()
-    agreed_actions = models.TextField(blank=True)
+    comments = models.TextField(max_length=4_000)
+    agreed_actions = models.TextField(max_length=2_000, blank=True)
     reviewed_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -195,7 +197,7 @@ class DebriefNote(models.Model):
 
     debrief = models.ForeignKey(Debrief, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    text = models.TextField("Note", help_text=NO_SELF_HARM_DETAILS)
+    text = models.TextField("Note", max_length=2_000, help_text=NO_SELF_HARM_DETAILS)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

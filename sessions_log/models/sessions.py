@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from groups.models import SupportGroup
+from groups_site.validators import validate_single_line
 
 from .members import Member
 
@@ -84,6 +85,7 @@ class GroupSession(models.Model):
     not_run_reason = models.CharField("Why it did not run", max_length=30, choices=NotRunReason, blank=True)
     offered_instead = models.TextField(
         "What members were offered instead",
+        max_length=1_000,
         blank=True,
         help_text="For example a phone check-in or the online space. Say how members were told.",
     )
@@ -191,12 +193,18 @@ class AbsencePolicy(models.Model):
         COORDINATOR = "coordinator", "A coordinator"
 
     group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="absence_policy")
-    after_one_miss = models.CharField(max_length=200, default="Send a friendly message to say they were missed.")
+    after_one_miss = models.CharField(
+        max_length=200, validators=[validate_single_line], default="Send a friendly message to say they were missed."
+    )
     after_one_miss_assignee = models.CharField(max_length=20, choices=Assignee, default=Assignee.LEAD_FACILITATOR)
-    after_two_misses = models.CharField(max_length=200, default="Phone to check in and ask how they are.")
+    after_two_misses = models.CharField(
+        max_length=200, validators=[validate_single_line], default="Phone to check in and ask how they are."
+    )
     after_two_misses_assignee = models.CharField(max_length=20, choices=Assignee, default=Assignee.LEAD_FACILITATOR)
     after_three_misses = models.CharField(
-        max_length=200, default="Talk with them (or their referrer) about whether the group still suits them."
+        max_length=200,
+        validators=[validate_single_line],
+        default="Talk with them (or their referrer) about whether the group still suits them.",
     )
     after_three_misses_assignee = models.CharField(max_length=20, choices=Assignee, default=Assignee.COORDINATOR)
     apologies_count_as_missed = models.BooleanField(
@@ -263,7 +271,7 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome = models.CharField(max_length=20, choices=Outcome, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=2_000, blank=True)
 
     objects = FollowUpQuerySet.as_manager()
     history = HistoricalRecords()

@@ -96,6 +96,9 @@ def content_security_policy_violations(browser, monkeypatch):
     yield messages
     refused = [message for message in messages if "Content Security Policy" in message]
     assert not refused, "The browser refused content under the Content Security Policy:\n" + "\n".join(refused)
+    # Chromium warns on every page about a feature in the Permissions-Policy header it does not know.
+    unknown = [message for message in messages if "Permissions-Policy" in message]
+    assert not unknown, "The browser did not understand the Permissions-Policy header:\n" + "\n".join(unknown)
 
 
 @pytest.fixture(scope="session")
