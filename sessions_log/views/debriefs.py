@@ -15,13 +15,13 @@ from audit.services import record_access
 from groups.models import GroupRole
 from groups.permissions import group_view
 from groups_site.pagination import CountedPaginator
+from groups_site.refusals import show_refusal
 
 from ..forms import DebriefForm, DebriefNoteForm, DebriefReviewForm
 from ..models import Debrief
 from ..models.reflection import NO_SELF_HARM_DETAILS
 from ..permissions import can_read_debrief, can_review_debrief, can_write_debrief
 from ..services import add_debrief_note, review_debrief, save_debrief
-from .refusals import show_refusal
 
 DEBRIEFS_PER_PAGE = 25
 

@@ -17,13 +17,13 @@ from django.views.decorators.cache import never_cache
 from audit.models import AccessEvent
 from audit.services import record_access
 from groups.permissions import group_view
+from groups_site.refusals import show_refusal
 
 from ..erasure import erase_member
 from ..forms import MemberErasureForm
 from ..models import Attendance
 from ..permissions import can_handle_subject_requests, can_manage_members, can_view_members
 from ..subject_access import RECORD_FIELDS, MemberNames, find_mentions, member_data
-from .refusals import show_refusal
 
 RECENT_MARKS = 10
 

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from groups.permissions import group_view
+from groups_site.refusals import show_refusal
 
 from ..forms import AbsencePolicyForm, FollowUpCloseForm, MemberExitForm, MemberForm
 from ..models import AbsencePolicy, FollowUp, Member
@@ -23,7 +24,6 @@ from ..permissions import (
     can_view_sessions,
 )
 from ..services import absence_policy_for, add_member, admit_from_waiting_list, close_follow_up, exit_member
-from .refusals import show_refusal
 
 # The exit form names its fields for the person filling it in; the model names them for the record.
 EXIT_FIELDS = {"exit_reason": "reason", "aftercare_offered": "aftercare"}

@@ -14,6 +14,7 @@ from django.utils import timezone
 from groups.models import SupportGroup
 from groups.permissions import group_view
 from groups_site.pagination import CountedPaginator
+from groups_site.refusals import show_refusal
 
 from ..forms import GroupSessionForm, RegisterForm
 from ..models import Attendance, GroupSession, Member, attendance_percentage
@@ -27,7 +28,6 @@ from ..permissions import (
 )
 from ..schedule import meeting_dates, upcoming_dates
 from ..services import record_session, save_register, session_refusal
-from .refusals import show_refusal
 
 CHART_SESSIONS = 12
 SESSIONS_PER_PAGE = 20

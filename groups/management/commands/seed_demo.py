@@ -11,7 +11,6 @@ import time
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -59,13 +58,14 @@ class Command(BaseCommand):
     def handle(self, *args, scale=None, **options):
         if scale is not None and scale < 1:
             raise CommandError("--scale needs a number of groups, 1 or more.")
-        with transaction.atomic():
-            users = {username: self._user(username, first, last) for username, first, last, _ in DEMO_USERS}
-            coordinator, facilitator, supervisor = users["coordinator"], users["facilitator"], users["supervisor"]
-            self._half_planned_group(coordinator)
-            self._ready_group(coordinator, facilitator, supervisor)
-            self._active_group(coordinator, facilitator, users["cofacilitator"], supervisor)
-            added_scale_data = bool(scale) and self._scale(scale, users)
+        # Not one transaction: the services called here each commit their own change (durably,
+        # as they do for a page), so a failure part-way leaves what came before it.
+        users = {username: self._user(username, first, last) for username, first, last, _ in DEMO_USERS}
+        coordinator, facilitator, supervisor = users["coordinator"], users["facilitator"], users["supervisor"]
+        self._half_planned_group(coordinator)
+        self._ready_group(coordinator, facilitator, supervisor)
+        self._active_group(coordinator, facilitator, users["cofacilitator"], supervisor)
+        added_scale_data = bool(scale) and self._scale(scale, users)
         if added_scale_data:
             # Outside the transaction: PostgreSQL's VACUUM cannot run inside one.
             update_planner_statistics()
