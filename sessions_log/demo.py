@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .models import Attendance, Debrief, GroupSession, Lesson, Member
 from .schedule import meeting_dates
-from .services import add_member, record_session, review_debrief, save_debrief, save_register
+from .services import add_member, record_lesson, record_session, review_debrief, save_debrief, save_register
 
 MEMBER_NAMES = ["Alex", "Bea", "Cam", "Dee", "Eli", "Fran", "Gus", "Hana", "Izzy", "Sky"]
 Status = Attendance.Status
@@ -17,7 +17,10 @@ Status = Attendance.Status
 def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
     today = timezone.localdate()
     launched = timezone.localtime(group.launched_at).date()
-    members = [add_member(member=Member(group=group, display_name=name, joined_on=launched)) for name in MEMBER_NAMES]
+    members = [
+        add_member(member=Member(group=group, display_name=name, joined_on=launched), by=facilitator)
+        for name in MEMBER_NAMES
+    ]
     # The last meeting date is left unrecorded, so the facilitator's dashboard has work to show.
     dates = [day for day in meeting_dates(group, launched, today) if day < today][-7:-1]
     for number, day in enumerate(dates, start=1):
@@ -44,22 +47,26 @@ def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
                 comments="Thank you: a calm first session. Well done on setting the ground rules together.",
                 agreed_actions="Try a check-in round at the start next time.",
             )
-    Lesson.objects.create(
-        group=group,
-        session=session,
-        theme="sessions",
-        what_worked="A check-in round helped quieter members speak.",
-        what_to_change="Leave ten minutes at the end to wind down.",
-        action="Add a wind-down round to the session plan.",
-        action_owner=facilitator,
-        created_by=facilitator,
+    record_lesson(
+        lesson=Lesson(
+            group=group,
+            session=session,
+            theme="sessions",
+            what_worked="A check-in round helped quieter members speak.",
+            what_to_change="Leave ten minutes at the end to wind down.",
+            action="Add a wind-down round to the session plan.",
+            action_owner=facilitator,
+        ),
+        by=facilitator,
     )
-    Lesson.objects.create(
-        group=group,
-        theme="attendance",
-        what_worked="A text after one missed session brought two members back.",
-        what_to_change="",
-        created_by=cofacilitator,
+    record_lesson(
+        lesson=Lesson(
+            group=group,
+            theme="attendance",
+            what_worked="A text after one missed session brought two members back.",
+            what_to_change="",
+        ),
+        by=cofacilitator,
     )
 
 

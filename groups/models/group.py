@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import classproperty
@@ -51,18 +51,20 @@ class SupportGroupQuerySet(models.QuerySet):
             return self.none()
         return self.filter(pk__in=GroupRole.objects.filter(user=user, role__in=roles).values("group_id"))
 
-    def coordinated_by(self, user):
-        return self.holding(user, {GroupRole.Role.COORDINATOR})
-
-    def facilitated_by(self, user):
-        return self.holding(user, GroupRole.Role.FACILITATING)
-
     def run_by(self, user):
         """Groups the person coordinates or facilitates: those whose members' names they see."""
         return self.holding(user, GroupRole.Role.RUNNING)
 
-    def supervised_by(self, user):
-        return self.holding(user, GroupRole.Role.SUPERVISING)
+    def with_roles_of(self, user):
+        """The groups where the person holds a role, each marked with what they do in it, in the
+        same query: `coordinates`, `facilitates` (leads or co-facilitates), `supervises`."""
+        Role = GroupRole.Role
+        held = GroupRole.objects.filter(group=OuterRef("pk"), user=user)
+        return self.holding(user, Role.EVERYONE).annotate(
+            coordinates=Exists(held.filter(role=Role.COORDINATOR)),
+            facilitates=Exists(held.filter(role__in=Role.FACILITATING)),
+            supervises=Exists(held.filter(role__in=Role.SUPERVISING)),
+        )
 
     # Groups where a person may do something: as holds_role answers it, superusers everywhere.
     def where_holds_role(self, user, roles):
