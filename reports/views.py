@@ -39,9 +39,11 @@ def _chosen_group(request):
     asked = request.GET.get("group", "")
     if not asked:
         return None
-    if not asked.isdigit():
-        raise Http404
-    return find_group(request.user, int(asked), can_see_funder_report)
+    try:
+        pk = int(asked)
+    except ValueError:
+        raise Http404 from None
+    return find_group(request.user, pk, can_see_funder_report)
 
 
 def _csv_safe(value) -> str:
