@@ -123,31 +123,21 @@ TRACKED = [
         Debrief,
         "Debrief",
         lambda group: Q(session_id__in=_session_ids(group)),
-        frozenset(
-            {
-                "how_it_went",
-                "anything_difficult",
-                "safeguarding_concern",
-                "safeguarding_action",
-                "safeguarding_told",
-                "wellbeing",
-                "support_wanted",
-            }
-        ),
+        frozenset(Debrief.PRIVATE_FIELDS),
         DEBRIEF_READERS,
     ),
     Tracked(
         DebriefReview,
         "Debrief review",
         lambda group: Q(debrief_id__in=_debrief_ids(group)),
-        frozenset({"comments", "agreed_actions"}),
+        frozenset(DebriefReview.PRIVATE_FIELDS),
         DEBRIEF_READERS,
     ),
     Tracked(
         DebriefNote,
         "Debrief note",
         lambda group: Q(debrief_id__in=_debrief_ids(group)),
-        frozenset({"text"}),
+        frozenset(DebriefNote.PRIVATE_FIELDS),
         DEBRIEF_READERS,
     ),
 ]

@@ -1,9 +1,7 @@
 """The three demo groups (half planned, ready to launch, running), planned as a coordinator plans
 them: each change is the page's own form, checked as the page checks it, then saved by the
-service the page calls (create_group,
-save_checklist_section, start_risk_assessment, save_plan_document, launch_group). Where a page
-saves without a service (aims, rules, the team), the change is saved with its history saying
-who made it and why, as the page's would.
+service the page calls (create_group, add_team_role, save_aim, save_rule, save_checklist_section,
+start_risk_assessment, save_plan_document, launch_group).
 
 A form the demo fills in wrongly stops the command with the form's errors: the demo never saves
 what a person could not.
@@ -26,9 +24,17 @@ from groups.forms import (
     SupportGroupForm,
     TeamMemberForm,
 )
-from groups.models import Aim, ChecklistAnswer, ExitStrategy, FacilitatorSupportPlan, GroupRole, SupportGroup
+from groups.models import Aim, ChecklistAnswer, ExitStrategy, FacilitatorSupportPlan, GroupRole, Rule, SupportGroup
 from groups.planning import launch_group
-from groups.services import create_group, save_checklist_section, save_plan_document, start_risk_assessment
+from groups.services import (
+    add_team_role,
+    create_group,
+    save_aim,
+    save_checklist_section,
+    save_plan_document,
+    save_rule,
+    start_risk_assessment,
+)
 
 from .sessions import seed_session_history
 from .submit import data_for, valid
@@ -43,30 +49,24 @@ MITIGATIONS = {"LS-Q12": "A quiet room next door; the co-facilitator stays with 
 
 def new_group(*, coordinator, **fields) -> SupportGroup:
     """A group in planning, created by `coordinator` (who becomes its coordinator)."""
-    return create_group(
-        form=valid(SupportGroupForm(data_for(SupportGroup(**fields), SupportGroupForm))), by=coordinator
-    )
+    form = valid(SupportGroupForm(data_for(SupportGroup(**fields), SupportGroupForm)))
+    return create_group(group=form.instance, by=coordinator)
 
 
 def add_to_team(group, *, user, role, by) -> GroupRole:
-    form = valid(TeamMemberForm({"person": user.username, "role": role}, group=group))
-    return save_change(
-        GroupRole(group=group, user=form.cleaned_data["person"], role=form.cleaned_data["role"]),
-        by=by,
-        reason="Added to the team",
-    )
+    form = valid(TeamMemberForm({"person": user.username, "role": role}))
+    return add_team_role(group=group, user=form.cleaned_data["person"], role=form.cleaned_data["role"], by=by)
 
 
 def add_aim(group, *, text, by):
-    form = valid(AimForm({"text": text, "progress_charting": Aim.Charting.BOTH}))
-    form.instance.group = group
-    return save_change(form.save(commit=False), by=by, reason="Aim added")
+    form = valid(AimForm({"text": text, "progress_charting": Aim.Charting.BOTH}, instance=Aim(group=group)))
+    return save_aim(aim=form.instance, by=by)
 
 
 def add_rule(group, *, text, by):
-    form = valid(RuleForm({"text": text, "how_shared": RULE_SHARED, "how_upheld": RULE_UPHELD}))
-    form.instance.group = group
-    return save_change(form.save(commit=False), by=by, reason="Rule added")
+    data = {"text": text, "how_shared": RULE_SHARED, "how_upheld": RULE_UPHELD}
+    form = valid(RuleForm(data, instance=Rule(group=group)))
+    return save_rule(rule=form.instance, by=by)
 
 
 def answer_checklist(group, answers: dict, *, by) -> None:
@@ -83,7 +83,7 @@ def answer_checklist(group, answers: dict, *, by) -> None:
             forms.append(
                 valid(ChecklistAnswerForm(data, item=item, instance=ChecklistAnswer(group=group, item_key=item.key)))
             )
-        save_checklist_section(forms=forms, by=by)
+        save_checklist_section(group=group, forms=forms, by=by)
 
 
 def assess_risks(group, *, review_date, by) -> None:

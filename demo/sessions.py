@@ -1,19 +1,14 @@
 """Demo history for an active group: members, six weeks of sessions with registers, a follow-up
 raised after a second missed session in a row, lessons, debriefs and a supervisor's review.
 
-Everything goes through the services, so the demo obeys the same rules as real use; lessons,
-which the page saves without one, are checked by the page's form and saved with their history.
+Everything goes through the services, so the demo obeys the same rules as real use.
 """
 
 from django.utils import timezone
 
-from audit.changes import save_change
-from sessions_log.forms import LessonForm
-from sessions_log.models import Attendance, Debrief, GroupSession, Member
+from sessions_log.models import Attendance, Debrief, GroupSession, Lesson, Member
 from sessions_log.schedule import meeting_dates
-from sessions_log.services import add_member, record_session, review_debrief, save_debrief, save_register
-
-from .submit import valid
+from sessions_log.services import add_member, record_lesson, record_session, review_debrief, save_debrief, save_register
 
 MEMBER_NAMES = ["Alex", "Bea", "Cam", "Dee", "Eli", "Fran", "Gus", "Hana", "Izzy", "Sky"]
 Status = Attendance.Status
@@ -22,7 +17,10 @@ Status = Attendance.Status
 def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
     today = timezone.localdate()
     launched = timezone.localtime(group.launched_at).date()
-    members = [add_member(member=Member(group=group, display_name=name, joined_on=launched)) for name in MEMBER_NAMES]
+    members = [
+        add_member(member=Member(group=group, display_name=name, joined_on=launched), by=facilitator)
+        for name in MEMBER_NAMES
+    ]
     # The last meeting date is left unrecorded, so the facilitator's dashboard has work to show.
     dates = [day for day in meeting_dates(group, launched, today) if day < today][-7:-1]
     for number, day in enumerate(dates, start=1):
@@ -49,29 +47,27 @@ def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
                 comments="Thank you: a calm first session. Well done on setting the ground rules together.",
                 agreed_actions="Try a check-in round at the start next time.",
             )
-    _lesson(
-        group,
-        {
-            "session": session.pk,
-            "theme": "sessions",
-            "what_worked": "A check-in round helped quieter members speak.",
-            "what_to_change": "Leave ten minutes at the end to wind down.",
-            "action": "Add a wind-down round to the session plan.",
-            "action_owner": facilitator.pk,
-        },
+    record_lesson(
+        lesson=Lesson(
+            group=group,
+            session=session,
+            theme="sessions",
+            what_worked="A check-in round helped quieter members speak.",
+            what_to_change="Leave ten minutes at the end to wind down.",
+            action="Add a wind-down round to the session plan.",
+            action_owner=facilitator,
+        ),
         by=facilitator,
     )
-    _lesson(
-        group,
-        {"theme": "attendance", "what_worked": "A text after one missed session brought two members back."},
+    record_lesson(
+        lesson=Lesson(
+            group=group,
+            theme="attendance",
+            what_worked="A text after one missed session brought two members back.",
+            what_to_change="",
+        ),
         by=cofacilitator,
     )
-
-
-def _lesson(group, data, *, by):
-    form = valid(LessonForm(data, group=group))
-    form.instance.created_by = by
-    return save_change(form.save(commit=False), by=by, reason="Lesson recorded")
 
 
 def _debrief(session, author, *, wellbeing, concern):

@@ -218,6 +218,9 @@ class FacilitatorSupportPlanForm(OpenedVersionMixin, forms.ModelForm):
 
 
 class TeamMemberForm(forms.Form):
+    """Who to add, and as what. Whether they may be (nobody twice in a role, one supervisor) is
+    groups.services.add_team_role's to say."""
+
     person = forms.CharField(
         label="Username or email address",
         max_length=254,
@@ -225,9 +228,8 @@ class TeamMemberForm(forms.Form):
     )
     role = forms.ChoiceField(choices=GroupRole.Role.choices)
 
-    def __init__(self, *args, group, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.group = group
         self.helper = template_form_helper()
 
     def clean_person(self):
@@ -241,13 +243,3 @@ class TeamMemberForm(forms.Form):
             # Emails are not unique: never guess who is meant when adding someone to a confidential group.
             raise forms.ValidationError("More than one account uses that email address. Enter the username instead.")
         return matches[0]
-
-    def clean(self):
-        cleaned = super().clean()
-        user, role = cleaned.get("person"), cleaned.get("role")
-        if user and role:
-            if GroupRole.objects.filter(group=self.group, user=user, role=role).exists():
-                self.add_error("role", f"{user} already has this role in the group.")
-            elif role == GroupRole.Role.SUPERVISOR and self.group.supervisor is not None:
-                self.add_error("role", f"{self.group.supervisor} is already the supervisor. Remove them first.")
-        return cleaned

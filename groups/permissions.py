@@ -1,7 +1,8 @@
 """Who may do what with a group.
 
 Each question takes a user and a group and reads the group's roles through
-`group.roles_of(user)`, which answers from prefetched roles when the view loaded them.
+`group.roles_of(user)`, which answers from prefetched roles when the view loaded them. Every
+question is written with `holds_role` and the role sets on `GroupRole.Role`.
 Seeing a group at all is SupportGroup.objects.visible_to(user): an outsider gets a 404.
 """
 
@@ -14,6 +15,8 @@ from django.shortcuts import get_object_or_404
 from .models import GroupRole, SupportGroup
 
 Role = GroupRole.Role
+# Methods that only read: a view's `read` permission covers these, `write` every other.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def holds_role(user, group, *roles) -> bool:
@@ -27,12 +30,13 @@ def can_create_group(user) -> bool:
 
 
 def can_view_group(user, group) -> bool:
-    return holds_role(user, group, *Role.values)
+    return holds_role(user, group, *Role.EVERYONE)
 
 
 def can_edit_plan(user, group) -> bool:
-    """Only the group's coordinators write its plan: details, aims, rules, checklist and documents."""
-    return holds_role(user, group, Role.COORDINATOR)
+    """Only the group's coordinators write its plan: details, aims, rules, checklist and documents;
+    and only until the group closes, when the plan stays as the record of how the group ran."""
+    return not group.is_closed and holds_role(user, group, Role.COORDINATOR)
 
 
 def can_manage_team(user, group) -> bool:
@@ -49,28 +53,61 @@ def can_change_status(user, group) -> bool:
     return holds_role(user, group, Role.COORDINATOR)
 
 
-def group_view(permission=can_view_group, *, plan=False):
-    """Decorate a view taking (request, group, ...) from a URL with the group's `pk`.
+def find_group(user, pk, permission=can_view_group, *, plan=False) -> SupportGroup:
+    """The group, for a person allowed `permission` in it. People with no role in the group get a
+    404, so they cannot even learn it exists; people with a role but without the permission get
+    a 403. With plan=True the group comes with everything the plan page reads already loaded."""
+    queryset = SupportGroup.objects.visible_to(user)
+    if plan:
+        queryset = queryset.with_plan()
+    else:
+        queryset = queryset.prefetch_related(Prefetch("roles", queryset=GroupRole.objects.select_related("user")))
+    group = get_object_or_404(queryset, pk=pk)
+    if not permission(user, group):
+        raise PermissionDenied
+    return group
 
-    People with no role in the group get a 404, so they cannot even learn it exists; people
-    with a role but without `permission` get a 403. With plan=True the group arrives with
-    everything the plan page reads already loaded.
+
+def group_view(read=can_view_group, write=None, *, plan=False, record=None):
+    """Decorate a view taking (request, group, ...) from a URL with the group's `pk`, declaring
+    once what each kind of request needs: reading (GET, HEAD) needs `read`, anything else
+    (POST) needs `write`, which is `read` unless given. A person with no role in the group gets a
+    404 (see find_group); one without the permission the request needs, a 403.
+
+    `record`, for a page about one record of the group (a debrief, a follow-up), is a function
+    (group, **the URL's other arguments) returning that record, or raising Http404 when the group
+    has none such. The view is then called as view(request, group, record), and `read` and
+    `write` are questions about the record: permission(user, record, group).
     """
+    write = write or read
 
     def decorator(view):
         @wraps(view)
-        def wrapper(request, pk, *args, **kwargs):
-            queryset = SupportGroup.objects.visible_to(request.user)
-            if plan:
-                queryset = queryset.with_plan()
-            else:
-                queryset = queryset.prefetch_related(
-                    Prefetch("roles", queryset=GroupRole.objects.select_related("user"))
-                )
-            group = get_object_or_404(queryset, pk=pk)
-            if not permission(request.user, group):
+        def wrapper(request, pk, **kwargs):
+            permission = read if request.method in READING_METHODS else write
+            if record is None:
+                return view(request, find_group(request.user, pk, permission, plan=plan), **kwargs)
+            group = find_group(request.user, pk, plan=plan)
+            found = record(group, **kwargs)
+            if not permission(request.user, found, group):
                 raise PermissionDenied
-            return view(request, group, *args, **kwargs)
+            return view(request, group, found)
+
+        return wrapper
+
+    return decorator
+
+
+def person_view(permission):
+    """Decorate a view that is not about one group: people without `permission` (a question about
+    the person alone, such as can_create_group) get a 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not permission(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
         return wrapper
 

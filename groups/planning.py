@@ -11,6 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.changes import save_change
+from groups_site import events
+
 from .checklist import CHECKLIST, SECTIONS, SECTIONS_BY_SLUG, items_in_section
 from .models import ChecklistAnswer, SupportGroup
 from .permissions import can_launch_group
@@ -49,8 +52,35 @@ class SectionProgress:
         return ChecklistAnswer.Status(self.status).label
 
     @property
+    def tone(self) -> str:
+        return ChecklistAnswer.STATUS_TONES[self.status]
+
+    @property
     def is_complete(self):
         return self.status == ChecklistAnswer.Status.DONE
+
+
+@dataclass(frozen=True)
+class DocumentProgress:
+    """How far one of the three documents has got, in the checklist's words."""
+
+    status: str
+
+    @property
+    def label(self) -> str:
+        return ChecklistAnswer.Status(self.status).label
+
+    @property
+    def tone(self) -> str:
+        return ChecklistAnswer.STATUS_TONES[self.status]
+
+
+def document_progress(document) -> DocumentProgress:
+    """Not started while the document does not exist, completed once nothing is missing from it,
+    in progress in between."""
+    if document is None:
+        return DocumentProgress(ChecklistAnswer.Status.NOT_STARTED)
+    return DocumentProgress(ChecklistAnswer.Status.DONE if document.is_complete else ChecklistAnswer.Status.IN_PROGRESS)
 
 
 def checklist_progress(group) -> list[SectionProgress]:
@@ -153,7 +183,7 @@ def launch_blockers(group) -> list[str]:
 def launch_group(*, group, by) -> SupportGroup:
     """Open a group for its first session. Only a coordinator of the group may, and only when
     nothing blocks it. Raises PermissionDenied or LaunchBlocked; changes nothing if it raises."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Lock the row so two coordinators pressing Launch at once cannot both pass the checks.
         SupportGroup.objects.select_for_update().filter(pk=group.pk).get()
         locked = SupportGroup.objects.with_plan().get(pk=group.pk)
@@ -162,8 +192,16 @@ def launch_group(*, group, by) -> SupportGroup:
         blockers = launch_blockers(locked)
         if blockers:
             raise LaunchBlocked(blockers)
-        locked.move_to(SupportGroup.Status.ACTIVE)
+        move = locked.move_to(SupportGroup.Status.ACTIVE, action="launch")
         locked.launched_at = timezone.now()
-        locked.save(update_fields=["status", "launched_at", "updated_at"])
+        save_change(locked, by=by, reason=move.reason, update_fields=["status", "launched_at", "updated_at"])
+        events.announce(events.group_launched, group_id=locked.pk, by_id=by.pk)
+        events.announce(
+            events.group_status_changed,
+            group_id=locked.pk,
+            by_id=by.pk,
+            old_status=SupportGroup.Status.PLANNING,
+            new_status=locked.status,
+        )
     group.refresh_from_db()
     return locked

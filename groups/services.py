@@ -1,122 +1,178 @@
-"""State changes of a group that need more than a save. Launching lives in planning.py."""
+"""Every change to a group and its plan: creating it, its details, aims, rules, checklist
+answers, documents, team and status. Launching lives in planning.py.
 
-from dataclasses import dataclass
+Each function follows docs/architecture.md: keyword-only arguments with `by`, one durable
+transaction, the group's row locked first, permission and state asked again of what is in the
+database, who and why written on the history copy, and events announced after commit.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from django.db.models import Prefetch
+from django.utils.text import capfirst
 
-from .models import GroupRole, InvalidStatusTransition, Risk, RiskAssessment, SupportGroup
-from .permissions import can_change_status, can_edit_plan
-from .suggestions import RISK_SEEDS
+from audit.changes import create_many, delete_change, save_change, stamped
+from groups_site import events
+
+from .models import Aim, GroupRole, Risk, RiskAssessment, Rule, SupportGroup
+from .permissions import can_change_status, can_create_group, can_edit_plan, can_manage_team
+from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
+
+Role = GroupRole.Role
+Status = SupportGroup.Status
+
+PLAN_REFUSAL = "Only a coordinator of this group can change its plan, and not once the group has closed."
+TEAM_REFUSAL = "Only a coordinator of this group can change its team."
 
 
-@transaction.atomic
-def create_group(*, form, by) -> SupportGroup:
-    """A new group starts in planning, with the person who created it as its coordinator."""
-    group = form.save()
-    GroupRole.objects.create(group=group, user=by, role=GroupRole.Role.COORDINATOR)
+def lock_group(group_id: int) -> SupportGroup:
+    """The group's row, locked until the transaction ends, with its team read afresh.
+
+    Every service locks the group before anything of it, so two services never wait on each
+    other in a circle, and asks its permission questions of this copy, never of the caller's."""
+    return (
+        SupportGroup.objects.select_for_update()
+        .prefetch_related(Prefetch("roles", queryset=GroupRole.objects.select_related("user")))
+        .get(pk=group_id)
+    )
+
+
+def _refuse_unless_plan_editable(group, by) -> None:
+    if not can_edit_plan(by, group):
+        raise PermissionDenied(PLAN_REFUSAL)
+
+
+# The group and its details ---------------------------------------------------------------------
+
+
+def create_group(*, group: SupportGroup, by) -> SupportGroup:
+    """A new group (unsaved, as a form filled it) starts in planning, with the person who created
+    it as its coordinator."""
+    with transaction.atomic(durable=True):
+        if not can_create_group(by):
+            raise PermissionDenied("Only people the organisation has allowed to plan groups can create one.")
+        group.status = Status.PLANNING
+        group.full_clean()
+        save_change(group, by=by, reason="Group created")
+        save_change(GroupRole(group=group, user=by, role=Role.COORDINATOR), by=by, reason="Created the group")
+        events.announce(events.team_role_added, group_id=group.pk, user_id=by.pk, role=Role.COORDINATOR, by_id=by.pk)
     return group
 
 
-@transaction.atomic
-def start_risk_assessment(*, group, by) -> RiskAssessment:
-    """Open the group's risk assessment, seeded with the risks the guidance asks every group to weigh."""
-    assessment, created = RiskAssessment.objects.get_or_create(group=group, defaults={"updated_by": by})
-    if created:
-        bulk_create_with_history(
-            [Risk(assessment=assessment, source=seed.source, title=seed.title) for seed in RISK_SEEDS],
-            Risk,
-            default_user=by,
-        )
-    return assessment
+def _detail_fields() -> list[str]:
+    """What a coordinator edits about a group: everything but what the app sets itself (its
+    status, launch and closing, which change only through their own services)."""
+    return [
+        field.name
+        for field in SupportGroup._meta.concrete_fields
+        if field.editable and not field.primary_key and not field.auto_created
+    ]
 
 
-@dataclass(frozen=True)
-class StatusChange:
-    """A way a coordinator may change a running group's status. Launching (planning -> active)
-    is not one of them: it has its own gate, planning.launch_group."""
-
-    action: str
-    label: str
-    from_statuses: frozenset
-    to_status: str
-
-
-Status = SupportGroup.Status
-STATUS_CHANGES = {
-    change.action: change
-    for change in (
-        StatusChange("pause", "Pause the group", frozenset({Status.ACTIVE}), Status.PAUSED),
-        StatusChange("resume", "Resume the group", frozenset({Status.PAUSED}), Status.ACTIVE),
-        StatusChange(
-            "close",
-            "Close the group for good",
-            frozenset({Status.PLANNING, Status.ACTIVE, Status.PAUSED}),
-            Status.CLOSED,
-        ),
-    )
-}
+def save_group_details(*, group: SupportGroup, by) -> SupportGroup:
+    """Save the group's details as a coordinator changed them. Only the details are written, so a
+    copy loaded before someone paused or closed the group never writes its old status back."""
+    with transaction.atomic(durable=True):
+        _refuse_unless_plan_editable(lock_group(group.pk), by)
+        group.full_clean()
+        save_change(group, by=by, reason="Details saved", update_fields=[*_detail_fields(), "updated_at"])
+    return group
 
 
-def status_changes_for(group) -> list[StatusChange]:
-    """The status changes open to the group as it is now."""
-    return [change for change in STATUS_CHANGES.values() if group.status in change.from_statuses]
+# Aims and rules --------------------------------------------------------------------------------
 
 
-def change_group_status(*, group, action, by) -> SupportGroup:
-    """Pause, resume or close a group. Only its coordinators may; closing is final."""
-    change = STATUS_CHANGES[action]
-    with transaction.atomic():
-        locked = SupportGroup.objects.select_for_update().get(pk=group.pk)
-        if not can_change_status(by, locked):
-            raise PermissionDenied("Only a coordinator of this group can change its status.")
-        if locked.status not in change.from_statuses:
-            raise InvalidStatusTransition(
-                f"A group that is {locked.get_status_display().lower()} cannot become "
-                f"{Status(change.to_status).label.lower()} this way."
-            )
-        locked.move_to(change.to_status)
-        locked.save(update_fields=["status", "launched_at", "closed_at", "updated_at"])
-    return locked
+def _save_plan_item(item, *, by, noun: str):
+    with transaction.atomic(durable=True):
+        group = lock_group(item.group_id)
+        _refuse_unless_plan_editable(group, by)
+        model = type(item)
+        if item.pk is not None and not model.objects.select_for_update().filter(pk=item.pk, group=group).exists():
+            # Saving would otherwise bring back one removed since the page was opened.
+            raise ValidationError(f"This {noun} has been removed from the plan since you opened it.")
+        item.full_clean()
+        save_change(item, by=by, reason=f"{capfirst(noun)} {'changed' if item.pk else 'added'}")
+    return item
 
 
-def pause_group(*, group, by) -> SupportGroup:
-    return change_group_status(group=group, action="pause", by=by)
+def _remove_plan_item(item, *, by, noun: str) -> None:
+    with transaction.atomic(durable=True):
+        group = lock_group(item.group_id)
+        _refuse_unless_plan_editable(group, by)
+        current = type(item).objects.select_for_update().filter(pk=item.pk, group=group).first()
+        if current is None:
+            raise ValidationError(f"This {noun} has already been removed.")
+        delete_change(current, by=by, reason=f"{capfirst(noun)} removed")
 
 
-def resume_group(*, group, by) -> SupportGroup:
-    return change_group_status(group=group, action="resume", by=by)
+def save_aim(*, aim: Aim, by) -> Aim:
+    """Add an aim to the group's plan (aim.group says which), or save a change to one."""
+    return _save_plan_item(aim, by=by, noun="aim")
 
 
-def close_group(*, group, by) -> SupportGroup:
-    return change_group_status(group=group, action="close", by=by)
+def add_suggested_aim(*, group, text: str, by) -> Aim:
+    """Add one of the suggested aims (suggestions.SUGGESTED_AIMS), unless the plan has it already."""
+    if text not in SUGGESTED_AIMS:
+        raise ValidationError("That is not one of the suggested aims.")
+    with transaction.atomic(durable=True):
+        locked = lock_group(group.pk)
+        _refuse_unless_plan_editable(locked, by)
+        aim = Aim.objects.filter(group=locked, text=text).first()
+        if aim is None:
+            aim = save_change(Aim(group=locked, text=text), by=by, reason="Suggested aim added")
+    return aim
 
 
-@transaction.atomic
-def save_checklist_section(*, forms, by) -> int:
+def remove_aim(*, aim: Aim, by) -> None:
+    _remove_plan_item(aim, by=by, noun="aim")
+
+
+def save_rule(*, rule: Rule, by) -> Rule:
+    """Add a rule to the group's plan (rule.group says which), or save a change to one."""
+    return _save_plan_item(rule, by=by, noun="rule")
+
+
+def remove_rule(*, rule: Rule, by) -> None:
+    _remove_plan_item(rule, by=by, noun="rule")
+
+
+# The checklist and the documents ---------------------------------------------------------------
+
+
+def save_checklist_section(*, group, forms, by) -> int:
     """Save a section's answers together (all or none), stamping who changed each one.
     Returns how many answers changed."""
-    changed = [form for form in forms if form.has_changed()]
-    for form in changed:
-        answer = form.save(commit=False)
-        answer.updated_by = by
-        answer.save()
+    with transaction.atomic(durable=True):
+        locked = lock_group(group.pk)
+        _refuse_unless_plan_editable(locked, by)
+        changed = [form for form in forms if form.has_changed()]
+        for form in changed:
+            answer = form.save(commit=False)
+            if answer.group_id != locked.pk:
+                raise ValidationError("These answers belong to another group.")
+            answer.updated_by = by
+            save_change(answer, by=by, reason="Checklist answer saved")
     return len(changed)
 
 
-def remove_team_role(*, role) -> None:
-    """A group always keeps at least one coordinator, so the last one cannot be removed."""
-    with transaction.atomic():
-        SupportGroup.objects.select_for_update().filter(pk=role.group_id).get()
-        if (
-            role.role == GroupRole.Role.COORDINATOR
-            and not GroupRole.objects.filter(group_id=role.group_id, role=GroupRole.Role.COORDINATOR)
-            .exclude(pk=role.pk)
-            .exists()
-        ):
-            raise ValidationError("A group needs at least one coordinator. Add another before removing this one.")
-        role.delete()
+def start_risk_assessment(*, group, by) -> RiskAssessment:
+    """Open the group's risk assessment, seeded with the risks the guidance asks every group to
+    weigh; or return the one already open."""
+    with transaction.atomic(durable=True):
+        locked = lock_group(group.pk)
+        _refuse_unless_plan_editable(locked, by)
+        assessment = RiskAssessment.objects.filter(group=locked).first()
+        if assessment is None:
+            assessment = save_change(
+                RiskAssessment(group=locked, updated_by=by), by=by, reason="Risk assessment started"
+            )
+            create_many(
+                Risk,
+                [Risk(assessment=assessment, source=seed.source, title=seed.title) for seed in RISK_SEEDS],
+                by=by,
+                reason="Suggested by the guidance",
+            )
+    return assessment
 
 
 PLAN_DOCUMENT_CHANGED = (
@@ -133,22 +189,132 @@ def save_plan_document(*, form, expected_version: int, by, formset=None):
     (`formset`) are saved with it, all or nothing."""
     document = form.instance
     model = type(document)
-    with transaction.atomic():
-        if not can_edit_plan(by, document.group):
-            raise PermissionDenied("Only a coordinator of this group can change its plan.")
-        if document.pk is None:
-            # Creating: the group's row lock keeps two first saves from racing each other.
-            SupportGroup.objects.select_for_update().filter(pk=document.group_id).get()
-            stored = model.objects.filter(group_id=document.group_id).values_list("version", flat=True).first() or 0
-        else:
-            stored = model.objects.select_for_update().filter(pk=document.pk).values_list("version", flat=True).get()
+    name = capfirst(model._meta.verbose_name)
+    with transaction.atomic(durable=True):
+        # The group's row lock also keeps two first saves of a document from racing each other.
+        group = lock_group(document.group_id)
+        _refuse_unless_plan_editable(group, by)
+        stored = model.objects.select_for_update().filter(group=group).values_list("version", flat=True).first() or 0
         # A document created by someone else meanwhile is never overwritten by a first save.
         if stored != expected_version or (document.pk is None and stored):
             raise ValidationError(PLAN_DOCUMENT_CHANGED, code="changed_since_opened")
         document.version = stored + 1
         document.updated_by = by
         # A real save() (not update()), so the document's history records this version.
+        stamped(document, by=by, reason=f"{name} saved")
         form.save()
         if formset is not None:
-            formset.save()
+            _save_risks(formset, by=by)
     return document
+
+
+def _save_risks(formset, *, by) -> None:
+    for risk in formset.save(commit=False):
+        save_change(risk, by=by, reason="Risk changed" if risk.pk else "Risk added")
+    for risk in formset.deleted_objects:
+        delete_change(risk, by=by, reason="Risk removed")
+
+
+# The team --------------------------------------------------------------------------------------
+
+
+def add_team_role(*, group, user, role: str, by) -> GroupRole:
+    """Give a person a role in the group. Nobody holds the same role twice, and a group has one
+    supervisor: a second is refused until the first is removed."""
+    with transaction.atomic(durable=True):
+        locked = lock_group(group.pk)
+        if not can_manage_team(by, locked):
+            raise PermissionDenied(TEAM_REFUSAL)
+        if role not in Role.values:
+            raise ValidationError({"role": "Choose one of the roles."})
+        if not user.is_active:
+            raise ValidationError({"person": "That account is not active."})
+        if role in locked.roles_of(user):
+            raise ValidationError({"role": f"{user} already has this role in the group."})
+        if role == Role.SUPERVISOR and locked.supervisor is not None:
+            raise ValidationError({"role": f"{locked.supervisor} is already the supervisor. Remove them first."})
+        added = save_change(GroupRole(group=locked, user=user, role=role), by=by, reason="Added to the team")
+        events.announce(events.team_role_added, group_id=locked.pk, user_id=user.pk, role=role, by_id=by.pk)
+        if role == Role.SUPERVISOR:
+            events.announce(
+                events.supervisor_changed, group_id=locked.pk, old_user_id=None, new_user_id=user.pk, by_id=by.pk
+            )
+    return added
+
+
+def remove_team_role(*, role: GroupRole, by) -> None:
+    """Take a role away. A group always keeps at least one coordinator, so the last one cannot be
+    removed."""
+    with transaction.atomic(durable=True):
+        locked = lock_group(role.group_id)
+        if not can_manage_team(by, locked):
+            raise PermissionDenied(TEAM_REFUSAL)
+        current = GroupRole.objects.filter(pk=role.pk, group=locked).first()
+        if current is None:
+            raise ValidationError("That person no longer has this role in the group.")
+        if current.role == Role.COORDINATOR and not any(
+            other.role == Role.COORDINATOR and other.pk != current.pk for other in locked.roles.all()
+        ):
+            raise ValidationError("A group needs at least one coordinator. Add another before removing this one.")
+        delete_change(current, by=by, reason="Removed from the team")
+        events.announce(
+            events.team_role_removed, group_id=locked.pk, user_id=current.user_id, role=current.role, by_id=by.pk
+        )
+        if current.role == Role.SUPERVISOR:
+            events.announce(
+                events.supervisor_changed,
+                group_id=locked.pk,
+                old_user_id=current.user_id,
+                new_user_id=None,
+                by_id=by.pk,
+            )
+
+
+# Status ----------------------------------------------------------------------------------------
+
+# The status buttons' names, from SupportGroup.ALLOWED_TRANSITIONS: launching has its own gate.
+STATUS_ACTIONS = {
+    move.action: move.to_status
+    for moves in SupportGroup.ALLOWED_TRANSITIONS.values()
+    for move in moves.values()
+    if not move.has_own_gate
+}
+
+
+def status_changes_for(group) -> list:
+    """The status buttons open to the group as it is now (launching is not one of them)."""
+    return [move for move in group.status_moves if not move.has_own_gate]
+
+
+def change_group_status(*, group, action: str, by) -> SupportGroup:
+    """Pause, resume or close a group, as SupportGroup.ALLOWED_TRANSITIONS allows. Only its
+    coordinators may; closing is final. Raises InvalidStatusTransition, worded from the table."""
+    if action not in STATUS_ACTIONS:
+        raise ValidationError(f"There is no status change called \u201c{action}\u201d.")
+    with transaction.atomic(durable=True):
+        locked = lock_group(group.pk)
+        if not can_change_status(by, locked):
+            raise PermissionDenied("Only a coordinator of this group can change its status.")
+        old_status = locked.status
+        move = locked.move_to(STATUS_ACTIONS[action], action=action)
+        save_change(locked, by=by, reason=move.reason, update_fields=["status", "closed_at", "updated_at"])
+        events.announce(
+            events.group_status_changed,
+            group_id=locked.pk,
+            by_id=by.pk,
+            old_status=old_status,
+            new_status=locked.status,
+        )
+    return locked
+
+
+def pause_group(*, group, by) -> SupportGroup:
+    return change_group_status(group=group, action="pause", by=by)
+
+
+def resume_group(*, group, by) -> SupportGroup:
+    return change_group_status(group=group, action="resume", by=by)
+
+
+def close_group(*, group, by) -> SupportGroup:
+    return change_group_status(group=group, action="close", by=by)

@@ -4,13 +4,14 @@ or a service, says what happened, and redirects."""
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.permissions import can_read_history
+from groups_site.refusals import show_refusal
 
 from .checklist import SECTIONS_BY_SLUG, items_in_section
 from .forms import (
@@ -25,11 +26,13 @@ from .forms import (
     TeamMemberForm,
 )
 from .models import (
+    Aim,
     ChecklistAnswer,
     ExitStrategy,
     FacilitatorSupportPlan,
     GroupRole,
     InvalidStatusTransition,
+    Rule,
     SupportGroup,
 )
 from .permissions import (
@@ -39,21 +42,30 @@ from .permissions import (
     can_launch_group,
     can_manage_team,
     group_view,
+    person_view,
 )
 from .planning import (
     LaunchBlocked,
     checklist_progress,
     checklist_progress_of,
+    document_progress,
     launch_blockers_with_links,
     launch_group,
 )
 from .services import (
-    STATUS_CHANGES,
+    STATUS_ACTIONS,
+    add_suggested_aim,
+    add_team_role,
     change_group_status,
     create_group,
+    remove_aim,
+    remove_rule,
     remove_team_role,
+    save_aim,
     save_checklist_section,
+    save_group_details,
     save_plan_document,
+    save_rule,
     start_risk_assessment,
     status_changes_for,
 )
@@ -88,14 +100,17 @@ def home(request):
     )
 
 
+@person_view(can_create_group)
 def group_create(request):
-    if not can_create_group(request.user):
-        raise PermissionDenied
     form = SupportGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        group = create_group(form=form, by=request.user)
-        messages.success(request, f"\u201c{group}\u201d has been created. You are its coordinator.")
-        return redirect(group)
+        try:
+            group = create_group(group=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, f"\u201c{group}\u201d has been created. You are its coordinator.")
+            return redirect(group)
     return render(request, "groups/supportgroup_form.html", {"form": form})
 
 
@@ -109,9 +124,9 @@ def plan(request, group):
         "sections_done": sum(section.is_complete for section in progress),
         "blockers": blockers,
         "documents": [
-            ("Risk assessment", group.risk_assessment_or_none, "groups:risk_assessment"),
-            ("Exit strategy", group.exit_strategy_or_none, "groups:exit_strategy"),
-            ("Facilitator-support plan", group.support_plan_or_none, "groups:support_plan"),
+            ("Risk assessment", document_progress(group.risk_assessment_or_none), "groups:risk_assessment"),
+            ("Exit strategy", document_progress(group.exit_strategy_or_none), "groups:exit_strategy"),
+            ("Facilitator-support plan", document_progress(group.support_plan_or_none), "groups:support_plan"),
         ],
         "can_edit_plan": can_edit_plan(request.user, group),
         "can_launch": group.is_planning and not blockers and can_launch_group(request.user, group),
@@ -126,14 +141,18 @@ def plan(request, group):
 def group_edit(request, group):
     form = SupportGroupForm(request.POST or None, instance=group)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The group's details have been saved.")
-        return redirect(group)
+        try:
+            save_group_details(group=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, "The group's details have been saved.")
+            return redirect(group)
     return render(request, "groups/supportgroup_form.html", {"form": form, "group": group})
 
 
 @require_POST
-@group_view(can_launch_group)
+@group_view(write=can_launch_group)
 def launch(request, group):
     try:
         launch_group(group=group, by=request.user)
@@ -148,9 +167,9 @@ def launch(request, group):
 
 
 @require_POST
-@group_view(can_change_status)
+@group_view(write=can_change_status)
 def change_status(request, group, action):
-    if action not in STATUS_CHANGES:
+    if action not in STATUS_ACTIONS:
         raise Http404
     try:
         group = change_group_status(group=group, action=action, by=request.user)
@@ -162,16 +181,15 @@ def change_status(request, group, action):
 
 
 # Aims and rules: a list with an add form on the same page.
-@group_view()
+@group_view(write=can_edit_plan)
 def aims(request, group):
-    editable = can_edit_plan(request.user, group)
-    form = AimForm(request.POST or None)
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
-        if form.is_valid():
-            form.instance.group = group
-            form.save()
+    form = AimForm(request.POST or None, instance=Aim(group=group))
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_aim(aim=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
             messages.success(request, "The aim has been added.")
             return redirect("groups:aims", pk=group.pk)
     existing = {aim.text for aim in group.aims.all()}
@@ -184,18 +202,18 @@ def aims(request, group):
             "form": form,
             "aims": group.aims.all(),
             "suggestions": suggestions,
-            "can_edit_plan": editable,
+            "can_edit_plan": can_edit_plan(request.user, group),
         },
     )
 
 
 @require_POST
-@group_view(can_edit_plan)
+@group_view(write=can_edit_plan)
 def aim_add_suggestion(request, group):
     text = request.POST.get("text", "")
     if text not in SUGGESTED_AIMS:
         raise Http404
-    group.aims.get_or_create(text=text)
+    add_suggested_aim(group=group, text=text, by=request.user)
     messages.success(request, "The suggested aim has been added. You can edit it to fit your group.")
     return redirect("groups:aims", pk=group.pk)
 
@@ -205,18 +223,31 @@ def aim_edit(request, group, aim_pk):
     aim = get_object_or_404(group.aims, pk=aim_pk)
     form = AimForm(request.POST or None, instance=aim)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The aim has been saved.")
-        return redirect("groups:aims", pk=group.pk)
+        try:
+            save_aim(aim=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, "The aim has been saved.")
+            return redirect("groups:aims", pk=group.pk)
     return render(request, "groups/aim_form.html", {"group": group, "form": form, "aim": aim})
 
 
 @require_POST
-@group_view(can_edit_plan)
+@group_view(write=can_edit_plan)
 def aim_delete(request, group, aim_pk):
-    get_object_or_404(group.aims, pk=aim_pk).delete()
-    messages.success(request, "The aim has been removed.")
+    _remove(request, remove_aim, aim=get_object_or_404(group.aims, pk=aim_pk))
     return redirect("groups:aims", pk=group.pk)
+
+
+def _remove(request, service, **item):
+    """Remove an aim or a rule, saying so, or saying why not (someone removed it meanwhile)."""
+    try:
+        service(**item, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, f"The {next(iter(item))} has been removed.")
 
 
 def _warn_if_no_harm_contract(request, rule):
@@ -229,16 +260,15 @@ def _warn_if_no_harm_contract(request, rule):
         )
 
 
-@group_view()
+@group_view(write=can_edit_plan)
 def rules(request, group):
-    editable = can_edit_plan(request.user, group)
-    form = RuleForm(request.POST or None)
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
-        if form.is_valid():
-            form.instance.group = group
-            rule = form.save()
+    form = RuleForm(request.POST or None, instance=Rule(group=group))
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule = save_rule(rule=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
             messages.success(request, "The rule has been added.")
             _warn_if_no_harm_contract(request, rule)
             return redirect("groups:rules", pk=group.pk)
@@ -249,7 +279,7 @@ def rules(request, group):
             "group": group,
             "form": form,
             "rules": group.rules.all(),
-            "can_edit_plan": editable,
+            "can_edit_plan": can_edit_plan(request.user, group),
         },
     )
 
@@ -259,28 +289,28 @@ def rule_edit(request, group, rule_pk):
     rule = get_object_or_404(group.rules, pk=rule_pk)
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
-        rule = form.save()
-        messages.success(request, "The rule has been saved.")
-        _warn_if_no_harm_contract(request, rule)
-        return redirect("groups:rules", pk=group.pk)
+        try:
+            rule = save_rule(rule=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, "The rule has been saved.")
+            _warn_if_no_harm_contract(request, rule)
+            return redirect("groups:rules", pk=group.pk)
     return render(request, "groups/rule_form.html", {"group": group, "form": form, "rule": rule})
 
 
 @require_POST
-@group_view(can_edit_plan)
+@group_view(write=can_edit_plan)
 def rule_delete(request, group, rule_pk):
-    get_object_or_404(group.rules, pk=rule_pk).delete()
-    messages.success(request, "The rule has been removed.")
+    _remove(request, remove_rule, rule=get_object_or_404(group.rules, pk=rule_pk))
     return redirect("groups:rules", pk=group.pk)
 
 
-@group_view(plan=True)
+@group_view(write=can_edit_plan, plan=True)
 def checklist_section(request, group, section):
     if section not in SECTIONS_BY_SLUG:
         raise Http404
-    editable = can_edit_plan(request.user, group)
-    if request.method == "POST" and not editable:
-        raise PermissionDenied
     answers = group.answers_by_key()
     data = request.POST if request.method == "POST" else None
     forms = [
@@ -291,7 +321,7 @@ def checklist_section(request, group, section):
     ]
     if data is not None:
         if all([form.is_valid() for form in forms]):
-            changed = save_checklist_section(forms=forms, by=request.user)
+            changed = save_checklist_section(group=group, forms=forms, by=request.user)
             messages.success(request, f"Saved: {changed} answer{'s' if changed != 1 else ''} changed.")
             return redirect(group)
         messages.error(request, "Nothing has been saved yet: please correct the answers marked below.")
@@ -302,22 +332,20 @@ def checklist_section(request, group, section):
             "group": group,
             "section": SECTIONS_BY_SLUG[section],
             "forms": forms,
-            "can_edit_plan": editable,
+            "can_edit_plan": can_edit_plan(request.user, group),
         },
     )
 
 
-@group_view(plan=True)
+@group_view(write=can_edit_plan, plan=True)
 def risk_assessment(request, group):
     editable = can_edit_plan(request.user, group)
     assessment = group.risk_assessment_or_none
     if assessment is None:
-        if request.method == "POST" and editable:
+        if request.method == "POST":
             start_risk_assessment(group=group, by=request.user)
             messages.success(request, "The risk assessment has been started with the risks the guidance names.")
             return redirect("groups:risk_assessment", pk=group.pk)
-        if request.method == "POST":
-            raise PermissionDenied
         return render(
             request,
             "groups/riskassessment_form.html",
@@ -332,8 +360,6 @@ def risk_assessment(request, group):
     form = RiskAssessmentForm(data, instance=assessment)
     formset = RiskFormSet(data, instance=assessment, prefix="risks")
     if data is not None:
-        if not editable:
-            raise PermissionDenied
         if form.is_valid() and formset.is_valid():
             try:
                 save_plan_document(
@@ -365,8 +391,6 @@ def _plan_document(request, group, *, model, form_class, title, intro, template=
     document = model.objects.filter(group=group).first() or model(group=group)
     form = form_class(request.POST or None, instance=document)
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
         if form.is_valid():
             try:
                 save_plan_document(form=form, expected_version=form.cleaned_data["opened_version"], by=request.user)
@@ -391,7 +415,7 @@ def _plan_document(request, group, *, model, form_class, title, intro, template=
     )
 
 
-@group_view()
+@group_view(write=can_edit_plan)
 def exit_strategy(request, group):
     return _plan_document(
         request,
@@ -404,7 +428,7 @@ def exit_strategy(request, group):
     )
 
 
-@group_view()
+@group_view(write=can_edit_plan)
 def support_plan(request, group):
     return _plan_document(
         request,
@@ -419,17 +443,18 @@ def support_plan(request, group):
     )
 
 
-@group_view()
+# The team: who is on it, and a form to add someone.
+@group_view(write=can_manage_team)
 def team(request, group):
-    editable = can_manage_team(request.user, group)
-    form = TeamMemberForm(request.POST or None, group=group)
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
-        if form.is_valid():
-            role = GroupRole.objects.create(
-                group=group, user=form.cleaned_data["person"], role=form.cleaned_data["role"]
+    form = TeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            role = add_team_role(
+                group=group, user=form.cleaned_data["person"], role=form.cleaned_data["role"], by=request.user
             )
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
             messages.success(request, f"{role.user} is now {role.get_role_display().lower()} of the group.")
             return redirect("groups:team", pk=group.pk)
     return render(
@@ -439,17 +464,17 @@ def team(request, group):
             "group": group,
             "form": form,
             "roles": group.roles.all(),
-            "can_manage_team": editable,
+            "can_manage_team": can_manage_team(request.user, group),
         },
     )
 
 
 @require_POST
-@group_view(can_manage_team)
+@group_view(write=can_manage_team)
 def team_remove(request, group, role_pk):
     role = get_object_or_404(group.roles, pk=role_pk)
     try:
-        remove_team_role(role=role)
+        remove_team_role(role=role, by=request.user)
     except ValidationError as refusal:
         messages.error(request, refusal.message)
     else:

@@ -25,6 +25,10 @@ team_role_added = Signal()
 team_role_removed = Signal()
 # A group's supervisor changed. Arguments: group_id, old_user_id (or None), new_user_id (or None), by_id.
 supervisor_changed = Signal()
+# Members. Arguments: member_id, group_id, by_id.
+member_added = Signal()  # + waiting (bool: on the waiting list, the group being full)
+member_admitted = Signal()
+member_left = Signal()
 # After a session. Arguments: session_id, group_id, by_id.
 session_recorded = Signal()
 register_saved = Signal()
@@ -34,6 +38,7 @@ follow_up_closed = Signal()  # + by_id
 # Debriefs. Arguments: debrief_id, group_id, by_id.
 debrief_saved = Signal()  # + flagged (bool)
 debrief_reviewed = Signal()
+debrief_note_added = Signal()
 
 
 def announce(signal: Signal, **facts) -> None:

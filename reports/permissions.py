@@ -5,20 +5,16 @@ questions decide what someone with a role in it may do (403 otherwise).
 """
 
 from groups.models import GroupRole
-from groups.permissions import can_view_group
+from groups.permissions import can_view_group, holds_role
 
 Role = GroupRole.Role
-FACILITATORS = (Role.LEAD_FACILITATOR, Role.CO_FACILITATOR)
-
-
-def _holds(user, group, *roles) -> bool:
-    return user.is_superuser or bool(group.roles_of(user) & set(roles))
 
 
 def can_see_funder_report(user, group) -> bool:
     """The numbers a funder sees are the coordinators' and supervisors' business; facilitators
-    run the sessions and see their own group's attendance on its sessions page instead."""
-    return _holds(user, group, Role.COORDINATOR, Role.SUPERVISOR)
+    run the sessions and see their own group's attendance on its sessions page instead.
+    (SupportGroup.objects.reported_on_by asks the same of many groups at once.)"""
+    return holds_role(user, group, *Role.REPORTING)
 
 
 def can_print_plan(user, group) -> bool:
@@ -30,4 +26,4 @@ def can_subscribe_to_calendar(user, group) -> bool:
     """A calendar feed is for the people who run the sessions: the group's facilitators.
 
     Asked again on every fetch of the feed, so a facilitator who leaves the team loses it."""
-    return user.is_active and _holds(user, group, *FACILITATORS)
+    return user.is_active and holds_role(user, group, *Role.FACILITATING)

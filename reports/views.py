@@ -6,8 +6,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from audit.models import AccessEvent
 from audit.services import record_access
-from groups.models import GroupRole, SupportGroup
-from groups.permissions import group_view
+from groups.models import SupportGroup
+from groups.permissions import find_group, group_view
 
 from .calendar import sessions_calendar
 from .chart import monthly_chart
@@ -35,18 +33,17 @@ from .services import create_calendar_feed, feed_for_token, renew_calendar_feed,
 # The funder report ---------------------------------------------------------------------------
 
 
-def _chosen_group(request, visible):
+def _chosen_group(request):
     """The group asked for in ?group=, if any: not found unless the person can see it, and
     refused unless they may report on it."""
     asked = request.GET.get("group", "")
     if not asked:
         return None
-    group = next((group for group in visible if str(group.pk) == asked), None)
-    if group is None:
-        raise Http404
-    if not can_see_funder_report(request.user, group):
-        raise PermissionDenied
-    return group
+    try:
+        pk = int(asked)
+    except ValueError:
+        raise Http404 from None
+    return find_group(request.user, pk, can_see_funder_report)
 
 
 def _csv_safe(value) -> str:
@@ -77,14 +74,8 @@ def _csv_response(report, scope: str) -> HttpResponse:
 
 def funder_report(request):
     """Aggregate numbers about the groups a coordinator or supervisor reports on (see funder.py)."""
-    visible = list(
-        SupportGroup.objects.visible_to(request.user).prefetch_related(
-            # Only the person's own roles: all that the permission question reads.
-            Prefetch("roles", queryset=GroupRole.objects.filter(user=request.user))
-        )
-    )
-    chosen = _chosen_group(request, visible)
-    reportable = [group for group in visible if can_see_funder_report(request.user, group)]
+    chosen = _chosen_group(request)
+    reportable = list(SupportGroup.objects.reported_on_by(request.user))
 
     start, end = last_twelve_months(timezone.localdate())
     form = FunderReportForm({"from": start, "to": end, **request.GET.dict()}, groups=reportable)
@@ -178,7 +169,7 @@ def calendar(request, group):
 
 
 @require_POST
-@group_view(can_subscribe_to_calendar)
+@group_view(write=can_subscribe_to_calendar)
 def calendar_create(request, group):
     create_calendar_feed(group=group, by=request.user)
     messages.success(request, "Your calendar link is ready. Add it to your calendar app as a subscription.")
@@ -186,7 +177,7 @@ def calendar_create(request, group):
 
 
 @require_POST
-@group_view(can_subscribe_to_calendar)
+@group_view(write=can_subscribe_to_calendar)
 def calendar_renew(request, group):
     renew_calendar_feed(group=group, by=request.user)
     messages.success(
@@ -196,7 +187,7 @@ def calendar_renew(request, group):
 
 
 @require_POST
-@group_view(can_subscribe_to_calendar)
+@group_view(write=can_subscribe_to_calendar)
 def calendar_revoke(request, group):
     if revoke_calendar_feed(group=group, by=request.user):
         messages.success(request, "Your calendar link has been turned off. It no longer works anywhere.")

@@ -18,15 +18,19 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from audit.changes import save_change
 from audit.models import AccessEvent
 from audit.services import purge_access_log, record_access
 from groups.models import SupportGroup
+from groups.services import lock_group
 
 from . import subject_access
 from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
 from .permissions import can_handle_subject_requests
 
 REASON_MAX_LENGTH = AccessEvent._meta.get_field("detail").max_length
+# Why a session's totals changed, in its history: never whose marks, nor why they were erased.
+ERASED_MARKS_KEPT = "An erased member's marks kept as numbers"
 
 
 @dataclass
@@ -67,14 +71,20 @@ def erase_member(*, member: Member, reason: str, by, remove_name_from=frozenset(
         raise ValidationError({"reason": "Say why this member's records are being erased."})
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError({"reason": f"Keep the reason to {REASON_MAX_LENGTH} characters."})
-    with transaction.atomic():
-        if not Member.objects.select_for_update().filter(pk=member.pk).exists():
-            raise ValidationError("This member's records have already been erased.")
-        group = SupportGroup.objects.prefetch_related("roles").get(pk=member.group_id)
+    with transaction.atomic(durable=True):
+        group = lock_group(member.group_id)
         if not can_handle_subject_requests(by, group):
             raise PermissionDenied("Only the group's coordinators erase a member's records.")
-        notes_rewritten = subject_access.remove_name_from_notes(member, remove_name_from) if remove_name_from else 0
-        counts = _erase_members(group=group, member_ids=[member.pk], reason=reason, by=by)
+        locked = Member.objects.select_for_update().filter(pk=member.pk, group=group).first()
+        if locked is None:
+            raise ValidationError("This member's records have already been erased.")
+        locked.group = group
+        notes_rewritten = (
+            subject_access.remove_name_from_notes(member=locked, keys=remove_name_from, by=by)
+            if remove_name_from
+            else 0
+        )
+        counts = _erase_members(group=group, member_ids=[locked.pk], reason=reason, by=by)
         counts.notes_rewritten = notes_rewritten
         return counts
 
@@ -128,22 +138,22 @@ def access_log_cutoff(today: datetime.date, group=None) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def purge_expired(*, today: datetime.date | None = None, dry_run: bool = False) -> ErasureCounts:
+def purge_expired(*, by, today: datetime.date | None = None, dry_run: bool = False) -> ErasureCounts:
     """Erase every member record kept longer than its group's plan allows (LS-Q20), with their
     history copies, keeping sessions' attendance numbers; and the debriefs of groups closed for
     longer than that, keeping the sessions themselves; and the access log older than
     ACCESS_LOG_RETENTION_MONTHS (or the group's own period, if longer), all but the records of
     erasures. A dry run does all of it and undoes it, so its counts are exactly what a real run
-    would erase."""
+    would erase. `by` is None when the system runs it (the daily command)."""
     today = today or timezone.localdate()
     counts = ErasureCounts()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for group in SupportGroup.objects.order_by("pk"):
             expired = list(members_past_retention(group, today).values_list("pk", flat=True))
             if expired:
                 when = "the group closed" if group_past_retention(group, today) else "the member left"
                 reason = f"Retention period ended: {group.retention_months} months after {when}."
-                counts += _erase_members(group=group, member_ids=expired, reason=reason, by=None)
+                counts += _erase_members(group=group, member_ids=expired, reason=reason, by=by)
             counts.history_copies += _delete_history_of_members(_history_left_behind(group, today))
             if group_past_retention(group, today):
                 counts += _erase_debriefs(group=group)
@@ -174,7 +184,12 @@ def _erase_members(*, group, member_ids: list[int], reason: str, by) -> ErasureC
         session.erased_marked_count += by_session[session.pk]["marked"]
         session.erased_attended_count += by_session[session.pk]["attended"]
         # save(), not update(): the change to the totals is itself kept in the session's history.
-        session.save(update_fields=["erased_marked_count", "erased_attended_count"])
+        save_change(
+            session,
+            by=by,
+            reason=ERASED_MARKS_KEPT,
+            update_fields=["erased_marked_count", "erased_attended_count"],
+        )
 
     counts = ErasureCounts(
         members=len(member_ids),

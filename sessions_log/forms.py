@@ -27,7 +27,7 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = ["display_name", "joined_on", "referral_route", "referring_organisation", "contact_details"]
+        fields = list(Member.DETAIL_FIELDS)
         widgets = {"joined_on": DATE_INPUT}
 
     def __init__(self, *args, group, **kwargs):

@@ -9,56 +9,82 @@ from groups.models import GroupRole
 from groups.permissions import holds_role
 
 Role = GroupRole.Role
-FACILITATORS = (Role.LEAD_FACILITATOR, Role.CO_FACILITATOR)
 
 
 def can_view_sessions(user, group) -> bool:
     """Everyone on the team sees the session list and attendance numbers."""
-    return holds_role(user, group, *Role.values)
+    return holds_role(user, group, *Role.EVERYONE)
 
 
 def can_view_members(user, group) -> bool:
     """Members' names are for the people who run and coordinate the group, not its supervisor."""
-    return holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
+    return holds_role(user, group, *Role.RUNNING)
 
 
 def can_manage_members(user, group) -> bool:
-    return holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
+    return holds_role(user, group, *Role.RUNNING)
 
 
 def can_log_session(user, group) -> bool:
     """Facilitators record sessions and take registers."""
-    return holds_role(user, group, *FACILITATORS)
+    return holds_role(user, group, *Role.FACILITATING)
+
+
+def can_record_session_now(user, group) -> bool:
+    """A facilitator can record a session, or take a register, while the group is running."""
+    return group.is_running and can_log_session(user, group)
 
 
 def can_record_lesson(user, group) -> bool:
-    return holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
+    return holds_role(user, group, *Role.RUNNING)
 
 
 def can_edit_absence_policy(user, group) -> bool:
-    return holds_role(user, group, Role.COORDINATOR)
+    """The absence policy is part of the plan: coordinators change it, until the group closes."""
+    return not group.is_closed and holds_role(user, group, Role.COORDINATOR)
 
 
-def can_write_debrief(user, session) -> bool:
-    """Each facilitator present at a held session writes their own debrief."""
-    return session.was_held and any(person.pk == user.pk for person in session.facilitators_present.all())
+def can_write_debrief(user, session, group) -> bool:
+    """Each facilitator present at a held session of the group writes their own debrief."""
+    return (
+        session.group_id == group.pk
+        and session.was_held
+        and any(person.pk == user.pk for person in session.facilitators_present.all())
+    )
 
 
 def can_read_debrief(user, debrief, group) -> bool:
     """A debrief is read by its author, the group's supervisor and superusers, and nobody else."""
-    return user.is_superuser or debrief.author_id == user.pk or Role.SUPERVISOR in group.roles_of(user)
+    return debrief.author_id == user.pk or holds_role(user, group, *Role.SUPERVISING)
+
+
+def can_add_debrief_note(user, debrief, group) -> bool:
+    """Anyone who may read a debrief may add a note to it, before or after its review."""
+    return can_read_debrief(user, debrief, group)
 
 
 def can_review_debrief(user, debrief, group) -> bool:
     """The group's supervisor signs debriefs off, but never their own."""
-    return debrief.author_id != user.pk and (user.is_superuser or Role.SUPERVISOR in group.roles_of(user))
+    return debrief.author_id != user.pk and holds_role(user, group, *Role.SUPERVISING)
 
 
 def can_close_follow_up(user, follow_up, group) -> bool:
-    return follow_up.assignee_id == user.pk or holds_role(user, group, Role.COORDINATOR, *FACILITATORS)
+    return follow_up.assignee_id == user.pk or holds_role(user, group, *Role.RUNNING)
 
 
 def can_handle_subject_requests(user, group) -> bool:
     """A member's requests under UK GDPR (a copy of everything held about them, or erasure) are
     handled by the group's coordinators, who answer for its records."""
     return holds_role(user, group, Role.COORDINATOR)
+
+
+def can_see_debrief_notes_naming_a_member(user, group) -> bool:
+    """The one exception to debriefs' privacy, and only on a member's export and erase pages.
+
+    A note on a debrief can name a member, and a member's request under UK GDPR reaches
+    everything written about them: a copy must include it, and erasure must be able to take
+    their name out of it. So the coordinators who handle those requests (can_handle_subject_requests)
+    see the notes on debriefs that name that member, there and nowhere else; never the debriefs
+    themselves, nor notes that do not name the member. Whether coordinators should see even
+    these is being reconsidered: this is the one place to change."""
+    return can_handle_subject_requests(user, group)

@@ -1,5 +1,12 @@
-"""State changes after a group launches. Each re-checks the rules itself, so no page, admin
-action or command can skip them."""
+"""Every change after a group launches: its members, sessions and registers, follow-ups of
+missed sessions, the absence policy, lessons learnt, and debriefs with their review and notes.
+
+Each function follows docs/architecture.md: keyword-only arguments with `by`, one durable
+transaction (a private, non-durable body where another service composes it), the group's row
+locked first and then what changes, permission and state asked again of what is in the
+database, who and why written on the history copy, and events announced after commit. So no
+page, admin action or command can skip a rule.
+"""
 
 import datetime
 from collections.abc import Iterable, Sequence
@@ -9,9 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from audit.changes import create_many, delete_change, save_change, update_many
 from groups.models import GroupRole, SupportGroup
+from groups.services import lock_group
+from groups_site import events
 
 from .models import (
     AbsencePolicy,
@@ -21,99 +30,183 @@ from .models import (
     DebriefReview,
     FollowUp,
     GroupSession,
+    Lesson,
     Member,
 )
-from .permissions import can_log_session, can_read_debrief, can_review_debrief, can_write_debrief
+from .permissions import (
+    can_add_debrief_note,
+    can_close_follow_up,
+    can_edit_absence_policy,
+    can_log_session,
+    can_manage_members,
+    can_record_lesson,
+    can_review_debrief,
+    can_write_debrief,
+)
 
 
 class SessionNotAllowed(ValidationError):
     """The group is not in a state where sessions can be recorded."""
 
 
-def _lock_group(group) -> SupportGroup:
-    return SupportGroup.objects.select_for_update().get(pk=group.pk)
+# Members ---------------------------------------------------------------------------------------
+
+MEMBERS_REFUSAL = "Only the group's coordinators and facilitators change its members' records."
+GROUP_CLOSED = "The group has closed, so it cannot take new members."
 
 
-# Members
+def _lock_members_group(member, by) -> SupportGroup:
+    group = lock_group(member.group_id)
+    if not can_manage_members(by, group):
+        raise PermissionDenied(MEMBERS_REFUSAL)
+    return group
 
 
-def add_member(*, member: Member) -> Member:
+def _lock_member(member, group) -> Member:
+    """The member as stored, locked, with the group's locked copy; refused if erased meanwhile."""
+    locked = Member.objects.select_for_update().filter(pk=member.pk, group=group).first()
+    if locked is None:
+        raise ValidationError("This member's records have been erased.")
+    locked.group = group
+    return locked
+
+
+def _has_room(group) -> bool:
+    return Member.objects.filter(group=group, status=Member.Status.ACTIVE).count() < group.maximum_size
+
+
+def add_member(*, member: Member, by) -> Member:
     """Add a member to the group, or to its waiting list when the group is already full."""
-    with transaction.atomic():
-        group = _lock_group(member.group)
-        if group.status == SupportGroup.Status.CLOSED:
-            raise ValidationError("The group has closed, so it cannot take new members.")
-        attending = Member.objects.filter(group=group, status=Member.Status.ACTIVE).count()
-        member.status = Member.Status.WAITING_LIST if attending >= group.maximum_size else Member.Status.ACTIVE
+    with transaction.atomic(durable=True):
+        group = _lock_members_group(member, by)
+        if group.is_closed:
+            raise ValidationError(GROUP_CLOSED)
+        member.group = group
+        member.status = Member.Status.ACTIVE if _has_room(group) else Member.Status.WAITING_LIST
         member.full_clean()
-        member.save()
+        waiting = member.is_waiting
+        save_change(member, by=by, reason="Added to the waiting list" if waiting else "Joined the group")
+        events.announce(events.member_added, member_id=member.pk, group_id=group.pk, waiting=waiting, by_id=by.pk)
     return member
 
 
-def admit_from_waiting_list(*, member: Member) -> Member:
+def admit_from_waiting_list(*, member: Member, by) -> Member:
     """Give a waiting member a place, if the group has room."""
-    with transaction.atomic():
-        group = _lock_group(member.group)
-        if member.status != Member.Status.WAITING_LIST:
-            raise ValidationError(f"{member} is not on the waiting list.")
-        if Member.objects.filter(group=group, status=Member.Status.ACTIVE).count() >= group.maximum_size:
+    with transaction.atomic(durable=True):
+        group = _lock_members_group(member, by)
+        locked = _lock_member(member, group)
+        if group.is_closed:
+            raise ValidationError(GROUP_CLOSED)
+        if not locked.is_waiting:
+            raise ValidationError(f"{locked} is not on the waiting list.")
+        if not _has_room(group):
             raise ValidationError(f"The group is full ({group.maximum_size} members).")
-        member.status = Member.Status.ACTIVE
-        member.joined_on = max(member.joined_on, timezone.localdate())
-        member.save(update_fields=["status", "joined_on"])
-    return member
+        locked.status = Member.Status.ACTIVE
+        locked.joined_on = max(locked.joined_on, timezone.localdate())
+        save_change(locked, by=by, reason="Admitted from the waiting list", update_fields=["status", "joined_on"])
+        events.announce(events.member_admitted, member_id=locked.pk, group_id=group.pk, by_id=by.pk)
+    return locked
 
 
-@transaction.atomic
-def exit_member(*, member: Member, exited_on: datetime.date, reason: str, aftercare: str, by=None) -> Member:
-    """Record that a member has left. Their open follow-ups close, as there is no one to chase."""
-    if member.status == Member.Status.EXITED:
-        raise ValidationError(f"{member} has already left the group.")
-    if exited_on < member.joined_on:
-        raise ValidationError({"exited_on": "A member cannot leave before the date they joined."})
-    member.status = Member.Status.EXITED
-    member.exited_on = exited_on
-    member.exit_reason = reason
-    member.aftercare_offered = aftercare
-    member.full_clean()
-    member.save()
-    for follow_up in member.follow_ups.open():
-        # One save each (not update()) so every change is kept in the audit history.
-        close_follow_up(
-            follow_up=follow_up, outcome=FollowUp.Outcome.MEMBER_LEFT, note="Closed when the member left.", by=by
+def update_member(*, member: Member, by) -> Member:
+    """Save a correction to a member's record (Member.DETAIL_FIELDS, as `member` now has them).
+    Their status and leaving stay as stored, whatever the caller loaded."""
+    with transaction.atomic(durable=True):
+        group = _lock_members_group(member, by)
+        locked = _lock_member(member, group)
+        for field in Member.DETAIL_FIELDS:
+            setattr(locked, field, getattr(member, field))
+        locked.full_clean()
+        save_change(locked, by=by, reason="Record corrected", update_fields=list(Member.DETAIL_FIELDS))
+    return locked
+
+
+def exit_member(*, member: Member, exited_on: datetime.date, reason: str, aftercare: str, by) -> Member:
+    """Record that a member has left (or come off the waiting list). Their open follow-ups close,
+    as there is no one to chase."""
+    with transaction.atomic(durable=True):
+        group = _lock_members_group(member, by)
+        locked = _lock_member(member, group)
+        if locked.has_left:
+            raise ValidationError(f"{locked} has already left the group.")
+        if exited_on < locked.joined_on:
+            raise ValidationError({"exited_on": "A member cannot leave before the date they joined."})
+        was_waiting = locked.is_waiting
+        locked.status = Member.Status.EXITED
+        locked.exited_on, locked.exit_reason, locked.aftercare_offered = exited_on, reason, aftercare
+        locked.full_clean()
+        save_change(
+            locked,
+            by=by,
+            reason="Taken off the waiting list" if was_waiting else "Left the group",
+            update_fields=["status", "exited_on", "exit_reason", "aftercare_offered"],
         )
-    return member
+        for follow_up in FollowUp.objects.open().select_for_update().filter(member=locked).order_by("pk"):
+            _close_follow_up(
+                follow_up,
+                group=group,
+                outcome=FollowUp.Outcome.MEMBER_LEFT,
+                note="Closed when the member left.",
+                by=by,
+                reason="Closed: the member left",
+            )
+        events.announce(events.member_left, member_id=locked.pk, group_id=group.pk, by_id=by.pk)
+    return locked
 
 
-# Sessions and registers
+# Sessions and registers ------------------------------------------------------------------------
 
 
 def session_refusal(group) -> str | None:
     """Why sessions cannot be recorded for the group now, or None when they can: only an
     active group holds sessions (not one in planning, paused or closed)."""
-    if group.status == SupportGroup.Status.ACTIVE:
+    if group.is_running:
         return None
     return f"Sessions can only be recorded for an active group; this group is {group.get_status_display().lower()}."
 
 
+def _lock_running_group(group_id, by, *, refusal: str) -> SupportGroup:
+    group = lock_group(group_id)
+    if not can_log_session(by, group):
+        raise PermissionDenied(refusal)
+    not_running = session_refusal(group)
+    if not_running:
+        raise SessionNotAllowed(not_running)
+    return group
+
+
+# What a facilitator records about a session; the register, the erased members' numbers and
+# who recorded it are written by their own services.
+SESSION_DETAILS = ("date", "starts_at", "ends_at", "format", "outcome", "not_run_reason", "offered_instead")
+
+
 def record_session(*, session: GroupSession, facilitators, by) -> GroupSession:
     """Record (or correct) a session of an active group."""
-    with transaction.atomic():
-        group = _lock_group(session.group)
-        refusal = session_refusal(group)
-        if refusal:
-            raise SessionNotAllowed(refusal)
-        if session.pk and not session.was_held and session.attendance.exists():
-            raise ValidationError(
-                {"outcome": "This session has a register, so it was held. Correct the register instead."}
-            )
-        group = SupportGroup.objects.prefetch_related("roles").get(pk=group.pk)
-        if not can_log_session(by, group):
-            raise PermissionDenied("Only the group's facilitators record its sessions.")
-        session.recorded_by = session.recorded_by or by
+    with transaction.atomic(durable=True):
+        group = _lock_running_group(session.group_id, by, refusal="Only the group's facilitators record its sessions.")
+        session.group = group
+        correcting = session.pk is not None
+        if correcting:
+            stored = GroupSession.objects.select_for_update().filter(pk=session.pk, group=group).first()
+            if stored is None:
+                raise ValidationError("This session is no longer recorded.")
+            if not session.was_held and stored.attendance.exists():
+                raise ValidationError(
+                    {"outcome": "This session has a register, so it was held. Correct the register instead."}
+                )
+        else:
+            session.recorded_by = by
         session.full_clean()
-        session.save()
+        save_change(
+            session,
+            by=by,
+            reason="Session corrected" if correcting else "Session recorded",
+            # A correction writes only the details: never the register's time or erased members'
+            # numbers as this copy was loaded.
+            update_fields=list(SESSION_DETAILS) if correcting else None,
+        )
         session.facilitators_present.set(facilitators)
+        events.announce(events.session_recorded, session_id=session.pk, group_id=group.pk, by_id=by.pk)
     return session
 
 
@@ -126,36 +219,66 @@ class FollowUpChanges:
 def save_register(*, session: GroupSession, marks: dict[int, str], by) -> FollowUpChanges:
     """Save a session's whole register at once: every mark or none. Earlier marks are kept in
     the attendance history. Then raise follow-ups for members who missed it."""
-    if not session.was_held:
-        raise ValidationError("A session that did not run has no register.")
     valid = set(Attendance.Status.values)
     if any(status not in valid for status in marks.values()):
         raise ValidationError("Every member needs one of the register's marks.")
-    with transaction.atomic():
-        existing = {mark.member_id: mark for mark in Attendance.objects.select_for_update().filter(session=session)}
-        members = Member.objects.filter(pk__in=marks, group_id=session.group_id)
+    with transaction.atomic(durable=True):
+        group = _lock_running_group(session.group_id, by, refusal="Only the group's facilitators take its register.")
+        locked = GroupSession.objects.select_for_update().filter(pk=session.pk, group=group).first()
+        if locked is None or not locked.was_held:
+            raise ValidationError("A session that did not run has no register.")
+        existing = {mark.member_id: mark for mark in Attendance.objects.select_for_update().filter(session=locked)}
+        members = Member.objects.filter(pk__in=marks, group=group)
         if len(members) != len(marks):
             raise ValidationError("The register names someone who is not a member of this group.")
+        correcting = locked.has_register
         new, changed = [], []
         for member_id, status in marks.items():
             mark = existing.get(member_id)
             if mark is None:
-                new.append(Attendance(session=session, member_id=member_id, status=status, updated_by=by))
+                new.append(Attendance(session=locked, member_id=member_id, status=status, updated_by=by))
             elif mark.status != status:
                 mark.status, mark.updated_by = status, by
                 changed.append(mark)
+        reason = "Register corrected" if correcting else "Register taken"
         if new:
-            bulk_create_with_history(new, Attendance, default_user=by)
+            create_many(Attendance, new, by=by, reason=reason)
         if changed:
-            bulk_update_with_history(changed, Attendance, ["status", "updated_by", "updated_at"], default_user=by)
-        session.register_taken_at = timezone.now()
-        session.save(update_fields=["register_taken_at"])
-        return raise_follow_ups(session=session)
+            update_many(Attendance, changed, ["status", "updated_by", "updated_at"], by=by, reason=reason)
+        locked.register_taken_at = timezone.now()
+        save_change(locked, by=by, reason=reason, update_fields=["register_taken_at"])
+        session.register_taken_at = locked.register_taken_at
+        changes = _raise_follow_ups(session=locked, by=by)
+        events.announce(events.register_saved, session_id=locked.pk, group_id=group.pk, by_id=by.pk)
+        for follow_up in changes.raised:
+            events.announce(
+                events.follow_up_assigned,
+                follow_up_id=follow_up.pk,
+                group_id=group.pk,
+                assignee_id=follow_up.assignee_id,
+            )
+    return changes
 
 
 def absence_policy_for(group) -> AbsencePolicy:
     """The group's policy, or the default one (unsaved) until a coordinator changes it."""
     return AbsencePolicy.objects.filter(group=group).first() or AbsencePolicy(group=group)
+
+
+def save_absence_policy(*, policy: AbsencePolicy, by) -> AbsencePolicy:
+    """Save the group's absence policy (policy.group says which). It applies to registers saved
+    from then on."""
+    with transaction.atomic(durable=True):
+        group = lock_group(policy.group_id)
+        if not can_edit_absence_policy(by, group):
+            raise PermissionDenied("Only a coordinator of this group can change its absence policy.")
+        stored = AbsencePolicy.objects.select_for_update().filter(group=group).first()
+        if stored is not None and policy.pk != stored.pk:
+            # Someone saved the group's first policy since this one was opened: this replaces it.
+            policy.pk, policy._state.adding = stored.pk, False
+        policy.full_clean()
+        save_change(policy, by=by, reason="Absence policy saved")
+    return policy
 
 
 def follow_up_assignee(assignee: str, roles: Iterable[GroupRole]):
@@ -219,9 +342,10 @@ def consecutive_misses(marks, policy) -> int:
     return run
 
 
-def raise_follow_ups(*, session: GroupSession) -> FollowUpChanges:
+def _raise_follow_ups(*, session: GroupSession, by) -> FollowUpChanges:
     """After a register: a follow-up for each member who missed this session, stepped by how many
-    they have missed in a row. A corrected register withdraws follow-ups that no longer apply."""
+    they have missed in a row. A corrected register withdraws follow-ups that no longer apply.
+    Inside save_register's transaction."""
     policy = absence_policy_for(session.group)
     up_to_this_session = Q(session__date__lt=session.date) | Q(
         session__date=session.date, session__starts_at__lte=session.starts_at
@@ -247,7 +371,7 @@ def raise_follow_ups(*, session: GroupSession) -> FollowUpChanges:
         step = follow_up_step(marks, policy)
         if step is None:
             if follow_up and follow_up.is_open:
-                withdrawn.append(follow_up.pk)
+                withdrawn.append(follow_up)
             continue
         if follow_up:
             continue
@@ -263,62 +387,141 @@ def raise_follow_ups(*, session: GroupSession) -> FollowUpChanges:
                 due_on=due_on,
             )
         )
-    FollowUp.objects.filter(pk__in=withdrawn).delete()
-    return FollowUpChanges(raised=bulk_create_with_history(raised, FollowUp), withdrawn=len(withdrawn))
+    for follow_up in withdrawn:
+        delete_change(follow_up, by=by, reason="Withdrawn: the register was corrected")
+    raised = create_many(FollowUp, raised, by=by, reason="Raised: sessions missed") if raised else []
+    return FollowUpChanges(raised=raised, withdrawn=len(withdrawn))
 
 
 def close_follow_up(*, follow_up: FollowUp, outcome: str, note: str, by) -> FollowUp:
-    if not follow_up.is_open:
-        raise ValidationError("This follow-up is already closed.")
+    """Close a follow-up with what came of it. The person it was given to, and the group's
+    coordinators and facilitators, may."""
+    if outcome not in FollowUp.Outcome.values:
+        raise ValidationError({"outcome": "Say what came of it."})
+    with transaction.atomic(durable=True):
+        group = lock_group(follow_up.member.group_id)
+        locked = FollowUp.objects.select_for_update().filter(pk=follow_up.pk, member__group=group).first()
+        if locked is None:
+            raise ValidationError("This follow-up is no longer held: the member's records were erased.")
+        if not can_close_follow_up(by, locked, group):
+            raise PermissionDenied(
+                "Only the person it was given to, or the group's coordinators and facilitators, close a follow-up."
+            )
+        if not locked.is_open:
+            raise ValidationError("This follow-up is already closed.")
+        _close_follow_up(locked, group=group, outcome=outcome, note=note, by=by, reason="Follow-up closed")
+    return locked
+
+
+def _close_follow_up(follow_up, *, group, outcome, note, by, reason) -> None:
+    """Inside the caller's transaction, with the follow-up locked and the caller's checks made."""
     follow_up.outcome, follow_up.note = outcome, note
     follow_up.closed_at, follow_up.closed_by = timezone.now(), by
-    follow_up.save(update_fields=["outcome", "note", "closed_at", "closed_by"])
-    return follow_up
+    save_change(follow_up, by=by, reason=reason, update_fields=["outcome", "note", "closed_at", "closed_by"])
+    events.announce(
+        events.follow_up_closed,
+        follow_up_id=follow_up.pk,
+        group_id=group.pk,
+        assignee_id=follow_up.assignee_id,
+        by_id=by.pk if by else None,
+    )
 
 
-# Debriefs and supervision
+# Lessons learnt --------------------------------------------------------------------------------
+
+
+def record_lesson(*, lesson: Lesson, by) -> Lesson:
+    """Record something learnt about running the group (lesson.group says which), from one of its
+    sessions or in general."""
+    with transaction.atomic(durable=True):
+        group = lock_group(lesson.group_id)
+        if not can_record_lesson(by, group):
+            raise PermissionDenied("Only the group's coordinators and facilitators record its lessons.")
+        if lesson.session_id and not GroupSession.objects.filter(pk=lesson.session_id, group=group).exists():
+            raise ValidationError({"session": "That session is not one of this group's."})
+        lesson.group, lesson.created_by = group, by
+        lesson.full_clean()
+        save_change(lesson, by=by, reason="Lesson recorded")
+    return lesson
+
+
+# Debriefs and supervision ----------------------------------------------------------------------
+
+
+def _lock_debriefs_group(session) -> tuple[SupportGroup, GroupSession]:
+    group = lock_group(session.group_id)
+    return group, GroupSession.objects.prefetch_related("facilitators_present").get(pk=session.pk, group=group)
 
 
 def save_debrief(*, debrief: Debrief, by) -> Debrief:
     """Save a facilitator's own debrief. A reviewed debrief is locked: add a note instead."""
-    with transaction.atomic():
-        if not can_write_debrief(by, debrief.session) or (debrief.pk and debrief.author_id != by.pk):
+    with transaction.atomic(durable=True):
+        group, session = _lock_debriefs_group(debrief.session)
+        if not can_write_debrief(by, session, group) or (debrief.pk and debrief.author_id != by.pk):
             raise PermissionDenied("Only a facilitator who was at the session writes a debrief for it.")
         # Locked, so that a review being signed off at this moment is waited for, then seen: the
         # edit never lands after the sign-off, nor writes back `reviewed` as it was loaded.
-        if debrief.pk and Debrief.objects.select_for_update().get(pk=debrief.pk).reviewed:
+        if debrief.pk and Debrief.objects.select_for_update().get(pk=debrief.pk).is_locked:
             raise ValidationError("This debrief has been reviewed and is locked. Add a note instead.")
         debrief.author = by
         debrief.full_clean()
-        debrief.save()
+        writing = debrief.pk is None
+        save_change(debrief, by=by, reason="Debrief written" if writing else "Debrief changed")
+        events.announce(
+            events.debrief_saved,
+            debrief_id=debrief.pk,
+            group_id=group.pk,
+            by_id=by.pk,
+            flagged=debrief.is_flagged,
+        )
     return debrief
+
+
+def _lock_debrief(debrief) -> tuple[SupportGroup, Debrief]:
+    group = lock_group(debrief.session.group_id)
+    # of=("self",): lock the debrief alone, not the session row the join reads.
+    locked = (
+        Debrief.objects.select_for_update(of=("self",))
+        .select_related("session")
+        .filter(pk=debrief.pk, session__group=group)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError("This debrief is no longer held.")
+    return group, locked
 
 
 def review_debrief(*, debrief: Debrief, by, comments: str, agreed_actions: str = "") -> DebriefReview:
     """The group's supervisor signs a debrief off; from then on it is locked."""
-    with transaction.atomic():
-        # of=("self",): lock the debrief alone, not its session and group rows the join reads.
-        locked = Debrief.objects.select_for_update(of=("self",)).select_related("session__group").get(pk=debrief.pk)
-        group = SupportGroup.objects.prefetch_related("roles").get(pk=locked.session.group_id)
+    with transaction.atomic(durable=True):
+        group, locked = _lock_debrief(debrief)
         if not can_review_debrief(by, locked, group):
             raise PermissionDenied("Only the group's supervisor reviews its debriefs, and never their own.")
-        if locked.reviewed:
+        if locked.is_locked:
             raise ValidationError("This debrief has already been reviewed.")
         if not comments.strip():
             raise ValidationError({"comments": "Write a comment for the facilitator."})
-        review = DebriefReview.objects.create(
-            debrief=locked, reviewer=by, comments=comments, agreed_actions=agreed_actions
+        review = save_change(
+            DebriefReview(debrief=locked, reviewer=by, comments=comments, agreed_actions=agreed_actions),
+            by=by,
+            reason="Reviewed",
         )
         locked.reviewed = True
         # Nothing the facilitator wrote changes: the review's own history records the sign-off.
         locked.save_without_historical_record(update_fields=["reviewed"])
-        return review
+        events.announce(events.debrief_reviewed, debrief_id=locked.pk, group_id=group.pk, by_id=by.pk)
+    return review
 
 
 def add_debrief_note(*, debrief: Debrief, by, text: str) -> DebriefNote:
-    group = SupportGroup.objects.prefetch_related("roles").get(pk=debrief.session.group_id)
-    if not can_read_debrief(by, debrief, group):
-        raise PermissionDenied
-    if not text.strip():
-        raise ValidationError({"text": "Write the note."})
-    return DebriefNote.objects.create(debrief=debrief, author=by, text=text)
+    """Add a note to a debrief, before or after its review: the only way to add to it once it is
+    locked."""
+    with transaction.atomic(durable=True):
+        group, locked = _lock_debrief(debrief)
+        if not can_add_debrief_note(by, locked, group):
+            raise PermissionDenied("Only the debrief's author and the group's supervisor add notes to it.")
+        if not text.strip():
+            raise ValidationError({"text": "Write the note."})
+        note = save_change(DebriefNote(debrief=locked, author=by, text=text), by=by, reason="Note added")
+        events.announce(events.debrief_note_added, debrief_id=locked.pk, group_id=group.pk, by_id=by.pk)
+    return note

@@ -15,7 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from audit.changes import save_change
+
 from .models import DebriefNote, FollowUp, Lesson, Member
+from .permissions import can_see_debrief_notes_naming_a_member
 
 ANOTHER_MEMBER = "[another member]"
 # What erasure writes in place of an erased member's name in notes (see remove_name_from_notes),
@@ -41,7 +44,8 @@ class Notes:
 
 # Where a member's name may have been written by others: what the subject access export searches
 # and what erasure can take the name out of. (Debriefs themselves are not here: coordinators,
-# who handle these requests, may not read them.)
+# who handle these requests, may not read them. Notes on debriefs are, for those allowed them by
+# permissions.can_see_debrief_notes_naming_a_member: see notes_searched_for.)
 NOTES_THAT_MAY_NAME_A_MEMBER = (
     Notes(Lesson, ("what_worked", "what_to_change", "action"), "group", "Lesson learnt: {field}", "created_at"),
     Notes(DebriefNote, ("text",), "debrief__session__group", "Note on a facilitator's debrief", "created_at"),
@@ -100,8 +104,19 @@ def _record(member_or_version) -> dict:
     return values
 
 
-def member_data(member: Member) -> dict:
-    """Everything held about the member, as plain data (the JSON file and the readable page)."""
+def notes_searched_for(reader, group) -> tuple[Notes, ...]:
+    """The kinds of note searched for mentions of a member, for this reader: notes on debriefs
+    only for those allowed to see them here (permissions.can_see_debrief_notes_naming_a_member)."""
+    return tuple(
+        notes
+        for notes in NOTES_THAT_MAY_NAME_A_MEMBER
+        if notes.model is not DebriefNote or can_see_debrief_notes_naming_a_member(reader, group)
+    )
+
+
+def member_data(member: Member, *, reader) -> dict:
+    """Everything held about the member, as plain data (the JSON file and the readable page), as
+    `reader` may see it."""
     group = member.group
     names = MemberNames.of(member)
     redact = names.redacted
@@ -142,14 +157,19 @@ def member_data(member: Member) -> dict:
             }
             for follow_up in follow_ups
         ],
-        "mentions_in_notes": [{**mention, "text": redact(mention["text"])} for mention in _mentions(member, names)],
+        "mentions_in_notes": [
+            {**mention, "text": redact(mention["text"])} for mention in _mentions(member, names, reader=reader)
+        ],
     }
 
 
-def _mentions(member, names) -> list[dict]:
+def _mentions(member, names, *, reader) -> list[dict]:
     """Free text about the group that names the member (NOTES_THAT_MAY_NAME_A_MEMBER), oldest
     first within each kind."""
-    return [_mention(mention.where, mention.written_at, mention.text) for mention in find_mentions(member, names)]
+    return [
+        _mention(mention.where, mention.written_at, mention.text)
+        for mention in find_mentions(member, names, reader=reader)
+    ]
 
 
 class MemberNames:
@@ -260,13 +280,13 @@ class Mention:
         return getattr(self.row, self.field)
 
 
-def find_mentions(member: Member, names: MemberNames | None = None) -> list[Mention]:
-    """Every field of the notes in NOTES_THAT_MAY_NAME_A_MEMBER that names the member as it reads
-    now, oldest first within each kind of note. A group's notes are read whole and searched
-    here, not by the database, whose letter-case rules depend on its locale."""
+def find_mentions(member: Member, names: MemberNames | None = None, *, reader) -> list[Mention]:
+    """Every field of the notes `reader` may search (notes_searched_for) that names the member
+    as it reads now, oldest first within each kind of note. A group's notes are read whole and
+    searched here, not by the database, whose letter-case rules depend on its locale."""
     names = names or MemberNames.of(member)
     found = []
-    for notes in NOTES_THAT_MAY_NAME_A_MEMBER:
+    for notes in notes_searched_for(reader, member.group):
         rows = notes.model._default_manager.filter(**{notes.group_lookup: member.group_id})
         if notes.member_lookup:
             rows = rows.exclude(**{notes.member_lookup: member.pk})
@@ -278,7 +298,7 @@ def find_mentions(member: Member, names: MemberNames | None = None) -> list[Ment
     return found
 
 
-def remove_name_from_notes(member: Member, keys) -> int:
+def remove_name_from_notes(*, member: Member, keys, by) -> int:
     """Write FORMER_MEMBER in place of the member's name in the mentions whose `key` is in `keys`
     (those the coordinator ticked on the erase page, having seen each one: a name can also be
     an ordinary word), in that part of the note and in every earlier version of it. Each note
@@ -289,7 +309,7 @@ def remove_name_from_notes(member: Member, keys) -> int:
     Refused, with nothing changed, if a ticked part would grow past its length limit."""
     names = MemberNames.of(member)
     ticked = defaultdict(list)
-    for mention in find_mentions(member, names):
+    for mention in find_mentions(member, names, reader=by):
         if mention.key in keys:
             ticked[mention.notes.model, mention.row.pk].append(mention)
     for (model, pk), mentions in ticked.items():
@@ -298,8 +318,7 @@ def remove_name_from_notes(member: Member, keys) -> int:
         fields = list(by_field)
         for field in fields:
             setattr(note, field, _taken_out(names, note, by_field[field]))
-        note._change_reason = NAME_TAKEN_OUT
-        note.save(update_fields=fields)
+        save_change(note, by=by, reason=NAME_TAKEN_OUT, update_fields=fields)
         for version in model.history.filter(id=pk):
             changed = [field for field in fields if names.named_in(getattr(version, field))]
             for field in changed:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -25,6 +25,7 @@ from groups.tests.factories import (
     RiskAssessmentFactory,
     RiskFactory,
 )
+from groups_site import events
 from sessions_log.models import Debrief
 from sessions_log.services import review_debrief, save_debrief
 from sessions_log.tests.factories import DebriefFactory, GroupSessionFactory
@@ -203,11 +204,13 @@ def test_two_saves_at_the_same_moment_cannot_both_win(transactional_db, group, c
 
 
 def test_a_debrief_edit_racing_its_sign_off_waits_for_it_and_is_refused(
-    transactional_db, group, facilitator, supervisor
+    transactional_db, group, facilitator, supervisor, monkeypatch
 ):
     """save_debrief locks the debrief before asking whether it was reviewed, so an edit made
     while the supervisor's sign-off is being saved waits for it and is refused, instead of
-    landing after the sign-off and marking the debrief unreviewed again."""
+    landing after the sign-off and marking the debrief unreviewed again. The edit starts while
+    the sign-off's transaction is still open: when it announces the review, which it does
+    inside its transaction (the announcement itself is sent after commit)."""
     session = GroupSessionFactory(group=group, facilitators_present=[facilitator])
     debrief = DebriefFactory(session=session, author=facilitator)
     loaded_before = Debrief.objects.get(pk=debrief.pk)
@@ -224,12 +227,19 @@ def test_a_debrief_edit_racing_its_sign_off_waits_for_it_and_is_refused(
             connection.close()
 
     editor = threading.Thread(target=edit)
-    with transaction.atomic():
-        review_debrief(debrief=debrief, by=supervisor, comments="Thank you.")
-        editor.start()
-        editor.join(timeout=1)
-        assert editor.is_alive(), "the edit should wait for the sign-off's lock"
+    waited = []
+
+    def edit_while_signing_off(signal, **facts):
+        if signal is events.debrief_reviewed:
+            editor.start()
+            editor.join(timeout=1)
+            waited.append(editor.is_alive())
+
+    monkeypatch.setattr(events, "announce", edit_while_signing_off)
+    review_debrief(debrief=debrief, by=supervisor, comments="Thank you.")
     editor.join(timeout=30)
+
+    assert waited == [True], "the edit should wait for the sign-off's lock"
 
     assert outcome == ["refused"]
     debrief.refresh_from_db()

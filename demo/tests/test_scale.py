@@ -14,7 +14,7 @@ from demo.scale import CHANGE_REASON, NAME_SUFFIX, ScalePlan, seed_scale
 from demo.scale_sessions import REVIEW_BACKLOG_DAYS
 from groups.models import GroupRole, SupportGroup
 from sessions_log.models import AbsencePolicy, Attendance, Debrief, FollowUp, GroupSession, Member
-from sessions_log.services import raise_follow_ups
+from sessions_log.services import _raise_follow_ups
 
 PLAN = ScalePlan(groups=3, sessions_per_group=12, founding_members=6)
 
@@ -68,7 +68,7 @@ def test_follow_ups_are_those_the_service_raises_after_each_register(seeded):
     assert Attendance.objects.filter(status=Attendance.Status.ABSENT).count() == len(written) > 0
     FollowUp.objects.all().delete()
     for session in GroupSession.objects.filter(register_taken_at__isnull=False).order_by("date"):
-        raise_follow_ups(session=session)
+        _raise_follow_ups(session=session, by=None)
     assert summary(FollowUp.objects) == written
 
 

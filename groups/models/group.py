@@ -1,12 +1,14 @@
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import classproperty
 from simple_history.models import HistoricalRecords
 
 from groups_site.validators import validate_single_line
@@ -14,6 +16,24 @@ from groups_site.validators import validate_single_line
 
 class InvalidStatusTransition(Exception):
     """Raised when a group is asked to move to a status it cannot reach from where it is."""
+
+
+@dataclass(frozen=True)
+class StatusMove:
+    """One move a group's status may make (SupportGroup.ALLOWED_TRANSITIONS): its name in the URL
+    of the button that makes it, the button's words, and the reason the change history gives."""
+
+    action: str
+    label: str
+    reason: str
+    to_status: str
+    # Launching has its own gate (groups.planning.launch_group), not a plain status button.
+    has_own_gate: bool = False
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the group can never move on from where this move takes it (closing)."""
+        return not SupportGroup.ALLOWED_TRANSITIONS[self.to_status]
 
 
 class SupportGroupQuerySet(models.QuerySet):
@@ -24,6 +44,50 @@ class SupportGroupQuerySet(models.QuerySet):
         if user.is_superuser:
             return self
         return self.filter(pk__in=GroupRole.objects.filter(user=user).values("group_id"))
+
+    # Groups by the roles a person holds in them themselves. An administrator's oversight of every
+    # group is not a role: these are what the person's own dashboard lists.
+    def holding(self, user, roles):
+        """Groups where the person holds any of these roles."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(pk__in=GroupRole.objects.filter(user=user, role__in=roles).values("group_id"))
+
+    def run_by(self, user):
+        """Groups the person coordinates or facilitates: those whose members' names they see."""
+        return self.holding(user, GroupRole.Role.RUNNING)
+
+    def with_roles_of(self, user):
+        """The groups where the person holds a role, each marked with what they do in it, in the
+        same query: `coordinates`, `facilitates` (leads or co-facilitates), `supervises`."""
+        Role = GroupRole.Role
+        held = GroupRole.objects.filter(group=OuterRef("pk"), user=user)
+        return self.holding(user, Role.EVERYONE).annotate(
+            coordinates=Exists(held.filter(role=Role.COORDINATOR)),
+            facilitates=Exists(held.filter(role__in=Role.FACILITATING)),
+            supervises=Exists(held.filter(role__in=Role.SUPERVISING)),
+        )
+
+    # Groups where a person may do something: as holds_role answers it, superusers everywhere.
+    def where_holds_role(self, user, roles):
+        """Groups where holds_role(user, group, *roles) is true: those where the person holds one
+        of the roles, and every group for a superuser."""
+        if user.is_authenticated and user.is_superuser:
+            return self.all()
+        return self.holding(user, roles)
+
+    def reviewed_by(self, user):
+        """Groups whose debriefs this person signs off (sessions_log.permissions.can_review_debrief):
+        those they supervise, and every group for a superuser."""
+        return self.where_holds_role(user, GroupRole.Role.SUPERVISING)
+
+    def reported_on_by(self, user):
+        """Groups whose funder report this person may see (reports.permissions.can_see_funder_report)."""
+        return self.where_holds_role(user, GroupRole.Role.REPORTING)
+
+    def running(self):
+        """Groups holding sessions now: active ones."""
+        return self.filter(status=SupportGroup.Status.ACTIVE)
 
     def with_plan(self):
         """Everything the plan page and the launch gate read, in a fixed number of queries."""
@@ -95,12 +159,23 @@ class SupportGroup(models.Model):
         FIRST_NAME = "first_name", "First names only"
         FULL_NAME = "full_name", "Full names"
 
-    # Which status a group may move to from each status. Closed is final.
+    # Every move a group's status may make, from each status, with what it is called. Closed is
+    # final. The services check moves against this table and word their refusals from it; the
+    # plan page's buttons and the status tags' colours come from it too.
     ALLOWED_TRANSITIONS = {
-        Status.PLANNING: {Status.ACTIVE, Status.CLOSED},
-        Status.ACTIVE: {Status.PAUSED, Status.CLOSED},
-        Status.PAUSED: {Status.ACTIVE, Status.CLOSED},
-        Status.CLOSED: set(),
+        Status.PLANNING: {
+            Status.ACTIVE: StatusMove("launch", "Launch the group", "Launched", Status.ACTIVE, has_own_gate=True),
+            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED),
+        },
+        Status.ACTIVE: {
+            Status.PAUSED: StatusMove("pause", "Pause the group", "Paused", Status.PAUSED),
+            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED),
+        },
+        Status.PAUSED: {
+            Status.ACTIVE: StatusMove("resume", "Resume the group", "Resumed", Status.ACTIVE),
+            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED),
+        },
+        Status.CLOSED: {},
     }
 
     name = models.CharField(max_length=120, validators=[validate_single_line])
@@ -217,19 +292,53 @@ class SupportGroup(models.Model):
     def is_planning(self):
         return self.status == self.Status.PLANNING
 
+    @property
+    def is_running(self) -> bool:
+        """Active: holding sessions (not in planning, paused or closed)."""
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed for good: no move leads out of its status."""
+        return not self.ALLOWED_TRANSITIONS[self.status]
+
+    @property
+    def status_tone(self) -> str:
+        """The colour that repeats the status tag's words: dark for a group closed for good,
+        green for one running, amber for one waiting to run (in planning, or paused)."""
+        if self.is_closed:
+            return "dark"
+        return "success" if self.is_running else "warning"
+
+    @property
+    def status_moves(self) -> list[StatusMove]:
+        """The moves open to the group now, launching included."""
+        return list(self.ALLOWED_TRANSITIONS[self.status].values())
+
     def can_move_to(self, status) -> bool:
         return status in self.ALLOWED_TRANSITIONS[self.status]
 
-    def move_to(self, status):
+    def move_refusal(self, status, *, action: str | None = None) -> str | None:
+        """Why the group cannot move to `status` (by the move named `action`, when given), or None
+        when it can."""
+        move = self.ALLOWED_TRANSITIONS[self.status].get(status)
+        if move is not None and action in (None, move.action):
+            return None
+        return (
+            f"A group that is {self.get_status_display().lower()} cannot become "
+            f"{self.Status(status).label.lower()}{' this way' if action else ''}."
+        )
+
+    def move_to(self, status, *, action: str | None = None) -> StatusMove:
         """Change status if the move is allowed; the caller saves. Use the services, not this."""
-        if not self.can_move_to(status):
-            raise InvalidStatusTransition(
-                f"A group that is {self.get_status_display().lower()} cannot become "
-                f"{self.Status(status).label.lower()}."
-            )
+        refusal = self.move_refusal(status, action=action)
+        if refusal:
+            raise InvalidStatusTransition(refusal)
+        move = self.ALLOWED_TRANSITIONS[self.status][status]
         if status == self.Status.CLOSED:
             self.closed_at = timezone.now()
         self.status = status
+        return move
 
     # Roles. These read self.roles.all(), so a queryset with with_plan() answers without queries.
     def roles_of(self, user) -> set[str]:
@@ -244,7 +353,7 @@ class SupportGroup(models.Model):
 
     @property
     def facilitators(self):
-        return self.users_with_role(GroupRole.Role.LEAD_FACILITATOR, GroupRole.Role.CO_FACILITATOR)
+        return self.users_with_role(*GroupRole.Role.FACILITATING)
 
     @property
     def supervisor(self):
@@ -287,6 +396,33 @@ class GroupRole(models.Model):
         LEAD_FACILITATOR = "lead_facilitator", "Lead facilitator"
         CO_FACILITATOR = "co_facilitator", "Co-facilitator"
         SUPERVISOR = "supervisor", "Supervisor"
+
+        # The role sets every permission is written with (groups.permissions.holds_role), so
+        # that "who runs the group" is said once. Properties, because an enum's body cannot
+        # name its own members.
+        @classproperty
+        def FACILITATING(cls) -> frozenset:
+            """The people who run the sessions: lead and co-facilitators."""
+            return frozenset({cls.LEAD_FACILITATOR, cls.CO_FACILITATOR})
+
+        @classproperty
+        def RUNNING(cls) -> frozenset:
+            """The people who run the group: its coordinators and facilitators."""
+            return frozenset({cls.COORDINATOR, *cls.FACILITATING})
+
+        @classproperty
+        def SUPERVISING(cls) -> frozenset:
+            return frozenset({cls.SUPERVISOR})
+
+        @classproperty
+        def REPORTING(cls) -> frozenset:
+            """The people who answer for how the group runs, to funders: coordinators and supervisors."""
+            return frozenset({cls.COORDINATOR, cls.SUPERVISOR})
+
+        @classproperty
+        def EVERYONE(cls) -> frozenset:
+            """Everyone on the team."""
+            return frozenset(cls)
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_roles")

@@ -76,6 +76,13 @@ class ChecklistAnswer(models.Model):
 
     # A question is settled, for the launch gate and progress, once answered or ruled out.
     RESOLVED_STATUSES = frozenset({Status.DONE, Status.NOT_APPLICABLE})
+    # The colour that repeats each status's words on a tag (of a question, a section or a document).
+    STATUS_TONES = {
+        Status.NOT_STARTED: "secondary",
+        Status.IN_PROGRESS: "warning",
+        Status.DONE: "success",
+        Status.NOT_APPLICABLE: "secondary",
+    }
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="checklist_answers")
     item_key = models.CharField(max_length=50, choices=[(item.key, item.prompt) for item in CHECKLIST])

@@ -41,6 +41,12 @@ class Member(models.Model):
         GROUP_CLOSED = "group_closed", "The group closed"
         OTHER = "other", "Other"
 
+    # The colour that repeats each status's words on a tag.
+    STATUS_TONES = {Status.ACTIVE: "success", Status.WAITING_LIST: "warning", Status.EXITED: "secondary"}
+    # The record as a coordinator or facilitator keeps it up to date (the member form). Joining,
+    # admission from the waiting list and leaving change the rest, each through its own service.
+    DETAIL_FIELDS = ("display_name", "joined_on", "referral_route", "referring_organisation", "contact_details")
+
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="members")
     display_name = models.CharField(
         "Name",
@@ -90,6 +96,22 @@ class Member(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    @property
+    def is_attending(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.WAITING_LIST
+
+    @property
+    def has_left(self) -> bool:
+        return self.status == self.Status.EXITED
+
+    @property
+    def status_tone(self) -> str:
+        return self.STATUS_TONES[self.status]
 
     def clean(self):
         errors = {}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from groups.checklist import SECTIONS
-from groups.models import GroupRole, SupportGroup
+from groups.models import SupportGroup
 from groups_site.validators import validate_single_line
 
 from .sessions import GroupSession
@@ -64,21 +64,18 @@ class DebriefQuerySet(models.QuerySet):
         return self.filter(reviewed=False)
 
     def awaiting_review_by(self, user):
-        """Debriefs this person should review: those of groups they supervise (every group for a
-        superuser), not yet reviewed, needing attention first and then oldest. Their own debriefs
-        are left out, as nobody reviews their own. Lists show who, when and why a debrief waits,
-        never what it says, so the content is left unread."""
-        debriefs = (
+        """Debriefs this person should review: those of groups whose debriefs they sign off
+        (SupportGroup.objects.reviewed_by), not yet reviewed, needing attention first and then
+        oldest. Their own debriefs are left out, as nobody reviews their own. Lists show who, when
+        and why a debrief waits (its flags), never what it says, so the rest is left unread."""
+        return (
             self.awaiting_review()
+            .filter(session__group__in=SupportGroup.objects.reviewed_by(user))
             .exclude(author=user)
             .select_related("session__group", "author")
-            .defer(*Debrief.CONTENT_FIELDS)
+            .defer(*(field for field in Debrief.PRIVATE_FIELDS if field not in Debrief.FLAG_FIELDS))
             .flagged_first()
         )
-        if user.is_superuser:
-            return debriefs
-        supervised = GroupRole.objects.filter(user=user, role=GroupRole.Role.SUPERVISOR).values("group_id")
-        return debriefs.filter(session__group__in=supervised)
 
     def waiting_counts(self) -> dict:
         """How many of these debriefs there are, and how many are flagged, in one query."""
@@ -90,8 +87,19 @@ class Debrief(models.Model):
     supervisor and superusers; coordinators only learn that it exists."""
 
     REVIEW_DUE_DAYS = 7
-    # What the facilitator wrote: read only by its author, the group's supervisor and superusers.
-    CONTENT_FIELDS = ("how_it_went", "anything_difficult", "safeguarding_action", "safeguarding_told", "support_wanted")
+    # What the facilitator wrote, and how they are: read only by those who may read the debrief
+    # (permissions.can_read_debrief), on its pages and in the change history, and in no export.
+    PRIVATE_FIELDS = (
+        "how_it_went",
+        "anything_difficult",
+        "safeguarding_concern",
+        "safeguarding_action",
+        "safeguarding_told",
+        "wellbeing",
+        "support_wanted",
+    )
+    # Of those, what a reader's lists show as the reason a debrief waits first (`flags`).
+    FLAG_FIELDS = ("safeguarding_concern", "wellbeing")
     LOW_WELLBEING = 2  # a score at or below this asks the supervisor to look first
     FLAGGED = Q(safeguarding_concern=True) | Q(wellbeing__lte=LOW_WELLBEING)
 
@@ -148,6 +156,11 @@ class Debrief(models.Model):
             raise ValidationError(errors)
 
     @property
+    def is_locked(self) -> bool:
+        """Reviewed by the supervisor, and so no longer changed: later thoughts go in notes."""
+        return self.reviewed
+
+    @property
     def flags(self) -> list[str]:
         """Why the debrief needs the supervisor's attention first, in words."""
         flags = []
@@ -186,6 +199,9 @@ class DebriefReview(models.Model):
 
     history = HistoricalRecords()
 
+    # As private as the debrief it reviews.
+    PRIVATE_FIELDS = ("comments", "agreed_actions")
+
     def __str__(self):
         return f"Review of {self.debrief}"
 
@@ -201,6 +217,9 @@ class DebriefNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    # As private as the debrief it is added to (but see permissions.can_see_debrief_notes_naming_a_member).
+    PRIVATE_FIELDS = ("text",)
 
     class Meta:
         ordering = ["created_at"]

@@ -66,6 +66,7 @@ def left(group, name, *, days_ago, facilitator=None):
         exited_on=TODAY() - datetime.timedelta(days=days_ago),
         reason=Member.ExitReason.MOVED_ON,
         aftercare="A call a month later.",
+        by=facilitator or group.coordinators[0],
     )
     return member
 
@@ -209,7 +210,7 @@ def test_members_who_left_longer_ago_than_the_retention_period_are_erased(scene,
     long_gone = left(scene.group, "Ash", days_ago=400)
     recent = left(scene.group, "Bea", days_ago=300)
 
-    counts = purge_expired(today=TODAY())
+    counts = purge_expired(by=None, today=TODAY())
 
     assert counts.members == 1
     assert not Member.objects.filter(pk=long_gone.pk).exists()
@@ -227,7 +228,7 @@ def test_the_retention_period_is_each_groups_own(scene, facilitator):
     scene.group.save()
     left(scene.group, "Ash", days_ago=400)
 
-    assert purge_expired(today=TODAY()).members == 0
+    assert purge_expired(by=None, today=TODAY()).members == 0
 
 
 def test_a_group_closed_longer_than_its_retention_period_keeps_only_its_sessions_and_numbers(scene, facilitator):
@@ -240,7 +241,7 @@ def test_a_group_closed_longer_than_its_retention_period_keeps_only_its_sessions
     counts_before = register_counts(scene.group)
     close(scene.group, days_ago=400)
 
-    counts = purge_expired(today=TODAY())
+    counts = purge_expired(by=None, today=TODAY())
 
     assert (counts.members, counts.debriefs) == (2, 1)
     assert not Member.objects.filter(group=scene.group).exists()
@@ -258,17 +259,19 @@ def test_a_group_closed_more_recently_keeps_its_records(scene, facilitator):
     close(scene.group, days_ago=100)
     before = snapshot()
 
-    assert not purge_expired(today=TODAY())
+    assert not purge_expired(by=None, today=TODAY())
     assert snapshot() == before
 
 
 def test_the_purge_keeps_every_sessions_attendance_numbers(scene, facilitator):
     scene.group.retention_months = 1
     scene.group.save()
-    exit_member(member=scene.robin, exited_on=TODAY(), reason=Member.ExitReason.MOVED_ON, aftercare="A call.")
+    exit_member(
+        member=scene.robin, exited_on=TODAY(), reason=Member.ExitReason.MOVED_ON, aftercare="A call.", by=facilitator
+    )
     before = register_counts(scene.group)
 
-    counts = purge_expired(today=TODAY() + datetime.timedelta(days=40))
+    counts = purge_expired(by=None, today=TODAY() + datetime.timedelta(days=40))
 
     assert counts.members == 1
     assert register_counts(scene.group) == before
@@ -280,10 +283,10 @@ def test_running_the_purge_twice_changes_nothing_the_second_time(scene, facilita
     left(scene.group, "Ash", days_ago=400)
     other = close(SupportGroup.objects.create(name="Old group", purpose="p", why_group_work="w"), days_ago=800)
     MemberFactory(group=other, display_name="Cal")
-    assert purge_expired(today=TODAY())
+    assert purge_expired(by=None, today=TODAY())
     after_first = snapshot()
 
-    second = purge_expired(today=TODAY())
+    second = purge_expired(by=None, today=TODAY())
 
     assert not second
     assert snapshot() == after_first
@@ -295,11 +298,11 @@ def test_a_dry_run_changes_nothing_and_counts_what_a_real_run_would_erase(scene,
     left(scene.group, "Ash", days_ago=400)
     before = snapshot()
 
-    rehearsal = purge_expired(today=TODAY(), dry_run=True)
+    rehearsal = purge_expired(by=None, today=TODAY(), dry_run=True)
 
     assert snapshot() == before
     assert rehearsal.members == 1
-    assert purge_expired(today=TODAY()) == rehearsal
+    assert purge_expired(by=None, today=TODAY()) == rehearsal
 
 
 def test_history_copies_of_members_removed_some_other_way_go_after_the_retention_period(scene, facilitator):
@@ -310,8 +313,8 @@ def test_history_copies_of_members_removed_some_other_way_go_after_the_retention
     gone.delete()  # e.g. through the admin: the deletion leaves history copies behind
     assert history_rows_referencing(gone_id)
 
-    assert purge_expired(today=TODAY()).history_copies == 0  # not yet past the retention period
-    counts = purge_expired(today=TODAY() + datetime.timedelta(days=40))
+    assert purge_expired(by=None, today=TODAY()).history_copies == 0  # not yet past the retention period
+    counts = purge_expired(by=None, today=TODAY() + datetime.timedelta(days=40))
 
     assert counts.history_copies == 2
     assert history_rows_referencing(gone_id) == {}
@@ -322,7 +325,7 @@ def test_the_purge_records_each_erasure_without_a_user_or_a_name(scene, facilita
     scene.group.save()
     ash = left(scene.group, "Ash", days_ago=400)
 
-    purge_expired(today=TODAY())
+    purge_expired(by=None, today=TODAY())
 
     event = AccessEvent.objects.get(action=AccessEvent.Action.ERASED_MEMBER)
     assert (event.user, event.object_id, event.group) == (None, ash.pk, scene.group)

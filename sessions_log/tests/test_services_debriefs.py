@@ -94,7 +94,7 @@ def test_a_session_that_did_not_run_has_no_debriefs(group, facilitator):
         facilitators_present=[facilitator],
     )
 
-    assert not can_write_debrief(facilitator, cancelled)
+    assert not can_write_debrief(facilitator, cancelled, group)
     with pytest.raises(PermissionDenied):
         save_debrief(debrief=new_debrief(cancelled), by=facilitator)
 

@@ -613,7 +613,7 @@ def test_notes_keep_their_name_when_the_erasure_itself_fails(things, coordinator
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(erasure, "_erase_members", fail)
-    keys = {mention.key for mention in find_mentions(things.robin)}
+    keys = {mention.key for mention in find_mentions(things.robin, reader=coordinator)}
     before = _texts_ever_written(things)
 
     with pytest.raises(RuntimeError):

@@ -404,7 +404,7 @@ def test_a_fault_part_way_through_saving_leaves_no_marks(client, session, facili
         assert Attendance.objects.filter(session=session).count() == 4
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "raise_follow_ups", fail_after_the_marks_are_written)
+    monkeypatch.setattr(services, "_raise_follow_ups", fail_after_the_marks_are_written)
 
     with pytest.raises(RuntimeError):
         sign_in(client, facilitator).post(register_url(session), register_data(dict.fromkeys(members, Status.ABSENT)))

@@ -11,15 +11,13 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.utils import timezone
 
-from groups.models import GroupRole, SupportGroup
+from groups.models import SupportGroup
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
 
 from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
 
-Role = GroupRole.Role
-FACILITATOR_ROLES = {Role.LEAD_FACILITATOR, Role.CO_FACILITATOR}
 UPCOMING_SESSIONS = 2
 RECENT_SESSIONS = 8
 QUEUE_PREVIEW = 5
@@ -52,46 +50,33 @@ class AttendanceRate:
 
 def dashboard(request):
     user = request.user
-    roles = GroupRole.objects.filter(user=user).select_related("group").order_by("group__name", "group_id")
-    groups_by_role: dict[str, dict[int, SupportGroup]] = {}
-    for role in roles:
-        groups_by_role.setdefault(role.role, {})[role.group_id] = role.group
-    facilitated = {
-        pk: group
-        for role in FACILITATOR_ROLES
-        for pk, group in groups_by_role.get(role, {}).items()
-        if group.status == SupportGroup.Status.ACTIVE
-    }
-    coordinated = groups_by_role.get(Role.COORDINATOR, {})
-    # Members' names are for the people who run and coordinate a group (permissions.can_view_members),
-    # so follow-ups are shown only for those groups.
-    runs_or_coordinates = {pk for role in (*FACILITATOR_ROLES, Role.COORDINATOR) for pk in groups_by_role.get(role, {})}
-    follow_ups = _open_follow_ups(user, runs_or_coordinates)
+    mine = list(SupportGroup.objects.with_roles_of(user).order_by("name", "pk"))
+    facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
+    coordinated = [group for group in mine if group.coordinates]
+    # Superusers sign off debriefs in every group, supervising one or not.
+    reviews_debriefs = any(group.supervises for group in mine) or SupportGroup.objects.reviewed_by(user).exists()
+    # Members' names are for the people who run a group (permissions.can_view_members), so
+    # follow-ups are shown only for those groups.
+    follow_ups = _open_follow_ups(user)
 
     context = {
         "facilitated": _facilitator_part(user, facilitated, follow_ups),
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
-        "planning": _planning_progress(
-            [group for group in coordinated.values() if group.status == SupportGroup.Status.PLANNING]
-        ),
-        "attendance": _attendance_rates(
-            [group for group in coordinated.values() if group.status == SupportGroup.Status.ACTIVE]
-        ),
-        "supervision": _supervisor_part(user) if Role.SUPERVISOR in groups_by_role or user.is_superuser else None,
+        "planning": _planning_progress([group for group in coordinated if group.is_planning]),
+        "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
+        "supervision": _supervisor_part(user) if reviews_debriefs else None,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
-        "has_roles": bool(groups_by_role),
+        "has_roles": bool(mine),
         "can_create_group": can_create_group(user),
     }
     return render(request, "sessions_log/dashboard.html", context)
 
 
-def _open_follow_ups(user, group_ids) -> list[FollowUp]:
-    if not group_ids:
-        return []
+def _open_follow_ups(user) -> list[FollowUp]:
     return list(
         FollowUp.objects.open()
-        .filter(assignee=user, member__group_id__in=group_ids)
+        .filter(assignee=user, member__group__in=SupportGroup.objects.run_by(user))
         .select_related("member__group", "session")
         .order_by("due_on", "pk")
     )

@@ -6,22 +6,22 @@ the team gets a 403 here, and people outside the group a 404.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.models import AccessEvent
 from audit.services import record_access
-from groups.models import GroupRole
+from groups.models import SupportGroup
 from groups.permissions import group_view
 from groups_site.pagination import CountedPaginator
+from groups_site.refusals import show_refusal
 
 from ..forms import DebriefForm, DebriefNoteForm, DebriefReviewForm
 from ..models import Debrief
 from ..models.reflection import NO_SELF_HARM_DETAILS
-from ..permissions import can_read_debrief, can_review_debrief, can_write_debrief
+from ..permissions import can_add_debrief_note, can_read_debrief, can_review_debrief, can_write_debrief
 from ..services import add_debrief_note, review_debrief, save_debrief
-from .refusals import show_refusal
 
 DEBRIEFS_PER_PAGE = 25
 
@@ -50,8 +50,8 @@ def _session_of(group, session_pk):
     return get_object_or_404(sessions, pk=session_pk)
 
 
-def _readable_debrief(request, group, debrief_pk):
-    """The debrief, if it belongs to this group (404 otherwise) and the user may read it (403 otherwise)."""
+def _debrief_of(group, debrief_pk):
+    """The debrief, if it belongs to this group (404 otherwise)."""
     debriefs = (
         Debrief.objects.filter(session__group=group)
         .select_related("author", "session", "review__reviewer")
@@ -60,30 +60,27 @@ def _readable_debrief(request, group, debrief_pk):
     debrief = get_object_or_404(debriefs, pk=debrief_pk)
     # The session's group is this group: reuse it so permission checks read its prefetched roles.
     debrief.session.group = group
-    if not can_read_debrief(request.user, debrief, group):
-        raise PermissionDenied
     return debrief
 
 
 def _detail(request, group, debrief, *, review_form=None, note_form=None):
-    review = review_or_none(debrief)
-    can_review = review is None and can_review_debrief(request.user, debrief, group)
+    can_review = not debrief.is_locked and can_review_debrief(request.user, debrief, group)
     session = debrief.session
     context = {
         "group": group,
         "session": session,
         "debrief": debrief,
-        "review": review,
+        "review": review_or_none(debrief),
         "flags": debrief.flags,
-        "review_overdue": review is None and debrief.is_review_overdue,
+        "review_overdue": not debrief.is_locked and debrief.is_review_overdue,
         "notes": debrief.notes.select_related("author"),
         "is_author": debrief.author_id == request.user.pk,
-        "can_edit": review is None
+        "can_edit": not debrief.is_locked
         and debrief.author_id == request.user.pk
-        and can_write_debrief(request.user, session),
+        and can_write_debrief(request.user, session, group),
         "can_review": can_review,
         "review_form": (review_form or DebriefReviewForm()) if can_review else None,
-        # Anyone who may read the debrief may add to it; add_debrief_note checks the same.
+        # Shown to everyone who may read the debrief: can_add_debrief_note is the same question.
         "note_form": note_form or DebriefNoteForm(),
         "no_self_harm_details": NO_SELF_HARM_DETAILS,
     }
@@ -93,16 +90,12 @@ def _detail(request, group, debrief, *, review_form=None, note_form=None):
 # Pages -----------------------------------------------------------------------------------------
 
 
-@group_view()
-def debrief_write(request, group, session_pk):
+@group_view(can_write_debrief, record=_session_of)
+def debrief_write(request, group, session):
     """The signed-in facilitator's own debrief for a session: written, edited, or shown locked
     once their supervisor has reviewed it."""
-    session = _session_of(group, session_pk)
-    if not can_write_debrief(request.user, session):
-        raise PermissionDenied
     own = Debrief.objects.filter(session=session, author=request.user).select_related("review")
     debrief = own.first() or Debrief(session=session, author=request.user)
-    review = review_or_none(debrief)
     context = {"group": group, "session": session, "no_self_harm_details": NO_SELF_HARM_DETAILS}
 
     if request.method == "POST":
@@ -119,34 +112,31 @@ def debrief_write(request, group, session_pk):
         # Keep what they typed. Their supervisor may have reviewed the debrief since the page was opened.
         if debrief.pk:
             debrief = Debrief.objects.select_related("review").get(pk=debrief.pk)
-        locked = review_or_none(debrief) is not None
-        return render(
-            request, "sessions_log/debrief_form.html", {**context, "form": form, "debrief": debrief, "locked": locked}
-        )
-
-    if review is not None:
         return render(
             request,
             "sessions_log/debrief_form.html",
-            {**context, "debrief": debrief, "review": review, "locked": True, "flags": debrief.flags},
+            {**context, "form": form, "debrief": debrief, "locked": debrief.is_locked},
+        )
+
+    if debrief.is_locked:
+        return render(
+            request,
+            "sessions_log/debrief_form.html",
+            {**context, "debrief": debrief, "review": review_or_none(debrief), "locked": True, "flags": debrief.flags},
         )
     form = DebriefForm(instance=debrief)
     return render(request, "sessions_log/debrief_form.html", {**context, "form": form, "debrief": debrief})
 
 
-@group_view()
-def debrief_detail(request, group, debrief_pk):
-    debrief = _readable_debrief(request, group, debrief_pk)
+@group_view(can_read_debrief, record=_debrief_of)
+def debrief_detail(request, group, debrief):
     record_access(user=request.user, action=AccessEvent.Action.VIEWED_DEBRIEF, obj=debrief, group=group)
     return _detail(request, group, debrief)
 
 
 @require_POST
-@group_view()
-def debrief_review(request, group, debrief_pk):
-    debrief = _readable_debrief(request, group, debrief_pk)
-    if not can_review_debrief(request.user, debrief, group):
-        raise PermissionDenied
+@group_view(write=can_review_debrief, record=_debrief_of)
+def debrief_review(request, group, debrief):
     form = DebriefReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -163,14 +153,12 @@ def debrief_review(request, group, debrief_pk):
             return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
     _not_saved(request, form, "The review has not been saved.")
     # A refusal may mean someone else reviewed it meanwhile: show the page as it now stands.
-    debrief = _readable_debrief(request, group, debrief_pk)
-    return _detail(request, group, debrief, review_form=form)
+    return _detail(request, group, _debrief_of(group, debrief.pk), review_form=form)
 
 
 @require_POST
-@group_view()
-def debrief_note(request, group, debrief_pk):
-    debrief = _readable_debrief(request, group, debrief_pk)
+@group_view(write=can_add_debrief_note, record=_debrief_of)
+def debrief_note(request, group, debrief):
     form = DebriefNoteForm(request.POST)
     if form.is_valid():
         try:
@@ -191,7 +179,7 @@ def review_queue(request):
     counts = waiting.waiting_counts()
     page = CountedPaginator(waiting, DEBRIEFS_PER_PAGE, count=counts["total"]).get_page(request.GET.get("page"))
     debriefs = list(page)
-    supervises = request.user.is_superuser or bool(debriefs) or _supervises_any_group(request.user)
+    supervises = bool(debriefs) or SupportGroup.objects.reviewed_by(request.user).exists()
     return render(
         request,
         "sessions_log/debrief_queue.html",
@@ -203,7 +191,3 @@ def review_queue(request):
             "review_due_days": Debrief.REVIEW_DUE_DAYS,
         },
     )
-
-
-def _supervises_any_group(user) -> bool:
-    return GroupRole.objects.filter(user=user, role=GroupRole.Role.SUPERVISOR).exists()

@@ -2,15 +2,18 @@
 and a form for the people who run and coordinate the group."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from groups.permissions import group_view
+from groups_site.refusals import show_refusal
 
 from ..forms import LessonFilterForm, LessonForm
 from ..models.reflection import NO_SELF_HARM_DETAILS
 from ..permissions import can_record_lesson, can_view_sessions
+from ..services import record_lesson
 
 LESSONS_PER_PAGE = 20
 
@@ -46,10 +49,13 @@ def lesson_create(request, group):
     # Every session here is this group's: its date alone tells them apart, and fits a phone's width.
     form.fields["session"].label_from_instance = lambda session: f"{session.date:%-d %B %Y}"
     if request.method == "POST" and form.is_valid():
-        form.instance.created_by = request.user
-        form.save()
-        messages.success(request, "The lesson has been recorded.")
-        return redirect("sessions_log:lessons", pk=group.pk)
+        try:
+            record_lesson(lesson=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, "The lesson has been recorded.")
+            return redirect("sessions_log:lessons", pk=group.pk)
     return render(
         request,
         "sessions_log/lesson_form.html",

@@ -17,13 +17,13 @@ from django.views.decorators.cache import never_cache
 from audit.models import AccessEvent
 from audit.services import record_access
 from groups.permissions import group_view
+from groups_site.refusals import show_refusal
 
 from ..erasure import erase_member
 from ..forms import MemberErasureForm
 from ..models import Attendance
 from ..permissions import can_handle_subject_requests, can_manage_members, can_view_members
 from ..subject_access import RECORD_FIELDS, MemberNames, find_mentions, member_data
-from .refusals import show_refusal
 
 RECENT_MARKS = 10
 
@@ -63,7 +63,7 @@ def member_detail(request, group, member_pk):
 def member_export(request, group, member_pk):
     """Everything held about the member as a page to read or print."""
     member = get_object_or_404(group.members, pk=member_pk)
-    data = member_data(member)
+    data = member_data(member, reader=request.user)
     record_access(
         user=request.user, action=AccessEvent.Action.EXPORTED_MEMBER, obj=member, group=group, detail="readable page"
     )
@@ -93,7 +93,7 @@ def _readable(name, value):
 def member_export_json(request, group, member_pk):
     """Everything held about the member as a JSON file to download and send to them."""
     member = get_object_or_404(group.members, pk=member_pk)
-    body = json.dumps(member_data(member), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+    body = json.dumps(member_data(member, reader=request.user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
     record_access(
         user=request.user, action=AccessEvent.Action.EXPORTED_MEMBER, obj=member, group=group, detail="JSON file"
     )
@@ -109,7 +109,7 @@ def member_export_json(request, group, member_pk):
 def member_erase(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
     names = MemberNames.of(member)
-    mentions = find_mentions(member, names)
+    mentions = find_mentions(member, names, reader=request.user)
     form = MemberErasureForm(request.POST or None, member_name=member.display_name, mentions=mentions)
     if request.method == "POST" and form.is_valid():
         try:

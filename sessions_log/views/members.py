@@ -3,7 +3,7 @@ sessions. Each view checks access, calls a service, says what happened and redir
 refusal is shown on the form with the person's typing kept."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from groups.permissions import group_view
+from groups_site.refusals import show_refusal
 
 from ..forms import AbsencePolicyForm, FollowUpCloseForm, MemberExitForm, MemberForm
 from ..models import AbsencePolicy, FollowUp, Member
@@ -22,8 +23,15 @@ from ..permissions import (
     can_view_members,
     can_view_sessions,
 )
-from ..services import absence_policy_for, add_member, admit_from_waiting_list, close_follow_up, exit_member
-from .refusals import show_refusal
+from ..services import (
+    absence_policy_for,
+    add_member,
+    admit_from_waiting_list,
+    close_follow_up,
+    exit_member,
+    save_absence_policy,
+    update_member,
+)
 
 # The exit form names its fields for the person filling it in; the model names them for the record.
 EXIT_FIELDS = {"exit_reason": "reason", "aftercare_offered": "aftercare"}
@@ -75,7 +83,7 @@ def member_add(request, group):
     form = MemberForm(request.POST or None, group=group, initial={"joined_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            member = add_member(member=form.instance)
+            member = add_member(member=form.instance, by=request.user)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
@@ -96,9 +104,13 @@ def member_edit(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
     form = MemberForm(request.POST or None, instance=member, group=group)
     if request.method == "POST" and form.is_valid():
-        member = form.save()
-        messages.success(request, f"{member}'s record has been saved.")
-        return redirect("sessions_log:members", pk=group.pk)
+        try:
+            member = update_member(member=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, f"{member}'s record has been saved.")
+            return redirect("sessions_log:members", pk=group.pk)
     return render(request, "sessions_log/member_form.html", {"group": group, "form": form, "member": member})
 
 
@@ -126,11 +138,11 @@ def member_exit(request, group, member_pk):
 
 
 @require_POST
-@group_view(can_manage_members)
+@group_view(write=can_manage_members)
 def member_admit(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
     try:
-        admit_from_waiting_list(member=member)
+        admit_from_waiting_list(member=member, by=request.user)
     except ValidationError as refusal:
         messages.error(request, f"{member} could not be admitted: {' '.join(refusal.messages)}")
     else:
@@ -138,17 +150,19 @@ def member_admit(request, group, member_pk):
     return redirect("sessions_log:members", pk=group.pk)
 
 
-@group_view(can_view_sessions)
+@group_view(read=can_view_sessions, write=can_edit_absence_policy)
 def absence_policy(request, group):
     editable = can_edit_absence_policy(request.user, group)
-    if request.method == "POST" and not editable:
-        raise PermissionDenied
     policy = absence_policy_for(group)
     form = AbsencePolicyForm(request.POST or None, instance=policy) if editable else None
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "The absence policy has been saved. It applies to registers saved from now on.")
-        return redirect("sessions_log:absence_policy", pk=group.pk)
+        try:
+            save_absence_policy(policy=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, "The absence policy has been saved. It applies to registers saved from now on.")
+            return redirect("sessions_log:absence_policy", pk=group.pk)
     steps = [
         ("After one missed session", policy.after_one_miss, policy.get_after_one_miss_assignee_display()),
         ("After two in a row", policy.after_two_misses, policy.get_after_two_misses_assignee_display()),
@@ -178,14 +192,15 @@ def _safe_next(request) -> str | None:
     return None
 
 
-@require_POST
-@group_view()
-def follow_up_close(request, group, follow_up_pk):
-    follow_up = get_object_or_404(
+def _follow_up_of(group, follow_up_pk):
+    return get_object_or_404(
         FollowUp.objects.select_related("member", "session", "assignee"), pk=follow_up_pk, member__group=group
     )
-    if not can_close_follow_up(request.user, follow_up, group):
-        raise PermissionDenied
+
+
+@require_POST
+@group_view(write=can_close_follow_up, record=_follow_up_of)
+def follow_up_close(request, group, follow_up):
     form = _close_form(follow_up, request.POST)
     back = _safe_next(request)
     if form.is_valid():

@@ -14,6 +14,8 @@ from django.utils import timezone
 from groups.models import SupportGroup
 from groups.permissions import group_view
 from groups_site.pagination import CountedPaginator
+from groups_site.refusals import show_refusal
+from reports.permissions import can_subscribe_to_calendar
 
 from ..forms import GroupSessionForm, RegisterForm
 from ..models import Attendance, GroupSession, Member, attendance_percentage
@@ -21,13 +23,13 @@ from ..permissions import (
     can_log_session,
     can_read_debrief,
     can_record_lesson,
+    can_record_session_now,
     can_view_members,
     can_view_sessions,
     can_write_debrief,
 )
 from ..schedule import meeting_dates, upcoming_dates
 from ..services import record_session, save_register, session_refusal
-from .refusals import show_refusal
 
 CHART_SESSIONS = 12
 SESSIONS_PER_PAGE = 20
@@ -137,6 +139,8 @@ def group_sessions(request, group):
             "members": members,
             "can_view_members": show_members,
             "can_log_session": can_log_session(request.user, group),
+            "can_record_session": can_record_session_now(request.user, group),
+            "can_subscribe_to_calendar": can_subscribe_to_calendar(request.user, group),
         },
     )
 
@@ -240,7 +244,7 @@ def session_detail(request, group, session_pk):
     )
     for debrief in debriefs:
         debrief.can_read = can_read_debrief(request.user, debrief, group)
-    may_write_debrief = can_write_debrief(request.user, session) and not any(
+    may_write_debrief = can_write_debrief(request.user, session, group) and not any(
         debrief.author_id == request.user.pk for debrief in debriefs
     )
     return render(
@@ -255,6 +259,7 @@ def session_detail(request, group, session_pk):
             "debriefs": debriefs,
             "can_view_members": show_members,
             "can_log_session": can_log_session(request.user, group),
+            "can_record_session": can_record_session_now(request.user, group),
             "can_record_lesson": can_record_lesson(request.user, group),
             "can_write_debrief": may_write_debrief,
         },

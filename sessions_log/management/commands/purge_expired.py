@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Show how much would be erased, and change nothing.")
 
     def handle(self, *args, dry_run=False, **options):
-        counts = purge_expired(dry_run=dry_run)
+        counts = purge_expired(by=None, dry_run=dry_run)
         # Counts only: this output ends up in logs and emails, so never a name or a word of content.
         verb = "Would erase" if dry_run else "Erased"
         self.stdout.write(
