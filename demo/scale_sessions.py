@@ -158,8 +158,8 @@ def _registers(plan, sessions, members_by_group, team_of, rng, counts: Counter) 
 
 
 def _follow_ups(sessions_of, marks_by_session, roles_of, counts: Counter) -> None:
-    """The follow-ups each register raised, decided as the service decides them
-    (sessions_log.services._raise_follow_ups, which save_register runs), from each member's marks up to that session."""
+    """The follow-ups each register raised, decided as the service decides them (save_register's
+    sessions_log.services._raise_follow_ups), from each member's marks up to that session."""
     policy = AbsencePolicy()  # every scale group keeps the default policy
     today = timezone.localdate()
     follow_ups = []
