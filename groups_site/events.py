@@ -39,6 +39,15 @@ follow_up_closed = Signal()  # + by_id
 debrief_saved = Signal()  # + flagged (bool)
 debrief_reviewed = Signal()
 debrief_note_added = Signal()
+# Concerns about a member's safety or wellbeing (the concerns app). Arguments: concern_id,
+# group_id, kind (a Concern.Kind value), by_id. Listeners tell the people who must act; a
+# concern's text never travels with the event.
+concern_raised = Signal()
+concern_closed = Signal()
+# Invitations to join a group's team. Arguments: invitation_id, group_id, by_id (who invited, or
+# for `invitation_accepted` the person who accepted).
+invitation_sent = Signal()
+invitation_accepted = Signal()
 
 
 def announce(signal: Signal, **facts) -> None:
