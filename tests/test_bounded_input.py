@@ -103,6 +103,7 @@ NOT_TYPED = {
     ("sessions_log", "followup", "action"),  # copied from the absence policy, which is checked
     ("reports", "calendarfeed", "token"),
     ("accounts", "passwordresetemail", "address_key"),  # a keyed hash of an address, made by the app
+    ("notifications", "emailpreference", "changed_how"),  # set by the app: the page or an unsubscribe link
 }
 
 
