@@ -27,6 +27,7 @@ from sessions_log.tests.access_matrix import (
     assert_can_use,
     assert_sent_to_sign_in,
     assert_turned_away,
+    days_ago,
     messages_of,
     page_names,
     refused,
@@ -327,6 +328,48 @@ def test_editing_a_member_saves_their_record(client, things, facilitator):
     assert response.status_code == 302
     things.member.refresh_from_db()
     assert things.member.display_name == "Rob"
+
+
+def test_a_join_date_after_the_day_they_left_is_refused_beside_the_field_and_keeps_the_typing(
+    client, things, facilitator
+):
+    # Before the fix the form saved it: the member's edit form has no leaving date to compare with.
+    left = MemberFactory(
+        group=things.group,
+        display_name="Ash",
+        joined_on=days_ago(60),
+        status=Member.Status.EXITED,
+        exited_on=days_ago(30),
+        exit_reason=Member.ExitReason.MOVED_ON,
+        aftercare_offered="A call in a month.",
+    )
+    url = reverse("sessions_log:member_edit", kwargs={"pk": things.group.pk, "member_pk": left.pk})
+
+    response = sign_in(client, facilitator).post(
+        url, member_data(display_name="Ashley", joined_on=days_ago(10).isoformat())
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["joined_on"]
+    assert error.startswith(f"They left the group on {days_ago(30):%-d %B %Y}")
+    html = response.content.decode()
+    assert 'value="Ashley"' in html
+    assert 'aria-invalid="true"' in html[html.index('id="div_id_joined_on"') : html.index('id="div_id_referral_route"')]
+    left.refresh_from_db()
+    assert (left.display_name, left.joined_on) == ("Ash", days_ago(60))
+
+
+def test_a_leaving_date_before_the_day_they_joined_is_refused_beside_the_field(client, things, coordinator):
+    things.member.joined_on = days_ago(10)
+    things.member.save()
+    url = reverse("sessions_log:member_exit", kwargs={"pk": things.group.pk, "member_pk": things.member.pk})
+
+    response = sign_in(client, coordinator).post(url, {**_exit_data(things), "exited_on": days_ago(20).isoformat()})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["exited_on"] == ["A member cannot leave before the date they joined."]
+    things.member.refresh_from_db()
+    assert things.member.status == Member.Status.ACTIVE
 
 
 def test_a_member_of_another_group_cannot_be_edited_through_this_one(client, things, facilitator):
