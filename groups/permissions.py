@@ -26,6 +26,13 @@ def can_create_group(user) -> bool:
     return user.has_perm("groups.add_supportgroup")
 
 
+# For someone refused the new group page: it is not about a role in a group, so say who decides.
+CANNOT_CREATE_GROUP = (
+    "Planning a new group needs permission from your organisation's administrator, who gives it to "
+    "the people who coordinate groups. If you should be planning groups, ask them for it."
+)
+
+
 def can_view_group(user, group) -> bool:
     return holds_role(user, group, *Role.values)
 

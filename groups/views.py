@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.permissions import can_read_history
+from groups_site.errors import Refusal
 
 from .checklist import SECTIONS_BY_SLUG, items_in_section
 from .forms import (
@@ -33,6 +34,7 @@ from .models import (
     SupportGroup,
 )
 from .permissions import (
+    CANNOT_CREATE_GROUP,
     can_change_status,
     can_create_group,
     can_edit_plan,
@@ -90,7 +92,7 @@ def home(request):
 
 def group_create(request):
     if not can_create_group(request.user):
-        raise PermissionDenied
+        raise Refusal(CANNOT_CREATE_GROUP)
     form = SupportGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         group = create_group(form=form, by=request.user)

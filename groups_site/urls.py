@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from . import views
 
+handler403 = "groups_site.errors.permission_denied"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Sign in (password, then a one-time code), sign out, and two-factor set-up and recovery codes.

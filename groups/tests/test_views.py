@@ -508,6 +508,20 @@ def test_people_without_the_create_permission_cannot_plan_a_group(client, reques
     assert SupportGroup.objects.count() == groups_before
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_someone_refused_the_new_group_page_is_told_who_gives_permission_to_plan_groups(client, db, method):
+    # Before, the page answered about "your role in this group" to someone with no group at all.
+    url = reverse("groups:create")
+    sign_in(client, UserFactory(username="newcomer"))
+
+    response = client.get(url) if method == "GET" else client.post(url, group_form_data())
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert escape("Planning a new group needs permission from your organisation's administrator") in html
+    assert "Your role in this group" not in html
+
+
 def test_people_with_the_create_permission_see_the_new_group_form(client, db):
     planner = grant_group_creation(UserFactory(username="petra"))
 
