@@ -8,7 +8,7 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from groups.models import GroupRole
-from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
+from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, mark_launched
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +41,12 @@ def facilitator(group):
 @pytest.fixture
 def supervisor(group):
     return _member_of(group, "sam", GroupRole.Role.SUPERVISOR)
+
+
+@pytest.fixture
+def active_group(group, coordinator, facilitator, supervisor):
+    """The group, launched (running), with alice coordinating, bob leading and sam supervising."""
+    return mark_launched(group)
 
 
 @pytest.fixture

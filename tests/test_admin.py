@@ -24,7 +24,7 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from groups.models import ExitStrategy, GroupRole, SupportGroup
 from groups.tests.factories import SupportGroupFactory
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
 

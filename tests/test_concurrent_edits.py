@@ -28,7 +28,7 @@ from groups.tests.factories import (
 from sessions_log.models import Debrief
 from sessions_log.services import review_debrief, save_debrief
 from sessions_log.tests.factories import DebriefFactory, GroupSessionFactory
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ from django.urls import include, path, reverse
 
 from accounts.tests.factories import UserFactory
 from groups_site.middleware import NeverCacheForSignedInMiddleware
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_DETAIL = "Robinia told the group about her week"

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 # `{#` with no `#}` before the end of its line.
 UNCLOSED_COMMENT = re.compile(r"\{#(?:(?!#\}).)*$", re.MULTILINE)
