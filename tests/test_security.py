@@ -165,6 +165,7 @@ def _fetch(url, headers=None):
         return error.code, dict(error.headers), error.read()
 
 
+@pytest.mark.postgres("gunicorn is started on the test database by its PostgreSQL URL")
 def test_gunicorn_and_whitenoise_serve_the_app_as_in_production(production_env, tmp_path, transactional_db):
     """collectstatic builds the compressed, hashed files; gunicorn (with gunicorn.conf.py)
     serves pages over HTTPS only and whitenoise serves the static files itself."""
