@@ -193,7 +193,7 @@ def every_route(world: World) -> tuple[list[Route], list[str]]:
                     "(build_world's `objects`, or FIXED_KWARGS)"
                 )
         url = _reverse_exactly(name, kwargs, pattern_text)
-        # The admin is for staff only, whatever its URLs name; everyone here is refused it.
+        # The admin is for superusers only, whatever its URLs name; everyone here is refused it.
         names_group = any(keyword in ids for keyword in kwargs) and not name.startswith("admin:")
         routes.setdefault(url, Route(name=name, pattern=pattern_text, url=url, names_group=names_group))
     return list(routes.values()), unnamed
