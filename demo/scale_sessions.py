@@ -98,7 +98,8 @@ def _members(plan: ScalePlan, groups, rng, counts: Counter) -> dict[int, list[Me
             if number < plan.changing_members:
                 # Moved on half-way through; the exit strategy's aftercare was offered.
                 member.status = Member.Status.EXITED
-                member.exited_on = half_way - datetime.timedelta(days=1)
+                # Never before the day they joined (the database refuses it): a plan of one session has no half.
+                member.exited_on = max(launched, half_way - datetime.timedelta(days=1))
                 member.exit_reason = Member.ExitReason.MOVED_ON
                 member.aftercare_offered = "A check-in call a month after leaving."
             elif number >= plan.founding_members:

@@ -1,5 +1,12 @@
+"""The groups' records in the admin, to look at: each changes only on the app's pages, through
+the services that keep its rules (the launch gate, the last coordinator, the plan documents'
+versions, the history's reason). Launching is the one change offered here, through the same
+service as the Launch button."""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+
+from groups_site.admin import ReadOnlyAdminMixin
 
 from .models import (
     Aim,
@@ -15,24 +22,24 @@ from .models import (
 from .planning import LaunchBlocked, launch_group
 
 
-class GroupRoleInline(admin.TabularInline):
+class GroupRoleInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = GroupRole
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class AimInline(admin.TabularInline):
+class AimInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Aim
     extra = 0
 
 
-class RuleInline(admin.TabularInline):
+class RuleInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Rule
     extra = 0
 
 
 @admin.register(SupportGroup)
-class SupportGroupAdmin(admin.ModelAdmin):
+class SupportGroupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "status",
@@ -63,7 +70,7 @@ class SupportGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupRole)
-class GroupRoleAdmin(admin.ModelAdmin):
+class GroupRoleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "group", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "group__name"]
@@ -71,14 +78,14 @@ class GroupRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Aim)
-class AimAdmin(admin.ModelAdmin):
+class AimAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["text", "group", "progress_charting"]
     list_filter = ["progress_charting"]
     search_fields = ["text", "group__name"]
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["text", "group", "reads_like_no_harm_contract"]
     search_fields = ["text", "group__name"]
 
@@ -88,19 +95,19 @@ class RuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChecklistAnswer)
-class ChecklistAnswerAdmin(admin.ModelAdmin):
+class ChecklistAnswerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["group", "item_key", "status", "updated_by", "updated_at"]
     list_filter = ["status", "item_key"]
     search_fields = ["group__name", "answer"]
 
 
-class RiskInline(admin.TabularInline):
+class RiskInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Risk
     extra = 0
 
 
 @admin.register(RiskAssessment)
-class RiskAssessmentAdmin(admin.ModelAdmin):
+class RiskAssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["group", "review_date", "is_complete", "updated_at"]
     search_fields = ["group__name"]
     inlines = [RiskInline]
@@ -111,14 +118,14 @@ class RiskAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "assessment", "source", "likelihood", "impact", "owner"]
     list_filter = ["source", "likelihood", "impact"]
     search_fields = ["title", "mitigation", "owner"]
 
 
 @admin.register(ExitStrategy, FacilitatorSupportPlan)
-class PlanDocumentAdmin(admin.ModelAdmin):
+class PlanDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["group", "is_complete", "updated_by", "updated_at"]
     search_fields = ["group__name"]
 

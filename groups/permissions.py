@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from groups_site.errors import Refusal
+
 from .models import GroupRole, SupportGroup
 
 Role = GroupRole.Role
@@ -27,6 +29,13 @@ def holds_role(user, group, *roles) -> bool:
 def can_create_group(user) -> bool:
     """Coordinators are trusted to plan new groups by the organisation's admin (a Django permission)."""
     return user.has_perm("groups.add_supportgroup")
+
+
+# For someone refused the new group page: it is not about a role in a group, so say who decides.
+CANNOT_CREATE_GROUP = (
+    "Planning a new group needs permission from your organisation's administrator, who gives it to "
+    "the people who coordinate groups. If you should be planning groups, ask them for it."
+)
 
 
 def can_view_group(user, group) -> bool:
@@ -98,15 +107,16 @@ def group_view(read=can_view_group, write=None, *, plan=False, record=None):
     return decorator
 
 
-def person_view(permission):
+def person_view(permission, *, refusal=None):
     """Decorate a view that is not about one group: people without `permission` (a question about
-    the person alone, such as can_create_group) get a 403."""
+    the person alone, such as can_create_group) get a 403, which says `refusal` (who decides, and
+    whom to ask) when given."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not permission(request.user):
-                raise PermissionDenied
+                raise Refusal(refusal) if refusal else PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapper

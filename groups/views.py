@@ -36,6 +36,7 @@ from .models import (
     SupportGroup,
 )
 from .permissions import (
+    CANNOT_CREATE_GROUP,
     can_change_status,
     can_create_group,
     can_edit_plan,
@@ -100,7 +101,7 @@ def home(request):
     )
 
 
-@person_view(can_create_group)
+@person_view(can_create_group, refusal=CANNOT_CREATE_GROUP)
 def group_create(request):
     form = SupportGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

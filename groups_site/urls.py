@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+handler403 = "groups_site.errors.permission_denied"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Sign in (password, then a one-time code), sign out, and two-factor set-up and recovery codes.

@@ -10,6 +10,7 @@ which the retention purge keeps.
 
 import calendar
 import datetime
+import logging
 from dataclasses import dataclass, fields
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from .permissions import can_handle_subject_requests
 REASON_MAX_LENGTH = AccessEvent._meta.get_field("detail").max_length
 # Why a session's totals changed, in its history: never whose marks, nor why they were erased.
 ERASED_MARKS_KEPT = "An erased member's marks kept as numbers"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -138,27 +141,61 @@ def access_log_cutoff(today: datetime.date, group=None) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+class PurgeIncomplete(Exception):
+    """The retention purge could not purge some groups. Every other group's purge was kept (each
+    runs in its own transaction); these are left as they were, for the next run to try again.
+    Carries what was erased and the failed groups' ids (never names)."""
+
+    def __init__(self, *, counts: ErasureCounts, failed_group_ids: list[int]):
+        self.counts = counts
+        self.failed_group_ids = failed_group_ids
+        ids = ", ".join(str(group_id) for group_id in failed_group_ids)
+        super().__init__(f"The purge failed for {len(failed_group_ids)} group(s) (ids {ids}).")
+
+
 def purge_expired(*, by, today: datetime.date | None = None, dry_run: bool = False) -> ErasureCounts:
     """Erase every member record kept longer than its group's plan allows (LS-Q20), with their
     history copies, keeping sessions' attendance numbers; and the debriefs of groups closed for
     longer than that, keeping the sessions themselves; and the access log older than
     ACCESS_LOG_RETENTION_MONTHS (or the group's own period, if longer), all but the records of
     erasures. A dry run does all of it and undoes it, so its counts are exactly what a real run
-    would erase. `by` is None when the system runs it (the daily command)."""
+    would erase. `by` is None when the system runs it (the daily command).
+
+    Each group is purged in a transaction of its own, so one group that fails neither stops nor
+    undoes the others: the purge carries on, and then raises PurgeIncomplete naming the groups
+    that failed (by id) with the counts of what it did erase."""
     today = today or timezone.localdate()
     counts = ErasureCounts()
+    failed_group_ids = []
+    for group in SupportGroup.objects.order_by("pk"):
+        try:
+            counts += _purge_group(group, today=today, dry_run=dry_run, by=by)
+        except Exception as error:
+            # The group's id and the kind of error only: a database error's text can quote a row.
+            logger.error("The retention purge failed for group %s (%s).", group.pk, type(error).__name__)
+            failed_group_ids.append(group.pk)
     with transaction.atomic(durable=True):
-        for group in SupportGroup.objects.order_by("pk"):
-            expired = list(members_past_retention(group, today).values_list("pk", flat=True))
-            if expired:
-                when = "the group closed" if group_past_retention(group, today) else "the member left"
-                reason = f"Retention period ended: {group.retention_months} months after {when}."
-                counts += _erase_members(group=group, member_ids=expired, reason=reason, by=by)
-            counts.history_copies += _delete_history_of_members(_history_left_behind(group, today))
-            if group_past_retention(group, today):
-                counts += _erase_debriefs(group=group)
-            counts.access_events += purge_access_log(before=access_log_cutoff(today, group), group=group)
         counts.access_events += purge_access_log(before=access_log_cutoff(today), group=None)
+        if dry_run:
+            transaction.set_rollback(True)
+    if failed_group_ids:
+        raise PurgeIncomplete(counts=counts, failed_group_ids=failed_group_ids)
+    return counts
+
+
+def _purge_group(group, *, today: datetime.date, dry_run: bool, by) -> ErasureCounts:
+    """One group's part of the purge, all of it kept or none."""
+    counts = ErasureCounts()
+    with transaction.atomic(durable=True):
+        expired = list(members_past_retention(group, today).values_list("pk", flat=True))
+        if expired:
+            when = "the group closed" if group_past_retention(group, today) else "the member left"
+            reason = f"Retention period ended: {group.retention_months} months after {when}."
+            counts += _erase_members(group=group, member_ids=expired, reason=reason, by=by)
+        counts.history_copies += _delete_history_of_members(_history_left_behind(group, today))
+        if group_past_retention(group, today):
+            counts += _erase_debriefs(group=group)
+        counts.access_events += purge_access_log(before=access_log_cutoff(today, group), group=group)
         if dry_run:
             transaction.set_rollback(True)
     return counts

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils import timezone
+
 from groups.models import SupportGroup
 
 Frequency = SupportGroup.Frequency
@@ -51,9 +53,11 @@ def meeting_dates(group, start: datetime.date, end: datetime.date) -> list[datet
 
 
 def _anchor_date(group) -> datetime.date:
-    """Where the pattern is counted from: the launch date, or creation while still planning."""
+    """Where the pattern is counted from: the day the group launched, or was created while still
+    planning, as the organisation's calendar has it (TIME_ZONE), not UTC's: a group launched just
+    after midnight in summer launched on that day, not the one before."""
     moment = group.launched_at or group.created_at
-    return moment.date() if moment else datetime.date(2000, 1, 3)
+    return timezone.localdate(moment) if moment else datetime.date(2000, 1, 3)
 
 
 def upcoming_dates(group, today: datetime.date, count: int = 3) -> list[datetime.date]:

@@ -20,6 +20,7 @@ from tests.world import build_world
 ROOT = Path(__file__).resolve().parents[1]
 BACKUP = ROOT / "scripts" / "backup.sh"
 RESTORE = ROOT / "scripts" / "restore.sh"
+NEEDS_PG_DUMP = pytest.mark.postgres("pg_dump and pg_restore back up and restore a PostgreSQL database")
 
 
 def _url(database: str) -> str:
@@ -77,6 +78,7 @@ def fresh_database(transactional_db):
         admin.close()
 
 
+@NEEDS_PG_DUMP
 def test_a_backup_restores_into_a_fresh_database_with_every_row(fresh_database, tmp_path):
     world = build_world()
     source = connection.settings_dict["NAME"]
@@ -106,6 +108,7 @@ def test_a_backup_restores_into_a_fresh_database_with_every_row(fresh_database, 
     conn.close()
 
 
+@NEEDS_PG_DUMP
 def test_restoring_again_replaces_what_the_database_holds_now(fresh_database, tmp_path):
     build_world()
     dump = tmp_path / "groups.dump"
@@ -127,6 +130,7 @@ def test_restoring_again_replaces_what_the_database_holds_now(fresh_database, tm
     conn.close()
 
 
+@NEEDS_PG_DUMP
 def test_a_damaged_backup_is_refused_and_changes_nothing(fresh_database, tmp_path):
     build_world()
     dump = tmp_path / "groups.dump"
@@ -143,6 +147,7 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(fresh_database, tmp_pat
     assert _row_counts(fresh_database) == before
 
 
+@NEEDS_PG_DUMP
 def test_make_backup_names_the_file_by_date_and_only_its_owner_can_read_it(transactional_db, tmp_path):
     result = _run(BACKUP, database=connection.settings_dict["NAME"], BACKUP_DIR=str(tmp_path))
 

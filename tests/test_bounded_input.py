@@ -19,7 +19,7 @@ from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
 from groups.tests.test_views import group_form_data
 from groups_site.validators import as_one_line, validate_single_line
 from sessions_log.models import Member
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 OUR_APPS = ("accounts", "audit", "groups", "sessions_log", "reports", "notifications")
 

@@ -29,9 +29,12 @@ from groups_site import events
 from sessions_log.models import Debrief
 from sessions_log.services import review_debrief, save_debrief
 from sessions_log.tests.factories import DebriefFactory, GroupSessionFactory
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
+RACES_ON_ROW_LOCKS = pytest.mark.postgres(
+    "a row lock held by one connection and waited for by another; SQLite locks the whole database"
+)
 
 
 # Plan documents ------------------------------------------------------------------------------------
@@ -174,6 +177,7 @@ def test_a_stale_save_is_refused_by_the_service_itself(db, group, coordinator):
     assert ExitStrategy.objects.get(pk=strategy.pk).members_leaving == "Fresh"
 
 
+@RACES_ON_ROW_LOCKS
 def test_two_saves_at_the_same_moment_cannot_both_win(transactional_db, group, coordinator):
     """The version is compared under a row lock, so even two saves racing in separate database
     transactions end with exactly one saved and one refused."""
@@ -203,6 +207,7 @@ def test_two_saves_at_the_same_moment_cannot_both_win(transactional_db, group, c
     assert ExitStrategy.objects.get(pk=strategy.pk).version == 2
 
 
+@RACES_ON_ROW_LOCKS
 def test_a_debrief_edit_racing_its_sign_off_waits_for_it_and_is_refused(
     transactional_db, group, facilitator, supervisor, monkeypatch
 ):

@@ -17,7 +17,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.tests.factories import UserFactory
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 TYPED = "Robinia told the group about her week"
 SEARCHED = "Wrennaquist"
@@ -71,7 +71,7 @@ def records(log: str) -> list[str]:
 
 def test_a_server_error_is_logged_once_with_the_path_and_user_id_but_nothing_that_was_sent(failing_client, stderr_log):
     person = UserFactory(username="erin")
-    sign_in(failing_client, person)
+    sign_in(failing_client, person, verified=True)
 
     response = failing_client.post(f"/fails/?q={SEARCHED}", {"note": TYPED})
 
@@ -146,7 +146,7 @@ def test_with_admins_set_an_error_is_mailed_as_text_with_the_facts_only(
     failing_client, stderr_log, mail_to_admins, settings
 ):
     person = UserFactory(username="erin")
-    sign_in(failing_client, person)
+    sign_in(failing_client, person, verified=True)
 
     failing_client.post(f"/fails/?q={SEARCHED}", {"note": TYPED}, HTTP_USER_AGENT="Erin's phone")
 

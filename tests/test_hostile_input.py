@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from groups.models import SupportGroup
 from groups_site.validators import as_one_line, is_hidden
 from reports.models import CalendarFeed
-from tests.world import INSIDERS, every_route, sign_in
+from tests.access_matrix import sign_in
+from tests.world import INSIDERS, every_route
 
 pytestmark = pytest.mark.django_db
 
@@ -256,7 +257,7 @@ def find_every_form(client, world) -> dict[tuple, FoundForm]:
     routes, _ = every_route(world)
     found = {}
     for role in (*INSIDERS, "anonymous"):
-        sign_in(client, world.people[role])
+        sign_in(client, world.people[role], verified=True)
         for route in routes:
             if route.name.startswith("admin:") and route.name != "admin:login":
                 continue
@@ -414,7 +415,7 @@ def test_the_untouched_forms_are_mostly_accepted(client, world, every_form):
     are saved as they stand, so the hostile values reach the code that stores them."""
     accepted = []
     for form in every_form.values():
-        sign_in(client, world.people.get(form.role))
+        sign_in(client, world.people.get(form.role), verified=True)
         if send(client, form, form.data).status == 302:
             accepted.append(form.url_name)
     assert len(accepted) >= 0.6 * len(every_form), sorted(set(every_form) - set(accepted))
@@ -423,7 +424,7 @@ def test_the_untouched_forms_are_mostly_accepted(client, world, every_form):
 def test_no_hostile_value_in_any_field_of_any_form_causes_a_server_error(client, world, every_form):
     problems, tried = [], 0
     for form in every_form.values():
-        sign_in(client, world.people.get(form.role))
+        sign_in(client, world.people.get(form.role), verified=True)
         for name in form.data:
             values = HOSTILE if form.kinds.get(name) in TEXT_KINDS else NOT_TYPED_VALUES
             for label, value in values.items():
@@ -443,7 +444,7 @@ def test_markup_stored_in_every_text_field_is_shown_escaped_on_every_page(client
     for form in every_form.values():
         if form.method != "post" or form.role == "anonymous":
             continue
-        sign_in(client, world.people[form.role])
+        sign_in(client, world.people[form.role], verified=True)
         text_fields = [name for name, kind in form.kinds.items() if kind in {"text", "textarea"}]
         for name in text_fields:
             # One field at a time, kept, so a rule refusing one field does not lose the others.
@@ -454,7 +455,7 @@ def test_markup_stored_in_every_text_field_is_shown_escaped_on_every_page(client
     routes, _ = every_route(world)
     pages_showing_it = set()
     for role in INSIDERS:
-        sign_in(client, world.people[role])
+        sign_in(client, world.people[role], verified=True)
         for route in routes:
             body = html_of(client.get(route.url))
             assert SCRIPT not in body, f"{route.url} as {role}"
@@ -470,7 +471,7 @@ def test_every_form_refuses_a_post_without_its_csrf_token(world, every_form):
     for form in every_form.values():
         if form.method != "post":
             continue
-        sign_in(strict, world.people.get(form.role))
+        sign_in(strict, world.people.get(form.role), verified=True)
         response = strict.post(form.url, form.data)
         wrong_token = strict.post(form.url, {**form.data, "csrfmiddlewaretoken": "x" * 64})
         refused.append((form.url_name, response.status_code, wrong_token.status_code))
@@ -479,7 +480,7 @@ def test_every_form_refuses_a_post_without_its_csrf_token(world, every_form):
 
 
 def test_a_request_body_past_the_size_limit_is_refused_cleanly(client, world):
-    sign_in(client, world.people["coordinator"])
+    sign_in(client, world.people["coordinator"], verified=True)
     url = reverse("groups:rules", kwargs={"pk": world.group.pk})
 
     too_big = client.post(url, {"text": "A" * 3_000_000, "how_shared": "", "how_upheld": ""})
@@ -498,7 +499,7 @@ ANY_TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=4
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=ANY_TEXT)
 def test_any_text_as_a_rule_is_stored_exactly_or_refused_with_a_message(client, world, text):
-    sign_in(client, world.people["coordinator"])
+    sign_in(client, world.people["coordinator"], verified=True)
     url = reverse("groups:rules", kwargs={"pk": world.group.pk})
     with undone():
         response = client.post(url, {"text": text, "how_shared": "", "how_upheld": ""})
@@ -515,7 +516,7 @@ def test_any_text_as_a_rule_is_stored_exactly_or_refused_with_a_message(client, 
 def test_any_text_in_a_debrief_is_stored_or_refused_and_never_breaks_the_page(client, world, text):
     session = world.objects["session_pk"]
     # Bob's debrief of the session is not reviewed yet, so he may still edit it.
-    sign_in(client, world.people["facilitator"])
+    sign_in(client, world.people["facilitator"], verified=True)
     url = reverse("sessions_log:debrief_write", kwargs={"pk": world.group.pk, "session_pk": session.pk})
     with undone():
         response = client.post(
@@ -550,7 +551,7 @@ def test_any_text_as_a_group_name_is_stored_or_refused_and_its_feed_and_report_s
     the group was a server error. Whatever is typed is now stored as it is (one line of visible
     characters) or refused beside the field, and the feed and the funder report's CSV, which
     both write the name into a file, keep working."""
-    sign_in(client, world.people["coordinator"])
+    sign_in(client, world.people["coordinator"], verified=True)
     edit_url = reverse("groups:edit", kwargs={"pk": world.group.pk})
     feed = CalendarFeed.objects.get(group=world.group)
     with undone():

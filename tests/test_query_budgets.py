@@ -17,7 +17,7 @@ from accounts.tests.factories import UserFactory
 from bench.budget import QUERY_BUDGET
 from bench.pages import benchmark_pages, facilitated_scale_groups
 from demo.scale import ScalePlan, seed_scale
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 DEMO_USERNAMES = ("coordinator", "facilitator", "cofacilitator", "supervisor")
 MODERATE = ScalePlan(groups=5, sessions_per_group=20, founding_members=10)
@@ -133,7 +133,7 @@ def test_signed_in_floor_reads_only_the_session_the_user_and_the_two_factor_devi
     db, client, settings, django_assert_num_queries
 ):
     settings.OTP_REQUIRED = True
-    sign_in(client, UserFactory(first_name="Fern", last_name="Floor"))
+    sign_in(client, UserFactory(first_name="Fern", last_name="Floor"), verified=True)
     url = reverse("bench:floor_signed_in")
     # A first visit, as after any other page: it sets the CSRF cookie the client then sends back.
     assert client.get(url).status_code == 200
@@ -152,5 +152,5 @@ def test_signed_in_floor_needs_sign_in_and_answers_only_reads(db, client, settin
     url = reverse("bench:floor_signed_in")
     assert client.get(url).status_code == 302
 
-    sign_in(client, UserFactory())
+    sign_in(client, UserFactory(), verified=True)
     assert client.post(url).status_code == 405

@@ -26,7 +26,7 @@ from django.urls import include, path, reverse
 from accounts.tests.factories import UserFactory
 from groups_site.middleware import NeverCacheForSignedInMiddleware
 from reports.models import CalendarFeed
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET_DETAIL = "Robinia told the group about her week"
@@ -183,6 +183,7 @@ def _fetch(url, headers=None):
         return error.code, dict(error.headers), error.read()
 
 
+@pytest.mark.postgres("gunicorn is started on the test database by its PostgreSQL URL")
 def test_gunicorn_and_whitenoise_serve_the_app_as_in_production(production_env, tmp_path, transactional_db):
     """collectstatic builds the compressed, hashed files; gunicorn (with gunicorn.conf.py)
     serves pages over HTTPS only and whitenoise serves the static files itself."""
@@ -248,7 +249,7 @@ def _policy(response) -> dict:
 @pytest.mark.django_db
 def test_every_kind_of_page_carries_the_content_security_policy(client, group, coordinator):
     signed_out = client.get(reverse("login"))
-    sign_in(client, coordinator)
+    sign_in(client, coordinator, verified=True)
     signed_in = client.get(reverse("groups:plan", kwargs={"pk": group.pk}))
     not_found = client.get("/no-such-page/")
 
@@ -258,7 +259,7 @@ def test_every_kind_of_page_carries_the_content_security_policy(client, group, c
 
 @pytest.mark.django_db
 def test_pages_may_not_be_framed_or_sniffed_and_send_no_referrer_elsewhere(client, group, coordinator):
-    response = sign_in(client, coordinator).get(reverse("groups:plan", kwargs={"pk": group.pk}))
+    response = sign_in(client, coordinator, verified=True).get(reverse("groups:plan", kwargs={"pk": group.pk}))
 
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -276,7 +277,7 @@ def test_every_kind_of_response_turns_off_the_browser_features_the_app_never_use
     feed = CalendarFeed.objects.create(user=facilitator, group=group)
     signed_out = client.get(reverse("login"))
     calendar = client.get(feed.get_absolute_url())
-    sign_in(client, coordinator)
+    sign_in(client, coordinator, verified=True)
     assert calendar["Content-Type"].startswith("text/calendar")
     responses = [
         signed_out,
@@ -323,7 +324,7 @@ def test_no_template_has_inline_script_or_style_that_the_policy_would_block():
 
 @pytest.mark.django_db
 def test_pages_seen_signed_in_are_never_cached(client, group, coordinator):
-    response = sign_in(client, coordinator).get(reverse("groups:plan", kwargs={"pk": group.pk}))
+    response = sign_in(client, coordinator, verified=True).get(reverse("groups:plan", kwargs={"pk": group.pk}))
 
     cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert {"no-cache", "no-store", "must-revalidate", "private", "max-age=0"} <= cache_control
@@ -377,7 +378,7 @@ urlpatterns = [
 def error_client(db, settings):
     settings.ROOT_URLCONF = __name__
     client = Client(raise_request_exception=False)
-    return sign_in(client, UserFactory(username="erin"))
+    return sign_in(client, UserFactory(username="erin"), verified=True)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ remembering to list it (tests/world.py says what to add when a new URL keyword a
 import pytest
 from django.db import transaction
 
-from tests.world import INSIDERS, OUTSIDERS, Route, every_route, sign_in
+from tests.access_matrix import sign_in
+from tests.world import INSIDERS, OUTSIDERS, Route, every_route
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def _leaked(world, response) -> list[str]:
 def _still_signed_in(client, user):
     # A POST to "sign out" (or a session ending) leaves the client anonymous: sign in again.
     if user is not None and "_auth_user_id" not in client.session:
-        sign_in(client, user)
+        sign_in(client, user, verified=True)
 
 
 def test_the_walk_covers_every_page_of_the_project(world):
@@ -51,7 +52,7 @@ def test_the_walk_covers_every_page_of_the_project(world):
 @pytest.mark.parametrize("role", OUTSIDERS)
 def test_nobody_outside_a_group_ever_gets_one_of_its_pages(client, world, role):
     user = world.people[role]
-    sign_in(client, user)
+    sign_in(client, user, verified=True)
     wrong = []
     for route in _routes(world):
         for method in ("get", "post"):
@@ -75,7 +76,7 @@ def test_nobody_outside_a_group_ever_gets_one_of_its_pages(client, world, role):
 
 @pytest.mark.parametrize("role", INSIDERS)
 def test_nobody_on_the_team_gets_a_server_error_on_any_page(client, world, role):
-    sign_in(client, world.people[role])
+    sign_in(client, world.people[role], verified=True)
     statuses = {}
     for route in _routes(world):
         statuses[route] = client.get(route.url).status_code
@@ -92,7 +93,7 @@ def test_nobody_on_the_team_gets_a_server_error_on_any_page(client, world, role)
 
 def test_the_admins_catch_all_refuses_everyone_on_the_team(client, world):
     for role in INSIDERS:
-        sign_in(client, world.people[role])
+        sign_in(client, world.people[role], verified=True)
         response = client.get(f"/admin/groups/supportgroup/{world.group.pk}/no-such-page/")
         assert response.status_code in {302, 404}
         assert not _leaked(world, response)
@@ -111,7 +112,7 @@ FORGED_COOKIES = {
 
 
 def test_a_nul_in_any_address_or_its_query_is_never_a_server_error(client, world):
-    sign_in(client, world.people["coordinator"])
+    sign_in(client, world.people["coordinator"], verified=True)
     errors = []
     for route in [*_routes(world), *[Route("nul", "", "/reports/calendar/%00.ics", False)]]:
         for response in (client.get(route.url + "%00"), client.get(route.url, NUL_QUERY)):
@@ -123,7 +124,7 @@ def test_a_nul_in_any_address_or_its_query_is_never_a_server_error(client, world
 
 @pytest.mark.parametrize("role", ["coordinator", "anonymous"])
 def test_forged_cookies_on_any_page_are_never_a_server_error(client, world, role):
-    sign_in(client, world.people[role])
+    sign_in(client, world.people[role], verified=True)
     for name, value in FORGED_COOKIES.items():
         client.cookies[name] = value
     errors = []

@@ -14,8 +14,6 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tests.factories import UserFactory
 from groups.models import GroupRole, SupportGroup
@@ -48,20 +46,6 @@ class World:
     objects: dict  # URL keyword -> the object of `group` it names
     # Text that only people with a role in `group` may ever be shown.
     secrets: list[str] = field(default_factory=list)
-
-
-def sign_in(client, user):
-    """Sign in as `user` with a confirmed authenticator, as if they had given a one-time code
-    (OTP_REQUIRED is on outside DEBUG, so an unverified session sees only the two-factor pages)."""
-    if user is None:
-        client.logout()
-        return client
-    client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="default", defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def build_world() -> World:
@@ -209,7 +193,7 @@ def every_route(world: World) -> tuple[list[Route], list[str]]:
                     "(build_world's `objects`, or FIXED_KWARGS)"
                 )
         url = _reverse_exactly(name, kwargs, pattern_text)
-        # The admin is for staff only, whatever its URLs name; everyone here is refused it.
+        # The admin is for superusers only, whatever its URLs name; everyone here is refused it.
         names_group = any(keyword in ids for keyword in kwargs) and not name.startswith("admin:")
         routes.setdefault(url, Route(name=name, pattern=pattern_text, url=url, names_group=names_group))
     return list(routes.values()), unnamed

@@ -6,16 +6,14 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from audit.models import AccessEvent
-from groups.tests.factories import mark_launched
 from sessions_log.tests.factories import DebriefFactory, GroupSessionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def debrief(group, coordinator, facilitator, supervisor):
-    mark_launched(group)
-    session = GroupSessionFactory(group=group, facilitators_present=[facilitator])
+def debrief(active_group, facilitator):
+    session = GroupSessionFactory(group=active_group, facilitators_present=[facilitator])
     return DebriefFactory(session=session, author=facilitator, how_it_went="A private reflection.")
 
 

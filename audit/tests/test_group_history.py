@@ -24,7 +24,6 @@ from groups.tests.factories import (
     RiskAssessmentFactory,
     RiskFactory,
     RuleFactory,
-    mark_launched,
 )
 from sessions_log.models import Attendance
 from sessions_log.tests.factories import (
@@ -56,12 +55,6 @@ def as_user(record, user):
 
 def entries_for(user, group):
     return describe_history(list(group_history(group)), user=user, group=group)
-
-
-@pytest.fixture
-def running(group, coordinator, facilitator, supervisor):
-    mark_launched(group)
-    return group
 
 
 # Who may read it -----------------------------------------------------------------------------
@@ -178,13 +171,13 @@ def test_people_in_a_change_are_named_and_choices_are_in_words(group, coordinato
     ]
 
 
-def test_the_history_is_newest_first_across_every_kind_of_record(running, facilitator, supervisor):
-    member = MemberFactory(group=running)
-    session = GroupSessionFactory(group=running, facilitators_present=[facilitator])
+def test_the_history_is_newest_first_across_every_kind_of_record(active_group, facilitator, supervisor):
+    member = MemberFactory(group=active_group)
+    session = GroupSessionFactory(group=active_group, facilitators_present=[facilitator])
     take_register(session, {member: Attendance.Status.PRESENT}, facilitator)
-    AimFactory(group=running)
+    AimFactory(group=active_group)
 
-    entries = entries_for(supervisor, running)
+    entries = entries_for(supervisor, active_group)
 
     assert [entry.kind for entry in entries[:4]] == ["Aim", "Session", "Attendance mark", "Session"]
     assert entries == sorted(entries, key=lambda entry: entry.when, reverse=True)
@@ -199,13 +192,13 @@ def test_another_groups_records_never_appear(group, outsider, supervisor):
     assert [entry.kind for entry in entries].count("Rule") == 1
 
 
-def test_records_of_deleted_sessions_are_still_listed(running, facilitator, supervisor):
-    member = MemberFactory(group=running)
-    session = GroupSessionFactory(group=running)
+def test_records_of_deleted_sessions_are_still_listed(active_group, facilitator, supervisor):
+    member = MemberFactory(group=active_group)
+    session = GroupSessionFactory(group=active_group)
     take_register(session, {member: Attendance.Status.PRESENT}, facilitator)
     session.delete()
 
-    kinds = [(entry.kind, entry.action) for entry in entries_for(supervisor, running)]
+    kinds = [(entry.kind, entry.action) for entry in entries_for(supervisor, active_group)]
 
     assert ("Attendance mark", "Deleted") in kinds
     assert ("Attendance mark", "Created") in kinds
@@ -219,8 +212,10 @@ def test_every_audited_model_is_on_the_history_page():
 
 
 @pytest.fixture
-def debrief(running, facilitator):
-    debrief = DebriefFactory(session=GroupSessionFactory(group=running), author=facilitator, how_it_went="Hard going.")
+def debrief(active_group, facilitator):
+    debrief = DebriefFactory(
+        session=GroupSessionFactory(group=active_group), author=facilitator, how_it_went="Hard going."
+    )
     debrief.how_it_went = "Hard going, but we got there."
     debrief.save()
     return debrief
@@ -241,15 +236,15 @@ def test_debrief_content_is_shown_to_those_who_may_read_the_debrief(debrief, sup
     )
 
 
-def test_debrief_content_is_only_said_to_have_changed_for_anyone_else(debrief, running):
+def test_debrief_content_is_only_said_to_have_changed_for_anyone_else(debrief, active_group):
     colleague = UserFactory()
-    GroupRoleFactory(group=running, user=colleague, role=GroupRole.Role.CO_FACILITATOR)
-    running = SupportGroup.objects.prefetch_related("roles").get(pk=running.pk)
+    GroupRoleFactory(group=active_group, user=colleague, role=GroupRole.Role.CO_FACILITATOR)
+    active_group = SupportGroup.objects.prefetch_related("roles").get(pk=active_group.pk)
     review = DebriefReviewFactory(debrief=debrief, comments="Thank you.")
     review.comments = "Thank you; let's talk on Friday."
     review.save()
 
-    entries = entries_for(colleague, running)
+    entries = entries_for(colleague, active_group)
 
     [debrief_change] = changes_of(entries, "Debrief")
     [review_change] = changes_of(entries, "Debrief review")
@@ -262,29 +257,29 @@ def test_debrief_content_is_only_said_to_have_changed_for_anyone_else(debrief, r
     assert (review_change.field, review_change.hidden) == ("Comments", True)
 
 
-def test_debrief_notes_are_as_private_as_their_debrief(debrief, running, facilitator):
+def test_debrief_notes_are_as_private_as_their_debrief(debrief, active_group, facilitator):
     note = DebriefNoteFactory(debrief=debrief, text="First thought.")
     note.text = "Second thought."
     note.save()
     outsider_to_it = UserFactory()
-    GroupRoleFactory(group=running, user=outsider_to_it, role=GroupRole.Role.CO_FACILITATOR)
-    running = SupportGroup.objects.prefetch_related("roles").get(pk=running.pk)
+    GroupRoleFactory(group=active_group, user=outsider_to_it, role=GroupRole.Role.CO_FACILITATOR)
+    active_group = SupportGroup.objects.prefetch_related("roles").get(pk=active_group.pk)
 
-    [hidden] = changes_of(entries_for(outsider_to_it, running), "Debrief note")
-    [shown] = changes_of(entries_for(facilitator, running), "Debrief note")
+    [hidden] = changes_of(entries_for(outsider_to_it, active_group), "Debrief note")
+    [shown] = changes_of(entries_for(facilitator, active_group), "Debrief note")
 
     assert hidden.hidden and (hidden.old, hidden.new) == ("", "")
     assert (shown.old, shown.new) == ("First thought.", "Second thought.")
 
 
-def test_the_supervisor_sees_that_a_members_record_changed_but_not_their_details(client, running, supervisor):
+def test_the_supervisor_sees_that_a_members_record_changed_but_not_their_details(client, active_group, supervisor):
     # Names no Faker-made user can have: the page also shows the people signed in ("Robinson").
-    member = MemberFactory(group=running, display_name="Quillonelle")
+    member = MemberFactory(group=active_group, display_name="Quillonelle")
     member.display_name = "Quillonella"
     member.save()
     client.force_login(supervisor)
 
-    response = client.get(history_url(running))
+    response = client.get(history_url(active_group))
 
     [change] = changes_of(response.context["entries"], "Member")
     assert (change.field, change.hidden) == ("Name", True)
@@ -292,12 +287,12 @@ def test_the_supervisor_sees_that_a_members_record_changed_but_not_their_details
     assert "Quillonel" not in html
 
 
-def test_a_superuser_sees_a_members_details_change(running):
-    member = MemberFactory(group=running, display_name="Robin")
+def test_a_superuser_sees_a_members_details_change(active_group):
+    member = MemberFactory(group=active_group, display_name="Robin")
     member.display_name = "Robyn"
     member.save()
 
-    [change] = changes_of(entries_for(UserFactory(is_superuser=True), running), "Member")
+    [change] = changes_of(entries_for(UserFactory(is_superuser=True), active_group), "Member")
 
     assert (change.old, change.new, change.hidden) == ("Robin", "Robyn", False)
 
@@ -349,16 +344,16 @@ def every_kind_of_change(group, facilitator, supervisor, *, rounds, start=0):
 
 
 def test_the_page_costs_the_same_queries_however_many_records_it_shows(
-    client, running, facilitator, supervisor, django_assert_max_num_queries
+    client, active_group, facilitator, supervisor, django_assert_max_num_queries
 ):
     client.force_login(supervisor)
-    every_kind_of_change(running, facilitator, supervisor, rounds=1)
+    every_kind_of_change(active_group, facilitator, supervisor, rounds=1)
     with CaptureQueriesContext(connection) as few:
-        client.get(history_url(running))
-    every_kind_of_change(running, facilitator, supervisor, rounds=6, start=1)
+        client.get(history_url(active_group))
+    every_kind_of_change(active_group, facilitator, supervisor, rounds=6, start=1)
 
     with django_assert_max_num_queries(HISTORY_PAGE_MAX_QUERIES), CaptureQueriesContext(connection) as many:
-        response = client.get(history_url(running))
+        response = client.get(history_url(active_group))
 
     assert len(response.context["entries"]) == HISTORY_PER_PAGE
     # The first page with few records also lists the group's own creation and team: never more with many.

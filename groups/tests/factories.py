@@ -123,9 +123,11 @@ class FacilitatorSupportPlanFactory(factory.django.DjangoModelFactory):
 
 def complete_plan(group, *, facilitator=None, supervisor=None):
     """Everything the launch gate asks for: the team, an aim, a rule, every checklist answer and
-    the three documents complete."""
-    GroupRoleFactory(group=group, user=facilitator or UserFactory(), role=GroupRole.Role.LEAD_FACILITATOR)
-    GroupRoleFactory(group=group, user=supervisor or UserFactory(), role=GroupRole.Role.SUPERVISOR)
+    the three documents complete. The lead facilitator and supervisor are these people, or new
+    ones where the group has nobody in that role yet."""
+    for role, person in ((GroupRole.Role.LEAD_FACILITATOR, facilitator), (GroupRole.Role.SUPERVISOR, supervisor)):
+        if person or not group.roles.filter(role=role).exists():
+            GroupRoleFactory(group=group, user=person or UserFactory(), role=role)
     AimFactory(group=group)
     RuleFactory(group=group)
     ChecklistAnswer.objects.bulk_create(

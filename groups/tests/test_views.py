@@ -5,17 +5,14 @@ another group, so he must not even learn that this one exists.
 """
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 from django.contrib import messages
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -43,6 +40,18 @@ from groups.tests.factories import (
     RiskFactory,
     RuleFactory,
     SupportGroupFactory,
+    complete_plan,
+)
+from tests.access_matrix import (
+    Endpoint,
+    allowed,
+    assert_can_use,
+    assert_sent_to_sign_in,
+    assert_turned_away,
+    messages_of,
+    refused,
+    sign_in,
+    url_names,
 )
 
 pytestmark = pytest.mark.django_db
@@ -58,15 +67,6 @@ COORDINATORS = frozenset({"coordinator"})
 
 
 # Helpers ---------------------------------------------------------------------------------------
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def messages_of(response) -> list[tuple[int, str]]:
-    return [(message.level, str(message)) for message in get_messages(response.wsgi_request)]
 
 
 def levels_of(response) -> list[int]:
@@ -191,40 +191,16 @@ def grant_group_creation(user):
 # The access matrix -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Page:
-    """One URL of groups/urls.py and one HTTP method, with the roles allowed to use it.
-
-    The callables take the `plan` fixture (the group and things in it to point at or change).
-    """
-
-    name: str
-    method: str
-    allowed: frozenset
-    url_kwargs: Callable = lambda plan: {}
-    data: Callable = lambda plan: {}
-    arrange: Callable = lambda plan: None
-    variant: str = ""
-
-    def __str__(self):
-        return "-".join(filter(None, [self.name, self.method, self.variant]))
-
-    def url(self, plan):
-        return reverse(f"groups:{self.name}", kwargs={"pk": plan.group.pk, **self.url_kwargs(plan)})
-
-    def request(self, client, plan):
-        url = self.url(plan)
-        if self.method == "GET":
-            return url, client.get(url)
-        return url, client.post(url, self.data(plan))
-
-
 def _aim(plan):
     return {"aim_pk": plan.aim.pk}
 
 
 def _rule(plan):
     return {"rule_pk": plan.rule.pk}
+
+
+def _ready_to_launch(plan):
+    complete_plan(plan.group)
 
 
 def _start_risk_assessment(plan):
@@ -235,74 +211,74 @@ def _purpose_section(plan):
     return {"section": "purpose"}
 
 
-GROUP_PAGES = [
-    Page("plan", "GET", EVERY_MEMBER),
-    Page("edit", "GET", COORDINATORS),
-    Page("edit", "POST", COORDINATORS, data=lambda plan: group_form_data(name="Riverside Tuesday group")),
-    Page("launch", "POST", COORDINATORS),
-    Page("change_status", "POST", COORDINATORS, url_kwargs=lambda plan: {"action": "close"}),
-    Page("aims", "GET", EVERY_MEMBER),
-    Page(
-        "aims",
+GROUP_ENDPOINTS = [
+    Endpoint("groups:plan", "GET", EVERY_MEMBER),
+    Endpoint("groups:edit", "GET", COORDINATORS),
+    Endpoint("groups:edit", "POST", COORDINATORS, data=lambda plan: group_form_data(name="Riverside Tuesday group")),
+    Endpoint("groups:launch", "POST", COORDINATORS, arrange=_ready_to_launch),
+    Endpoint("groups:change_status", "POST", COORDINATORS, url_kwargs=lambda plan: {"action": "close"}),
+    Endpoint("groups:aims", "GET", EVERY_MEMBER),
+    Endpoint(
+        "groups:aims",
         "POST",
         COORDINATORS,
         data=lambda plan: {"text": "Members feel less alone.", "progress_charting": "both"},
     ),
-    Page("aim_add_suggestion", "POST", COORDINATORS, data=lambda plan: {"text": SUGGESTED_AIMS[1]}),
-    Page("aim_edit", "GET", COORDINATORS, url_kwargs=_aim),
-    Page(
-        "aim_edit",
+    Endpoint("groups:aim_add_suggestion", "POST", COORDINATORS, data=lambda plan: {"text": SUGGESTED_AIMS[1]}),
+    Endpoint("groups:aim_edit", "GET", COORDINATORS, url_kwargs=_aim),
+    Endpoint(
+        "groups:aim_edit",
         "POST",
         COORDINATORS,
         url_kwargs=_aim,
         data=lambda plan: {"text": "Members ask for help sooner.", "progress_charting": "group"},
     ),
-    Page("aim_delete", "POST", COORDINATORS, url_kwargs=_aim),
-    Page("rules", "GET", EVERY_MEMBER),
-    Page(
-        "rules",
+    Endpoint("groups:aim_delete", "POST", COORDINATORS, url_kwargs=_aim),
+    Endpoint("groups:rules", "GET", EVERY_MEMBER),
+    Endpoint(
+        "groups:rules",
         "POST",
         COORDINATORS,
         data=lambda plan: {"text": "Phones on silent.", "how_shared": "", "how_upheld": ""},
     ),
-    Page("rule_edit", "GET", COORDINATORS, url_kwargs=_rule),
-    Page(
-        "rule_edit",
+    Endpoint("groups:rule_edit", "GET", COORDINATORS, url_kwargs=_rule),
+    Endpoint(
+        "groups:rule_edit",
         "POST",
         COORDINATORS,
         url_kwargs=_rule,
         data=lambda plan: {"text": "Arrive on time.", "how_shared": "", "how_upheld": ""},
     ),
-    Page("rule_delete", "POST", COORDINATORS, url_kwargs=_rule),
-    Page("checklist_section", "GET", EVERY_MEMBER, url_kwargs=_purpose_section),
-    Page(
-        "checklist_section",
+    Endpoint("groups:rule_delete", "POST", COORDINATORS, url_kwargs=_rule),
+    Endpoint("groups:checklist_section", "GET", EVERY_MEMBER, url_kwargs=_purpose_section),
+    Endpoint(
+        "groups:checklist_section",
         "POST",
         COORDINATORS,
         url_kwargs=_purpose_section,
         data=lambda plan: checklist_data("purpose"),
     ),
-    Page("risk_assessment", "GET", EVERY_MEMBER, variant="not-started"),
-    Page("risk_assessment", "POST", COORDINATORS, variant="start"),
-    Page("risk_assessment", "GET", EVERY_MEMBER, arrange=_start_risk_assessment, variant="started"),
-    Page(
-        "risk_assessment",
+    Endpoint("groups:risk_assessment", "GET", EVERY_MEMBER, variant="not-started"),
+    Endpoint("groups:risk_assessment", "POST", COORDINATORS, variant="start"),
+    Endpoint("groups:risk_assessment", "GET", EVERY_MEMBER, arrange=_start_risk_assessment, variant="started"),
+    Endpoint(
+        "groups:risk_assessment",
         "POST",
         COORDINATORS,
         arrange=_start_risk_assessment,
         data=lambda plan: risk_formset_data(plan.group.risk_assessment),
         variant="save",
     ),
-    Page("exit_strategy", "GET", EVERY_MEMBER),
-    Page(
-        "exit_strategy",
+    Endpoint("groups:exit_strategy", "GET", EVERY_MEMBER),
+    Endpoint(
+        "groups:exit_strategy",
         "POST",
         COORDINATORS,
         data=lambda plan: {**{part: "Agreed with the team." for part in ExitStrategy.PARTS}, "opened_version": "0"},
     ),
-    Page("support_plan", "GET", EVERY_MEMBER),
-    Page(
-        "support_plan",
+    Endpoint("groups:support_plan", "GET", EVERY_MEMBER),
+    Endpoint(
+        "groups:support_plan",
         "POST",
         COORDINATORS,
         data=lambda plan: {
@@ -313,20 +289,23 @@ GROUP_PAGES = [
             "opened_version": "0",
         },
     ),
-    Page("team", "GET", EVERY_MEMBER),
-    Page(
-        "team",
+    Endpoint("groups:team", "GET", EVERY_MEMBER),
+    Endpoint(
+        "groups:team",
         "POST",
         COORDINATORS,
         data=lambda plan: {"person": UserFactory(username="erin").username, "role": Role.CO_FACILITATOR},
     ),
-    Page("team_remove", "POST", COORDINATORS, url_kwargs=lambda plan: {"role_pk": plan.removable_role.pk}),
+    Endpoint("groups:team_remove", "POST", COORDINATORS, url_kwargs=lambda plan: {"role_pk": plan.removable_role.pk}),
 ]
-POST_ONLY = {"launch", "change_status", "aim_add_suggestion", "aim_delete", "rule_delete", "team_remove"}
-ANYONE_SIGNED_IN_PAGES = {"home", "create"}  # not about one group; tested on their own below
+POST_ONLY = {
+    f"groups:{name}"
+    for name in ("launch", "change_status", "aim_add_suggestion", "aim_delete", "rule_delete", "team_remove")
+}
+ANYONE_SIGNED_IN_PAGES = {"groups:home", "groups:create"}  # not about one group; tested on their own below
 
-REFUSED = [(page, role) for page in GROUP_PAGES for role in MEMBERS if role not in page.allowed]
-ALLOWED = [(page, role) for page in GROUP_PAGES for role in MEMBERS if role in page.allowed]
+REFUSED = refused(GROUP_ENDPOINTS, MEMBERS)
+ALLOWED = allowed(GROUP_ENDPOINTS, MEMBERS)
 
 
 def _matrix_id(value):
@@ -345,67 +324,40 @@ def plan(group):
 
 
 def test_the_access_matrix_covers_every_url_of_the_app():
-    names = {pattern.name for pattern in group_urls.urlpatterns if isinstance(pattern, URLPattern)}
-    assert names == {page.name for page in GROUP_PAGES} | ANYONE_SIGNED_IN_PAGES
+    assert url_names(group_urls) == {endpoint.name for endpoint in GROUP_ENDPOINTS} | ANYONE_SIGNED_IN_PAGES
 
 
-@pytest.mark.parametrize("page", GROUP_PAGES, ids=_matrix_id)
-def test_anonymous_visitors_are_sent_to_sign_in(client, plan, page):
-    page.arrange(plan)
+def _snapshot(plan):
+    return lambda: everything_about(plan.group)
+
+
+@pytest.mark.parametrize("endpoint", GROUP_ENDPOINTS, ids=_matrix_id)
+def test_anonymous_visitors_are_sent_to_sign_in(client, plan, endpoint):
+    assert_sent_to_sign_in(client, plan, endpoint, _snapshot(plan))
+
+
+@pytest.mark.parametrize("endpoint", GROUP_ENDPOINTS, ids=_matrix_id)
+def test_people_outside_the_group_are_told_it_does_not_exist(client, plan, outsider, endpoint):
+    assert_turned_away(client, outsider, plan, endpoint, _snapshot(plan), 404)
+
+
+@pytest.mark.parametrize(("endpoint", "role"), REFUSED, ids=_matrix_id)
+def test_members_without_the_right_are_refused_and_nothing_changes(client, request, plan, endpoint, role):
+    assert_turned_away(client, request.getfixturevalue(role), plan, endpoint, _snapshot(plan), 403)
+
+
+@pytest.mark.parametrize(("endpoint", "role"), ALLOWED, ids=_matrix_id)
+def test_members_with_the_right_can_use_the_page(client, request, plan, endpoint, role):
+    assert_can_use(client, request.getfixturevalue(role), plan, endpoint)
+
+
+@pytest.mark.parametrize(
+    "endpoint", [endpoint for endpoint in GROUP_ENDPOINTS if endpoint.name in POST_ONLY], ids=_matrix_id
+)
+def test_actions_do_not_answer_a_plain_get(client, plan, coordinator, endpoint):
     before = everything_about(plan.group)
 
-    url, response = page.request(client, plan)
-
-    assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={url}"
-    assert everything_about(plan.group) == before
-
-
-@pytest.mark.parametrize("page", GROUP_PAGES, ids=_matrix_id)
-def test_people_outside_the_group_are_told_it_does_not_exist(client, plan, outsider, page):
-    page.arrange(plan)
-    before = everything_about(plan.group)
-
-    _, response = page.request(sign_in(client, outsider), plan)
-
-    assert response.status_code == 404
-    assert everything_about(plan.group) == before
-
-
-@pytest.mark.parametrize(("page", "role"), REFUSED, ids=_matrix_id)
-def test_members_without_the_right_are_refused_and_nothing_changes(client, request, plan, page, role):
-    page.arrange(plan)
-    user = request.getfixturevalue(role)
-    before = everything_about(plan.group)
-
-    _, response = page.request(sign_in(client, user), plan)
-
-    assert response.status_code == 403
-    assert everything_about(plan.group) == before
-
-
-@pytest.mark.parametrize(("page", "role"), ALLOWED, ids=_matrix_id)
-def test_members_with_the_right_can_use_the_page(client, request, plan, page, role):
-    page.arrange(plan)
-    user = request.getfixturevalue(role)
-
-    _, response = page.request(sign_in(client, user), plan)
-
-    if page.method == "GET":
-        assert response.status_code == 200
-    else:
-        assert response.status_code == 302
-        assert not response.url.startswith(reverse("login"))
-        # The group in the matrix is not ready, so only launching it is (rightly) refused.
-        refused = page.name == "launch"
-        assert (messages.ERROR in levels_of(response)) == refused
-
-
-@pytest.mark.parametrize("page", [page for page in GROUP_PAGES if page.name in POST_ONLY], ids=_matrix_id)
-def test_actions_do_not_answer_a_plain_get(client, plan, coordinator, page):
-    before = everything_about(plan.group)
-
-    response = sign_in(client, coordinator).get(page.url(plan))
+    response = sign_in(client, coordinator).get(endpoint.url(plan))
 
     assert response.status_code == 405
     assert everything_about(plan.group) == before
@@ -506,6 +458,20 @@ def test_people_without_the_create_permission_cannot_plan_a_group(client, reques
 
     assert response.status_code == 403
     assert SupportGroup.objects.count() == groups_before
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_someone_refused_the_new_group_page_is_told_who_gives_permission_to_plan_groups(client, db, method):
+    # Before, the page answered about "your role in this group" to someone with no group at all.
+    url = reverse("groups:create")
+    sign_in(client, UserFactory(username="newcomer"))
+
+    response = client.get(url) if method == "GET" else client.post(url, group_form_data())
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert escape("Planning a new group needs permission from your organisation's administrator") in html
+    assert "Your role in this group" not in html
 
 
 def test_people_with_the_create_permission_see_the_new_group_form(client, db):
@@ -862,13 +828,6 @@ def test_an_active_group_shows_no_launch_section(client, ready_group, coordinato
 # Status ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def active_group(coordinator):
-    group = SupportGroupFactory(active=True, name="Hillside group")
-    GroupRoleFactory(group=group, user=coordinator, role=Role.COORDINATOR)
-    return group
-
-
 def change_status(client, group, action):
     return client.post(reverse("groups:change_status", kwargs={"pk": group.pk, "action": action}))
 
@@ -879,7 +838,7 @@ def test_a_coordinator_can_pause_and_resume_an_active_group(client, active_group
     paused = change_status(client, active_group, "pause")
     active_group.refresh_from_db()
     assert active_group.status == Status.PAUSED
-    assert messages_of(paused) == [(messages.SUCCESS, "\u201cHillside group\u201d is now paused.")]
+    assert messages_of(paused) == [(messages.SUCCESS, "\u201cRiverside evening group\u201d is now paused.")]
 
     resumed = change_status(client, active_group, "resume")
     active_group.refresh_from_db()

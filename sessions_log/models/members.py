@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from groups.models import SupportGroup
@@ -92,6 +93,10 @@ class Member(models.Model):
                 condition=Q(referral_route="professional") | Q(referring_organisation=""),
                 name="referring_organisation_only_for_professional_referrals",
             ),
+            models.CheckConstraint(
+                condition=Q(exited_on__isnull=True) | Q(exited_on__gte=F("joined_on")),
+                name="member_leaves_on_or_after_joining",
+            ),
         ]
 
     def __str__(self):
@@ -113,6 +118,11 @@ class Member(models.Model):
     def status_tone(self) -> str:
         return self.STATUS_TONES[self.status]
 
+    @property
+    def left_before_joining(self) -> bool:
+        """Nobody leaves a group before the day they joined it (the database holds this too)."""
+        return bool(self.exited_on and self.joined_on and self.exited_on < self.joined_on)
+
     def clean(self):
         errors = {}
         problem = naming_problem(self.display_name, self.group.member_names)
@@ -123,6 +133,13 @@ class Member(models.Model):
         if self.contact_details and not self.group.allows_contact_between_sessions:
             errors["contact_details"] = (
                 "This group's plan does not allow contact between sessions, so keep no contact details."
+            )
+        if self.left_before_joining:
+            # Beside the join date: the member's form changes it; leaving is recorded on its own
+            # form, whose service checks the leaving date against this one.
+            errors["joined_on"] = (
+                f"They left the group on {date_format(self.exited_on, 'j F Y')}, so the date they joined must be on or "
+                "before that."
             )
         if errors:
             raise ValidationError(errors)

@@ -1,8 +1,10 @@
-"""Looking at what the database holds, for the erasure, retention and subject access tests."""
+"""What the sessions_log tests share: dates counted back from today, a group page's address,
+and looking at what the database holds (for the erasure, retention and subject access tests)."""
 
 import datetime
 
 from django.apps import apps
+from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import SupportGroup
@@ -12,6 +14,15 @@ from sessions_log.tests.factories import GroupSessionFactory
 
 TODAY = timezone.localdate
 AUDITED_APPS = ("accounts", "audit", "groups", "sessions_log")
+
+
+def days_ago(days) -> datetime.date:
+    return TODAY() - datetime.timedelta(days=days)
+
+
+def url(name, group, **kwargs):
+    """The address of one of the group's sessions_log pages, by its name in sessions_log/urls.py."""
+    return reverse(f"sessions_log:{name}", kwargs={"pk": group.pk, **kwargs})
 
 
 def history_models():

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from audit.models import AccessEvent
 from groups.models import SupportGroup
-from groups.tests.factories import mark_launched
 from sessions_log import erasure
 from sessions_log.erasure import erase_member, months_before, purge_expired
 from sessions_log.models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
@@ -42,10 +41,10 @@ Status = Attendance.Status
 
 
 @pytest.fixture
-def scene(group, coordinator, facilitator, supervisor):
+def scene(active_group, facilitator):
     """An active group where Robin and Sky have been on three registers; Robin missed the last
     two (so has follow-ups) and had his record edited (so has several history copies)."""
-    mark_launched(group)
+    group = active_group
     robin = MemberFactory(group=group, display_name="Robin")
     sky = MemberFactory(group=group, display_name="Sky")
     robin.referral_route, robin.referring_organisation = Member.Referral.PROFESSIONAL, "Riverside GP surgery"

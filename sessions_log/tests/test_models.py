@@ -1,13 +1,15 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groups.models import SupportGroup
 from groups.tests.factories import SupportGroupFactory
 from sessions_log.models import AbsencePolicy, Attendance, GroupSession, attendance_percentage, naming_problem
 from sessions_log.services import consecutive_misses
-from sessions_log.tests.factories import AttendanceFactory, GroupSessionFactory
+from sessions_log.tests.factories import AttendanceFactory, GroupSessionFactory, MemberFactory
 
 Status = Attendance.Status
 Naming = SupportGroup.NameRecording
@@ -98,3 +100,41 @@ def test_session_totals_of_a_group_with_no_sessions_are_zero():
     GroupSessionFactory()  # another group's
 
     assert set(GroupSession.objects.filter(group=SupportGroupFactory(active=True)).totals().values()) == {0}
+
+
+def left(joined_on, exited_on, **fields):
+    return MemberFactory.build(
+        group=SupportGroupFactory(),
+        joined_on=joined_on,
+        status="exited",
+        exited_on=exited_on,
+        exit_reason="moved_on",
+        **fields,
+    )
+
+
+@pytest.mark.django_db
+def test_a_member_cannot_have_joined_after_the_day_they_left():
+    member = left(datetime.date(2026, 5, 4), datetime.date(2026, 5, 3))
+
+    with pytest.raises(ValidationError) as refusal:
+        member.full_clean()
+
+    assert refusal.value.message_dict["joined_on"] == [
+        "They left the group on 3 May 2026, so the date they joined must be on or before that."
+    ]
+
+
+@pytest.mark.django_db
+def test_a_member_may_leave_on_the_day_they_joined():
+    left(datetime.date(2026, 5, 3), datetime.date(2026, 5, 3)).full_clean()
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_member_who_left_before_joining_whatever_the_path():
+    member = left(datetime.date(2026, 5, 3), datetime.date(2026, 5, 3))
+    member.save()
+
+    member.joined_on = datetime.date(2026, 5, 4)
+    with pytest.raises(IntegrityError, match="member_leaves_on_or_after_joining"), transaction.atomic():
+        member.save()

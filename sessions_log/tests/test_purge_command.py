@@ -5,14 +5,16 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.utils import timezone
 
 from audit.models import AccessEvent
 from groups.models import SupportGroup
 from groups.tests.factories import mark_launched
-from sessions_log.erasure import access_log_cutoff, months_before, purge_expired
-from sessions_log.models import Attendance, Member
+from sessions_log import erasure
+from sessions_log.erasure import PurgeIncomplete, access_log_cutoff, months_before, purge_expired
+from sessions_log.models import Attendance, Debrief, Member
 from sessions_log.services import exit_member
 from sessions_log.tests.factories import DebriefFactory, FollowUpFactory, MemberFactory
 from sessions_log.tests.records import TODAY, close, held_session, snapshot, take_register
@@ -83,6 +85,65 @@ def test_a_second_run_finds_nothing_to_erase(expired):
     output = run()
 
     assert re.findall(r"(\d+) (?:member|attendance|follow-up|debrief|history|access)", output) == ["0"] * 6
+
+
+@pytest.fixture
+def first_group_fails(monkeypatch, group):
+    """The first group's purge fails half-way: after its members are erased, on its access log."""
+    purge_access_log = erasure.purge_access_log
+
+    def failing(*, before, group=None):
+        if group is not None and group.pk == failing.group.pk:
+            raise DatabaseError("could not serialize access")
+        return purge_access_log(before=before, group=group)
+
+    failing.group = group
+    monkeypatch.setattr(erasure, "purge_access_log", failing)
+    return group
+
+
+def test_a_group_whose_purge_fails_is_left_as_it_was_and_the_others_are_still_purged(
+    expired, first_group_fails, caplog
+):
+    # Before, every group was purged in one transaction: one failure undid them all and stopped.
+    with pytest.raises(PurgeIncomplete) as incomplete:
+        purge_expired(today=TODAY())
+
+    assert incomplete.value.failed_group_ids == [first_group_fails.pk]
+    # The failed group's members are all still there, erased members' access events included ...
+    assert set(Member.objects.filter(group=first_group_fails).values_list("display_name", flat=True)) == {
+        "Zephyrine",
+        "Quillon",
+    }
+    assert not AccessEvent.objects.filter(group=first_group_fails, action=AccessEvent.Action.ERASED_MEMBER).exists()
+    # ... and the closed group after it was purged.
+    assert incomplete.value.counts.members == 1
+    assert not Member.objects.filter(display_name="Marigold").exists()
+    assert not Debrief.objects.exists()
+    assert f"group {first_group_fails.pk} (DatabaseError)" in caplog.text
+    assert "Zephyrine" not in caplog.text
+
+
+def test_the_command_reports_the_groups_it_could_not_purge_by_id_and_fails(expired, first_group_fails):
+    out = StringIO()
+
+    with pytest.raises(CommandError) as failure:
+        call_command("purge_expired", stdout=out, stderr=out)
+
+    assert failure.value.returncode == 1
+    assert str(failure.value).startswith(f"The purge failed for 1 group(s) (ids {first_group_fails.pk}).")
+    assert "Erased: 1 member record(s)" in out.getvalue()
+    for name in expired + [first_group_fails.name, "Old group"]:
+        assert name not in out.getvalue() + str(failure.value)
+
+
+def test_a_dry_run_that_meets_a_failing_group_changes_nothing_either(expired, first_group_fails):
+    before = snapshot()
+
+    with pytest.raises(CommandError):
+        run("--dry-run")
+
+    assert snapshot() == before
 
 
 def _access_event(days_ago: int = 0, *, at=None, group=None, action=AccessEvent.Action.VIEWED_DEBRIEF) -> AccessEvent:

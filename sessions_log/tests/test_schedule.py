@@ -38,6 +38,26 @@ def test_monthly_groups_meet_on_the_first_weekday_of_the_month():
     assert dates == [datetime.date(2026, 11, 3), datetime.date(2026, 12, 1), datetime.date(2027, 1, 5)]
 
 
+def test_a_fortnightly_group_counts_from_the_local_day_it_launched_not_utcs(settings):
+    # Launched on Wednesday 8 July at 00:30 in London, which is still Tuesday 7 July in UTC. Its
+    # Tuesday meetings start the following week; counted from UTC's Tuesday they were a week out.
+    settings.TIME_ZONE = "Europe/London"
+    summer = SupportGroup(
+        meeting_frequency=Frequency.FORTNIGHTLY,
+        meeting_weekday=SupportGroup.Weekday.TUESDAY,
+        launched_at=datetime.datetime(2026, 7, 7, 23, 30, tzinfo=datetime.UTC),
+    )
+
+    dates = meeting_dates(summer, datetime.date(2026, 7, 1), datetime.date(2026, 8, 31))
+
+    assert dates == [
+        datetime.date(2026, 7, 14),
+        datetime.date(2026, 7, 28),
+        datetime.date(2026, 8, 11),
+        datetime.date(2026, 8, 25),
+    ]
+
+
 @pytest.mark.parametrize("frequency", list(Frequency))
 def test_upcoming_dates_start_today_and_are_in_order(frequency):
     today = datetime.date(2026, 11, 21)

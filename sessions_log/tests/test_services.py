@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from groups.models import GroupRole, SupportGroup
-from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, mark_launched
+from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
 from sessions_log import services
 from sessions_log.models import AbsencePolicy, Attendance, FollowUp, GroupSession, Member
 from sessions_log.services import (
@@ -23,13 +23,6 @@ pytestmark = pytest.mark.django_db
 
 Status = Attendance.Status
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def active_group(coordinator, facilitator, group):
-    """The conftest group, launched, with alice coordinating and bob leading."""
-    mark_launched(group)
-    return group
 
 
 def held_session(group, days_ago, facilitator=None):

@@ -1,8 +1,6 @@
 """The dashboard people land on after signing in: a part for each role they hold, shown only
 when it has something to say, at a fixed cost in queries however many groups they have."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -25,6 +23,8 @@ from sessions_log.tests.factories import (
     GroupSessionFactory,
     MemberFactory,
 )
+from sessions_log.tests.records import days_ago
+from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +32,6 @@ Role = GroupRole.Role
 Status = Attendance.Status
 DASHBOARD = "sessions_log:dashboard"
 SECRET = "Something only Sam should read."
-
-
-def sign_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def days_ago(days) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=days)
 
 
 def launch(group):
@@ -60,11 +51,6 @@ def session_with_register(group, days, marks, facilitators=()):
 
 def dashboard(client, user):
     return sign_in(client, user).get(reverse(DASHBOARD))
-
-
-@pytest.fixture
-def active_group(group, coordinator, facilitator, supervisor):
-    return launch(group)
 
 
 # Access ----------------------------------------------------------------------------------------

@@ -18,18 +18,19 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from groups.models import GroupRole
-from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, mark_launched
+from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
 from sessions_log.models import Debrief, DebriefNote, DebriefReview, GroupSession
-from sessions_log.tests.access_matrix import (
-    Page,
+from sessions_log.tests.factories import DebriefFactory, DebriefReviewFactory, GroupSessionFactory, LessonFactory
+from sessions_log.tests.records import url
+from tests.access_matrix import (
+    Endpoint,
     allowed,
+    assert_sent_to_sign_in,
     assert_turned_away,
     messages_of,
     refused,
     sign_in,
-    url,
 )
-from sessions_log.tests.factories import DebriefFactory, DebriefReviewFactory, GroupSessionFactory, LessonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +72,6 @@ def everything_about_debriefs() -> dict:
 
 
 @pytest.fixture
-def running_group(group):
-    mark_launched(group)
-    return group
-
-
-@pytest.fixture
 def co_facilitator(group):
     user = UserFactory(username="dana")
     GroupRoleFactory(group=group, user=user, role=Role.CO_FACILITATOR)
@@ -84,9 +79,9 @@ def co_facilitator(group):
 
 
 @pytest.fixture
-def session(running_group, coordinator, facilitator, co_facilitator, supervisor):
+def session(active_group, facilitator, co_facilitator):
     """Last week's session, run by Bob and Dana, in a group with its whole team."""
-    return GroupSessionFactory(group=running_group, facilitators_present=[facilitator, co_facilitator])
+    return GroupSessionFactory(group=active_group, facilitators_present=[facilitator, co_facilitator])
 
 
 @pytest.fixture
@@ -95,8 +90,8 @@ def debrief(session, facilitator):
 
 
 @pytest.fixture
-def scene(running_group, session, debrief):
-    return SimpleNamespace(group=running_group, session=session, debrief=debrief)
+def scene(active_group, session, debrief):
+    return SimpleNamespace(group=active_group, session=session, debrief=debrief)
 
 
 def debrief_url(name, scene, **kwargs):
@@ -114,54 +109,63 @@ def _debrief(scene):
     return {"debrief_pk": scene.debrief.pk}
 
 
-DEBRIEF_PAGES = [
-    Page("debrief_write", "GET", frozenset({"facilitator"}), _session),
-    Page(
-        "debrief_write", "POST", frozenset({"facilitator"}), _session, lambda scene: debrief_data(how_it_went="Edited.")
+DEBRIEF_ENDPOINTS = [
+    Endpoint("sessions_log:debrief_write", "GET", frozenset({"facilitator"}), _session),
+    Endpoint(
+        "sessions_log:debrief_write",
+        "POST",
+        frozenset({"facilitator"}),
+        _session,
+        lambda scene: debrief_data(how_it_went="Edited."),
     ),
-    Page("debrief", "GET", frozenset({"facilitator", "supervisor"}), _debrief),
-    Page("debrief_review", "POST", frozenset({"supervisor"}), _debrief, lambda scene: {"comments": "Thank you."}),
-    Page(
-        "debrief_note",
+    Endpoint("sessions_log:debrief", "GET", frozenset({"facilitator", "supervisor"}), _debrief),
+    Endpoint(
+        "sessions_log:debrief_review",
+        "POST",
+        frozenset({"supervisor"}),
+        _debrief,
+        lambda scene: {"comments": "Thank you."},
+    ),
+    Endpoint(
+        "sessions_log:debrief_note",
         "POST",
         frozenset({"facilitator", "supervisor"}),
         _debrief,
         lambda scene: {"text": "A week on: fine."},
     ),
 ]
-REFUSED = refused(DEBRIEF_PAGES)
-ALLOWED = allowed(DEBRIEF_PAGES)
+REFUSED = refused(DEBRIEF_ENDPOINTS)
+ALLOWED = allowed(DEBRIEF_ENDPOINTS)
 
 
 def _id(value):
     return str(value)
 
 
-@pytest.mark.parametrize("page", DEBRIEF_PAGES, ids=_id)
-def test_anonymous_visitors_are_sent_to_sign_in(client, scene, page):
-    url, response = page.request(client, scene)
-
-    assert response.status_code == 302
-    assert response.url == f"{reverse('login')}?next={url}"
+@pytest.mark.parametrize("endpoint", DEBRIEF_ENDPOINTS, ids=_id)
+def test_anonymous_visitors_are_sent_to_sign_in(client, scene, endpoint):
+    assert_sent_to_sign_in(client, scene, endpoint, everything_about_debriefs)
 
 
-@pytest.mark.parametrize("page", DEBRIEF_PAGES, ids=_id)
-def test_people_outside_the_group_are_told_it_does_not_exist(client, scene, outsider, page):
-    assert_turned_away(client, outsider, scene, page, everything_about_debriefs, 404)
+@pytest.mark.parametrize("endpoint", DEBRIEF_ENDPOINTS, ids=_id)
+def test_people_outside_the_group_are_told_it_does_not_exist(client, scene, outsider, endpoint):
+    assert_turned_away(client, outsider, scene, endpoint, everything_about_debriefs, 404)
 
 
-@pytest.mark.parametrize(("page", "role"), REFUSED, ids=_id)
-def test_team_members_without_the_right_are_refused_and_nothing_changes(client, request, scene, page, role):
-    response = assert_turned_away(client, request.getfixturevalue(role), scene, page, everything_about_debriefs, 403)
+@pytest.mark.parametrize(("endpoint", "role"), REFUSED, ids=_id)
+def test_team_members_without_the_right_are_refused_and_nothing_changes(client, request, scene, endpoint, role):
+    response = assert_turned_away(
+        client, request.getfixturevalue(role), scene, endpoint, everything_about_debriefs, 403
+    )
 
     assert SECRET not in response.content.decode()
 
 
-@pytest.mark.parametrize(("page", "role"), ALLOWED, ids=_id)
-def test_team_members_with_the_right_can_use_the_page(client, request, scene, page, role):
-    url, response = page.request(sign_in(client, request.getfixturevalue(role)), scene)
+@pytest.mark.parametrize(("endpoint", "role"), ALLOWED, ids=_id)
+def test_team_members_with_the_right_can_use_the_page(client, request, scene, endpoint, role):
+    url, response = endpoint.request(sign_in(client, request.getfixturevalue(role)), scene)
 
-    if page.method == "GET":
+    if endpoint.method == "GET":
         assert response.status_code == 200
     else:
         assert response.status_code == 302
@@ -169,14 +173,16 @@ def test_team_members_with_the_right_can_use_the_page(client, request, scene, pa
         assert messages.SUCCESS in [level for level, _ in messages_of(response)]
 
 
-@pytest.mark.parametrize("page", [page for page in DEBRIEF_PAGES if page.name != "debrief_write"], ids=_id)
-def test_debrief_actions_and_pages_ignore_debriefs_of_other_groups(client, scene, supervisor, page):
+@pytest.mark.parametrize(
+    "endpoint", [endpoint for endpoint in DEBRIEF_ENDPOINTS if endpoint.name != "sessions_log:debrief_write"], ids=_id
+)
+def test_debrief_actions_and_pages_ignore_debriefs_of_other_groups(client, scene, supervisor, endpoint):
     other_group_debrief = DebriefFactory()
-    url = debrief_url(page.name, scene, debrief_pk=other_group_debrief.pk)
+    url = reverse(endpoint.name, kwargs={"pk": scene.group.pk, "debrief_pk": other_group_debrief.pk})
 
     sign_in(client, supervisor)
 
-    response = client.post(url, page.data(scene)) if page.method == "POST" else client.get(url)
+    response = client.post(url, endpoint.data(scene)) if endpoint.method == "POST" else client.get(url)
 
     assert response.status_code == 404
 
@@ -246,20 +252,20 @@ def test_the_review_queue_shows_who_and_when_but_never_what_was_written(client, 
 # Writing a debrief -----------------------------------------------------------------------------
 
 
-def test_a_facilitator_writes_their_debrief_for_a_session_they_ran(client, running_group, session, facilitator):
-    url = reverse("sessions_log:debrief_write", kwargs={"pk": running_group.pk, "session_pk": session.pk})
+def test_a_facilitator_writes_their_debrief_for_a_session_they_ran(client, active_group, session, facilitator):
+    url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
 
     response = sign_in(client, facilitator).post(url, debrief_data(how_it_went="Calm, two new members."))
 
     debrief = Debrief.objects.get()
     assert (debrief.author, debrief.session, debrief.how_it_went) == (facilitator, session, "Calm, two new members.")
-    assert response.url == reverse("sessions_log:debrief", kwargs={"pk": running_group.pk, "debrief_pk": debrief.pk})
+    assert response.url == reverse("sessions_log:debrief", kwargs={"pk": active_group.pk, "debrief_pk": debrief.pk})
 
 
 def test_the_debrief_form_asks_for_no_details_of_self_harm_and_offers_large_wellbeing_buttons(
-    client, running_group, session, facilitator
+    client, active_group, session, facilitator
 ):
-    url = reverse("sessions_log:debrief_write", kwargs={"pk": running_group.pk, "session_pk": session.pk})
+    url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
 
     page = sign_in(client, facilitator).get(url).content.decode()
 
@@ -280,8 +286,8 @@ def test_editing_a_debrief_before_review_changes_it(client, scene, facilitator):
     assert Debrief.objects.get().how_it_went == "On reflection, it went well."
 
 
-def test_a_debrief_with_mistakes_is_not_saved_and_keeps_what_was_typed(client, running_group, session, facilitator):
-    url = reverse("sessions_log:debrief_write", kwargs={"pk": running_group.pk, "session_pk": session.pk})
+def test_a_debrief_with_mistakes_is_not_saved_and_keeps_what_was_typed(client, active_group, session, facilitator):
+    url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
 
     response = sign_in(client, facilitator).post(
         url, debrief_data(how_it_went="A hard evening for everyone.", safeguarding_concern="True")
@@ -293,9 +299,9 @@ def test_a_debrief_with_mistakes_is_not_saved_and_keeps_what_was_typed(client, r
     assert "A hard evening for everyone." in response.content.decode()
 
 
-def test_a_facilitator_who_was_not_at_the_session_cannot_debrief_it(client, running_group, co_facilitator):
-    session = GroupSessionFactory(group=running_group, facilitators_present=[])
-    url = reverse("sessions_log:debrief_write", kwargs={"pk": running_group.pk, "session_pk": session.pk})
+def test_a_facilitator_who_was_not_at_the_session_cannot_debrief_it(client, active_group, co_facilitator):
+    session = GroupSessionFactory(group=active_group, facilitators_present=[])
+    url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
 
     sign_in(client, co_facilitator)
 
@@ -304,21 +310,21 @@ def test_a_facilitator_who_was_not_at_the_session_cannot_debrief_it(client, runn
     assert not Debrief.objects.exists()
 
 
-def test_a_session_that_did_not_run_cannot_be_debriefed(client, running_group, facilitator):
+def test_a_session_that_did_not_run_cannot_be_debriefed(client, active_group, facilitator):
     session = GroupSessionFactory(
-        group=running_group,
+        group=active_group,
         outcome=GroupSession.Outcome.DID_NOT_RUN,
         not_run_reason=GroupSession.NotRunReason.HOLIDAY,
         facilitators_present=[facilitator],
     )
-    url = reverse("sessions_log:debrief_write", kwargs={"pk": running_group.pk, "session_pk": session.pk})
+    url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
 
     assert sign_in(client, facilitator).get(url).status_code == 403
 
 
-def test_a_session_of_another_group_is_not_found(client, running_group, facilitator):
+def test_a_session_of_another_group_is_not_found(client, active_group, facilitator):
     foreign = GroupSessionFactory(facilitators_present=[facilitator])
-    url = reverse("sessions_log:debrief_write", kwargs={"pk": running_group.pk, "session_pk": foreign.pk})
+    url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": foreign.pk})
 
     assert sign_in(client, facilitator).get(url).status_code == 404
 
@@ -437,15 +443,15 @@ def test_a_second_review_is_refused_with_the_reason(client, scene, supervisor):
     assert DebriefReview.objects.count() == 1
 
 
-def test_a_supervisor_cannot_review_their_own_debrief(client, running_group, supervisor):
-    GroupRoleFactory(group=running_group, user=supervisor, role=Role.CO_FACILITATOR)
-    session = GroupSessionFactory(group=running_group, facilitators_present=[supervisor])
+def test_a_supervisor_cannot_review_their_own_debrief(client, active_group, supervisor):
+    GroupRoleFactory(group=active_group, user=supervisor, role=Role.CO_FACILITATOR)
+    session = GroupSessionFactory(group=active_group, facilitators_present=[supervisor])
     own = DebriefFactory(session=session, author=supervisor)
     sign_in(client, supervisor)
 
-    page = client.get(reverse("sessions_log:debrief", kwargs={"pk": running_group.pk, "debrief_pk": own.pk}))
+    page = client.get(reverse("sessions_log:debrief", kwargs={"pk": active_group.pk, "debrief_pk": own.pk}))
     response = client.post(
-        reverse("sessions_log:debrief_review", kwargs={"pk": running_group.pk, "debrief_pk": own.pk}),
+        reverse("sessions_log:debrief_review", kwargs={"pk": active_group.pk, "debrief_pk": own.pk}),
         {"comments": "Fine by me."},
     )
 

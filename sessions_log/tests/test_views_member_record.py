@@ -19,22 +19,10 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from audit.models import AccessEvent
-from groups.tests.factories import mark_launched
-from sessions_log import erasure
+from sessions_log import erasure, urls
 from sessions_log.models import Attendance, DebriefNote, FollowUp, Lesson, Member
 from sessions_log.services import close_follow_up
 from sessions_log.subject_access import MemberNames, find_mentions
-from sessions_log.tests.access_matrix import (
-    Page,
-    allowed,
-    assert_can_use,
-    assert_sent_to_sign_in,
-    assert_turned_away,
-    messages_of,
-    page_names,
-    refused,
-    sign_in,
-)
 from sessions_log.tests.factories import (
     DebriefFactory,
     DebriefNoteFactory,
@@ -43,6 +31,17 @@ from sessions_log.tests.factories import (
     MemberFactory,
 )
 from sessions_log.tests.records import held_session, history_rows_referencing, register_counts, snapshot, take_register
+from tests.access_matrix import (
+    Endpoint,
+    allowed,
+    assert_can_use,
+    assert_sent_to_sign_in,
+    assert_turned_away,
+    messages_of,
+    refused,
+    sign_in,
+    url_names,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +52,10 @@ MEMBER_PAGE_MAX_QUERIES = 9  # session, user, group, roles, member, totals, acce
 
 
 @pytest.fixture
-def things(group, coordinator, facilitator, supervisor):
+def things(active_group, facilitator):
     """Robin and Sky on three registers; Robin missed two (two follow-ups, one closed with a note
     naming Sky); a lesson and a debrief note name them both."""
-    mark_launched(group)
+    group = active_group
     robin = MemberFactory(group=group, display_name="Robin")
     sky = MemberFactory(group=group, display_name="Sky")
     sessions = [held_session(group, days_ago, [facilitator]) for days_ago in (21, 14, 7)]
@@ -92,59 +91,59 @@ def _robin(things):
     return {"member_pk": things.robin.pk}
 
 
-PAGES = [
-    Page("member", "GET", RUNNERS, url_kwargs=_robin),
-    Page("member_export", "GET", COORDINATORS, url_kwargs=_robin),
-    Page("member_export_json", "GET", COORDINATORS, url_kwargs=_robin),
-    Page("member_erase", "GET", COORDINATORS, url_kwargs=_robin),
-    Page("member_erase", "POST", COORDINATORS, url_kwargs=_robin, data=erase_data),
+ENDPOINTS = [
+    Endpoint("sessions_log:member", "GET", RUNNERS, url_kwargs=_robin),
+    Endpoint("sessions_log:member_export", "GET", COORDINATORS, url_kwargs=_robin),
+    Endpoint("sessions_log:member_export_json", "GET", COORDINATORS, url_kwargs=_robin),
+    Endpoint("sessions_log:member_erase", "GET", COORDINATORS, url_kwargs=_robin),
+    Endpoint("sessions_log:member_erase", "POST", COORDINATORS, url_kwargs=_robin, data=erase_data),
 ]
-REFUSED = refused(PAGES)
-ALLOWED = allowed(PAGES)
+REFUSED = refused(ENDPOINTS)
+ALLOWED = allowed(ENDPOINTS)
 
 
 def test_the_access_matrix_covers_every_member_record_page():
     from sessions_log.views import member_record
 
-    assert page_names(member_record) == {page.name for page in PAGES}
+    assert url_names(urls, member_record) == {endpoint.name for endpoint in ENDPOINTS}
 
 
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_anonymous_visitors_are_sent_to_sign_in(client, things, page):
-    assert_sent_to_sign_in(client, things, page, snapshot)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_anonymous_visitors_are_sent_to_sign_in(client, things, endpoint):
+    assert_sent_to_sign_in(client, things, endpoint, snapshot)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, page):
-    assert_turned_away(client, outsider, things, page, snapshot, 404)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, endpoint):
+    assert_turned_away(client, outsider, things, endpoint, snapshot, 404)
 
 
-@pytest.mark.parametrize(("page", "role"), REFUSED, ids=str)
+@pytest.mark.parametrize(("endpoint", "role"), REFUSED, ids=str)
 def test_team_members_without_the_right_are_refused_and_nothing_is_changed_or_logged(
-    client, request, things, page, role
+    client, request, things, endpoint, role
 ):
-    assert_turned_away(client, request.getfixturevalue(role), things, page, snapshot, 403)
+    assert_turned_away(client, request.getfixturevalue(role), things, endpoint, snapshot, 403)
 
 
-@pytest.mark.parametrize(("page", "role"), ALLOWED, ids=str)
-def test_team_members_with_the_right_can_use_the_page(client, request, things, page, role):
-    assert_can_use(client, request.getfixturevalue(role), things, page)
+@pytest.mark.parametrize(("endpoint", "role"), ALLOWED, ids=str)
+def test_team_members_with_the_right_can_use_the_page(client, request, things, endpoint, role):
+    assert_can_use(client, request.getfixturevalue(role), things, endpoint)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_a_superuser_can_use_every_page(client, things, page):
-    _, response = page.request(sign_in(client, UserFactory(is_superuser=True)), things)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_a_superuser_can_use_every_page(client, things, endpoint):
+    _, response = endpoint.request(sign_in(client, UserFactory(is_superuser=True)), things)
 
-    assert response.status_code == (200 if page.method == "GET" else 302)
+    assert response.status_code == (200 if endpoint.method == "GET" else 302)
 
 
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_a_member_of_another_group_is_not_found_through_this_group(client, things, coordinator, page):
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_a_member_of_another_group_is_not_found_through_this_group(client, things, coordinator, endpoint):
     stranger = MemberFactory(display_name="Stranger")
-    address = reverse(f"sessions_log:{page.name}", kwargs={"pk": things.group.pk, "member_pk": stranger.pk})
+    address = reverse(endpoint.name, kwargs={"pk": things.group.pk, "member_pk": stranger.pk})
     sign_in(client, coordinator)
 
-    response = client.get(address) if page.method == "GET" else client.post(address, erase_data(things))
+    response = client.get(address) if endpoint.method == "GET" else client.post(address, erase_data(things))
 
     assert response.status_code == 404
     assert Member.objects.filter(pk=stranger.pk).exists()

@@ -16,23 +16,23 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from groups.models import SupportGroup
-from groups.tests.factories import mark_launched
+from sessions_log import urls
 from sessions_log.models import AbsencePolicy, Attendance, FollowUp, Member
 from sessions_log.services import save_register
-from sessions_log.tests.access_matrix import (
+from sessions_log.tests.factories import FollowUpFactory, GroupSessionFactory, MemberFactory
+from sessions_log.tests.records import TODAY, days_ago
+from tests.access_matrix import (
     ROLES,
-    TODAY,
-    Page,
+    Endpoint,
     allowed,
     assert_can_use,
     assert_sent_to_sign_in,
     assert_turned_away,
     messages_of,
-    page_names,
     refused,
     sign_in,
+    url_names,
 )
-from sessions_log.tests.factories import FollowUpFactory, GroupSessionFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,13 +58,6 @@ def member_data(**changes) -> dict:
 
 def members_url(group):
     return reverse("sessions_log:members", kwargs={"pk": group.pk})
-
-
-@pytest.fixture
-def active_group(group, coordinator, facilitator, supervisor):
-    """The conftest group, launched, with alice coordinating, bob leading and sam supervising."""
-    mark_launched(group)
-    return group
 
 
 @pytest.fixture
@@ -116,65 +109,71 @@ POLICY_DATA = {
     "days_to_follow_up": "2",
 }
 
-PAGES = [
-    Page("members", "GET", RUNNERS),
-    Page("member_add", "GET", RUNNERS),
-    Page("member_add", "POST", RUNNERS, data=lambda things: member_data()),
-    Page("member_edit", "GET", RUNNERS, url_kwargs=_member),
-    Page("member_edit", "POST", RUNNERS, url_kwargs=_member, data=lambda things: member_data(display_name="Rob")),
-    Page("member_exit", "GET", RUNNERS, url_kwargs=_member),
-    Page("member_exit", "POST", RUNNERS, url_kwargs=_member, data=_exit_data),
-    Page("member_admit", "POST", RUNNERS, url_kwargs=_waiting),
-    Page("absence_policy", "GET", EVERYONE),
-    Page(
-        "absence_policy",
+ENDPOINTS = [
+    Endpoint("sessions_log:members", "GET", RUNNERS),
+    Endpoint("sessions_log:member_add", "GET", RUNNERS),
+    Endpoint("sessions_log:member_add", "POST", RUNNERS, data=lambda things: member_data()),
+    Endpoint("sessions_log:member_edit", "GET", RUNNERS, url_kwargs=_member),
+    Endpoint(
+        "sessions_log:member_edit",
+        "POST",
+        RUNNERS,
+        url_kwargs=_member,
+        data=lambda things: member_data(display_name="Rob"),
+    ),
+    Endpoint("sessions_log:member_exit", "GET", RUNNERS, url_kwargs=_member),
+    Endpoint("sessions_log:member_exit", "POST", RUNNERS, url_kwargs=_member, data=_exit_data),
+    Endpoint("sessions_log:member_admit", "POST", RUNNERS, url_kwargs=_waiting),
+    Endpoint("sessions_log:absence_policy", "GET", EVERYONE),
+    Endpoint(
+        "sessions_log:absence_policy",
         "POST",
         COORDINATORS,
         data=lambda things: POLICY_DATA,
     ),
-    Page(
-        "follow_up_close",
+    Endpoint(
+        "sessions_log:follow_up_close",
         "POST",
         RUNNERS,
         url_kwargs=lambda things: {"follow_up_pk": things.follow_up.pk},
         data=lambda things: {"outcome": FollowUp.Outcome.CONTACTED, "note": "Had a chat; back next week."},
     ),
 ]
-REFUSED = refused(PAGES)
-ALLOWED = allowed(PAGES)
-POST_ONLY = {"member_admit", "follow_up_close"}
+REFUSED = refused(ENDPOINTS)
+ALLOWED = allowed(ENDPOINTS)
+POST_ONLY = {"sessions_log:member_admit", "sessions_log:follow_up_close"}
 
 
 def test_the_access_matrix_covers_every_members_page():
     from sessions_log.views import members
 
-    assert page_names(members) == {page.name for page in PAGES}
+    assert url_names(urls, members) == {endpoint.name for endpoint in ENDPOINTS}
 
 
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_anonymous_visitors_are_sent_to_sign_in(client, things, page):
-    assert_sent_to_sign_in(client, things, page, lambda: everything_about(things.group))
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_anonymous_visitors_are_sent_to_sign_in(client, things, endpoint):
+    assert_sent_to_sign_in(client, things, endpoint, lambda: everything_about(things.group))
 
 
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, page):
-    assert_turned_away(client, outsider, things, page, lambda: everything_about(things.group), 404)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, endpoint):
+    assert_turned_away(client, outsider, things, endpoint, lambda: everything_about(things.group), 404)
 
 
-@pytest.mark.parametrize(("page", "role"), REFUSED, ids=str)
-def test_team_members_without_the_right_are_refused_and_nothing_changes(client, request, things, page, role):
+@pytest.mark.parametrize(("endpoint", "role"), REFUSED, ids=str)
+def test_team_members_without_the_right_are_refused_and_nothing_changes(client, request, things, endpoint, role):
     user = request.getfixturevalue(role)
-    assert_turned_away(client, user, things, page, lambda: everything_about(things.group), 403)
+    assert_turned_away(client, user, things, endpoint, lambda: everything_about(things.group), 403)
 
 
-@pytest.mark.parametrize(("page", "role"), ALLOWED, ids=str)
-def test_team_members_with_the_right_can_use_the_page(client, request, things, page, role):
-    assert_can_use(client, request.getfixturevalue(role), things, page)
+@pytest.mark.parametrize(("endpoint", "role"), ALLOWED, ids=str)
+def test_team_members_with_the_right_can_use_the_page(client, request, things, endpoint, role):
+    assert_can_use(client, request.getfixturevalue(role), things, endpoint)
 
 
-@pytest.mark.parametrize("page", [page for page in PAGES if page.name in POST_ONLY], ids=str)
-def test_actions_do_not_answer_a_plain_get(client, things, coordinator, page):
-    response = sign_in(client, coordinator).get(page.url(things))
+@pytest.mark.parametrize("endpoint", [endpoint for endpoint in ENDPOINTS if endpoint.name in POST_ONLY], ids=str)
+def test_actions_do_not_answer_a_plain_get(client, things, coordinator, endpoint):
+    response = sign_in(client, coordinator).get(endpoint.url(things))
 
     assert response.status_code == 405
 
@@ -327,6 +326,48 @@ def test_editing_a_member_saves_their_record(client, things, facilitator):
     assert response.status_code == 302
     things.member.refresh_from_db()
     assert things.member.display_name == "Rob"
+
+
+def test_a_join_date_after_the_day_they_left_is_refused_beside_the_field_and_keeps_the_typing(
+    client, things, facilitator
+):
+    # Before the fix the form saved it: the member's edit form has no leaving date to compare with.
+    left = MemberFactory(
+        group=things.group,
+        display_name="Ash",
+        joined_on=days_ago(60),
+        status=Member.Status.EXITED,
+        exited_on=days_ago(30),
+        exit_reason=Member.ExitReason.MOVED_ON,
+        aftercare_offered="A call in a month.",
+    )
+    url = reverse("sessions_log:member_edit", kwargs={"pk": things.group.pk, "member_pk": left.pk})
+
+    response = sign_in(client, facilitator).post(
+        url, member_data(display_name="Ashley", joined_on=days_ago(10).isoformat())
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["joined_on"]
+    assert error.startswith(f"They left the group on {days_ago(30):%-d %B %Y}")
+    html = response.content.decode()
+    assert 'value="Ashley"' in html
+    assert 'aria-invalid="true"' in html[html.index('id="div_id_joined_on"') : html.index('id="div_id_referral_route"')]
+    left.refresh_from_db()
+    assert (left.display_name, left.joined_on) == ("Ash", days_ago(60))
+
+
+def test_a_leaving_date_before_the_day_they_joined_is_refused_beside_the_field(client, things, coordinator):
+    things.member.joined_on = days_ago(10)
+    things.member.save()
+    url = reverse("sessions_log:member_exit", kwargs={"pk": things.group.pk, "member_pk": things.member.pk})
+
+    response = sign_in(client, coordinator).post(url, {**_exit_data(things), "exited_on": days_ago(20).isoformat()})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["exited_on"] == ["A member cannot leave before the date they joined."]
+    things.member.refresh_from_db()
+    assert things.member.status == Member.Status.ACTIVE
 
 
 def test_a_member_of_another_group_cannot_be_edited_through_this_one(client, things, facilitator):

@@ -1,8 +1,8 @@
 """Run daily (see README, "Retention"): erase what each group's plan says is no longer kept."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from sessions_log.erasure import purge_expired
+from sessions_log.erasure import PurgeIncomplete, purge_expired
 
 
 class Command(BaseCommand):
@@ -11,14 +11,24 @@ class Command(BaseCommand):
         "after the group closed), with every history copy, keeping sessions' attendance numbers; and "
         "the debriefs of groups closed for longer than that; and access log records older than "
         "ACCESS_LOG_RETENTION_MONTHS or their group's retention period, whichever is longer (records "
-        "of erasures stay, without their reason). Prints counts only."
+        "of erasures stay, without their reason). Each group is purged on its own: one that fails is "
+        "left as it was, the others are purged, and the command ends with an error naming the failed "
+        "groups by id. Prints counts and ids only."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show how much would be erased, and change nothing.")
 
     def handle(self, *args, dry_run=False, **options):
-        counts = purge_expired(by=None, dry_run=dry_run)
+        try:
+            counts = purge_expired(by=None, dry_run=dry_run)
+        except PurgeIncomplete as incomplete:
+            self._report(incomplete.counts, dry_run)
+            # A non-zero exit, so cron or the scheduler says the run failed; the next run tries again.
+            raise CommandError(f"{incomplete} They are left as they were; the next run tries them again.") from None
+        self._report(counts, dry_run)
+
+    def _report(self, counts, dry_run):
         # Counts only: this output ends up in logs and emails, so never a name or a word of content.
         verb = "Would erase" if dry_run else "Erased"
         self.stdout.write(
