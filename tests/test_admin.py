@@ -24,6 +24,8 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from groups.models import ExitStrategy, GroupRole, SupportGroup
 from groups.tests.factories import SupportGroupFactory
+from notifications.mail import send_after_commit
+from notifications.models import EmailPreference
 from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -120,8 +122,13 @@ def test_people_stay_editable_by_the_organisations_administrator(admin_client):
 
 
 @pytest.fixture
-def one_of_everything(world, superuser):
+def one_of_everything(world, superuser, settings, django_capture_on_commit_callbacks):
     record_access(user=superuser, action=AccessEvent.Action.VIEWED_HISTORY, group=world.group)
+    EmailPreference.objects.create(user=superuser)
+    # An email waiting on the database queue: a task result, as the worker's admin lists them.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        send_after_commit("password_reset", to=world.people["coordinator"])
     return world
 
 
