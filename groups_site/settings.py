@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # What the main menu offers this person (counted only when the menu is shown).
+                "groups_site.context_processors.menu",
             ],
         },
     },

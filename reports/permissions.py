@@ -15,10 +15,20 @@ def _holds(user, group, *roles) -> bool:
     return user.is_superuser or bool(group.roles_of(user) & set(roles))
 
 
+# The numbers a funder sees are the coordinators' and supervisors' business; facilitators run the
+# sessions and see their own group's attendance on its sessions page instead.
+REPORTING_ROLES = (Role.COORDINATOR, Role.SUPERVISOR)
+
+
 def can_see_funder_report(user, group) -> bool:
-    """The numbers a funder sees are the coordinators' and supervisors' business; facilitators
-    run the sessions and see their own group's attendance on its sessions page instead."""
-    return _holds(user, group, Role.COORDINATOR, Role.SUPERVISOR)
+    """Coordinators and supervisors see the funder report of their group."""
+    return _holds(user, group, *REPORTING_ROLES)
+
+
+def reports_on_some_group(user, roles: set[str]) -> bool:
+    """Whether there is a funder report for this person at all, given the roles they hold in any
+    group: coordinators, supervisors and administrators have one."""
+    return user.is_superuser or bool(roles & set(REPORTING_ROLES))
 
 
 def can_print_plan(user, group) -> bool:

@@ -172,7 +172,7 @@ def test_an_impossible_page_number_shows_the_last_page(client, team, supervisor)
     assert response.context["page"].number == 2
 
 
-LESSON_LOG_MAX_QUERIES = 6  # session, user, group, its roles, the count, one page of lessons
+LESSON_LOG_MAX_QUERIES = 7  # session, user, group, its roles, the count, one page of lessons, the menu's roles
 
 
 def test_the_log_costs_the_same_queries_however_many_lessons(client, team, supervisor, django_assert_max_num_queries):
