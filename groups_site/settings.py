@@ -95,6 +95,8 @@ TEMPLATES = [
                 # What the main menu offers this person (counted only when the menu is shown).
                 "groups_site.context_processors.menu",
             ],
+            # Template tags of the site as a whole, which belongs to no one app.
+            "libraries": {"error_summary": "groups_site.templatetags.error_summary"},
         },
     },
 ]

@@ -44,6 +44,7 @@ from groups.tests.factories import (
     RuleFactory,
     SupportGroupFactory,
 )
+from tests.error_summary import summary_links
 
 pytestmark = pytest.mark.django_db
 
@@ -608,8 +609,14 @@ def test_a_not_applicable_answer_without_a_reason_saves_nothing_in_the_section(c
     assert refused.errors == {"not_applicable_reason": ["Say why this does not apply to the group."]}
     assert_error_beside_field(html, "not_joining-not_applicable_reason", "Say why this does not apply to the group.")
     assert "Mutual support, not saving money." in field_html(html, "why_group_work-answer")
-    assert messages_of(response) == [
-        (messages.ERROR, "Nothing has been saved yet: please correct the answers marked below.")
+    # Said once, at the top of the form, with a link to the answer to put right.
+    assert messages_of(response) == []
+    prompt = next(item.prompt for item in CHECKLIST if item.key == "not_joining")
+    assert summary_links(html) == [
+        (
+            "#id_not_joining-not_applicable_reason",
+            f"{prompt} \N{EN DASH} If not applicable, why not? Say why this does not apply to the group.",
+        )
     ]
 
 
@@ -671,9 +678,13 @@ def test_a_risk_with_an_impossible_likelihood_saves_nothing_and_keeps_the_typing
     assert list(formset.forms[1].errors) == ["likelihood"]
     assert_error_beside_field(html, "risks-1-likelihood", "Select a valid choice.")
     assert "A quiet room next door." in field_html(html, "risks-0-mitigation")
-    assert (messages.ERROR, "Nothing has been saved yet: please correct the entries marked below.") in messages_of(
-        response
-    )
+    assert messages_of(response) == []
+    assert summary_links(html) == [
+        (
+            "#id_risks-1-likelihood",
+            "Risk 2 \N{EN DASH} Likelihood: Select a valid choice. 9 is not one of the available choices.",
+        )
+    ]
 
 
 def test_saving_the_exit_strategy_records_who_wrote_it(client, group, coordinator):

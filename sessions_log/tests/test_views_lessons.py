@@ -15,6 +15,7 @@ from groups.tests.factories import mark_launched
 from sessions_log.models import GroupSession, Lesson
 from sessions_log.tests.access_matrix import sign_in
 from sessions_log.tests.factories import GroupSessionFactory, LessonFactory
+from tests.error_summary import summary_links
 
 pytestmark = pytest.mark.django_db
 
@@ -235,8 +236,11 @@ def test_a_lesson_must_say_what_worked_or_what_to_change_and_keeps_what_was_type
     )
 
     assert response.status_code == 200
-    assert "Say what worked, what to change, or both." in response.content.decode()
-    assert "Talk to the venue" in response.content.decode()
+    html = response.content.decode()
+    # About the whole form: listed once, in the summary, linked to nothing.
+    assert summary_links(html) == [("", "Say what worked, what to change, or both.")]
+    assert html.count("Say what worked, what to change, or both.") == 1
+    assert "Talk to the venue" in html
     assert not Lesson.objects.exists()
 
 

@@ -44,6 +44,7 @@ from sessions_log.tests.factories import (
     LessonFactory,
     MemberFactory,
 )
+from tests.error_summary import assert_every_link_finds_its_field, summary_links
 
 pytestmark = pytest.mark.django_db
 
@@ -424,6 +425,14 @@ def test_a_mark_that_is_not_on_the_register_is_refused_and_nothing_saved(client,
     assert response.status_code == 200
     assert f"member_{member.pk}" in response.context["form"].errors
     assert not Attendance.objects.exists()
+    html = response.content.decode()
+    assert summary_links(html) == [
+        (
+            f"#id_member_{member.pk}_0",
+            f"{member.display_name}: Select a valid choice. asleep is not one of the available choices.",
+        )
+    ]
+    assert_every_link_finds_its_field(html)
 
 
 def test_a_session_that_did_not_run_has_no_register_page(client, active_group, facilitator):

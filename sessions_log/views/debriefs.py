@@ -38,13 +38,6 @@ def review_or_none(debrief):
         return None
 
 
-def _not_saved(request, form, what):
-    if form.non_field_errors():
-        messages.error(request, f"{what} {' '.join(form.non_field_errors())}")
-    else:
-        messages.error(request, f"{what} Please correct what is marked below.")
-
-
 def _session_of(group, session_pk):
     sessions = group.sessions.prefetch_related("facilitators_present")
     return get_object_or_404(sessions, pk=session_pk)
@@ -115,7 +108,6 @@ def debrief_write(request, group, session_pk):
             else:
                 messages.success(request, "Your debrief has been saved. Your supervisor will read and review it.")
                 return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
-        _not_saved(request, form, "Your debrief has not been saved.")
         # Keep what they typed. Their supervisor may have reviewed the debrief since the page was opened.
         if debrief.pk:
             debrief = Debrief.objects.select_related("review").get(pk=debrief.pk)
@@ -161,9 +153,11 @@ def debrief_review(request, group, debrief_pk):
         else:
             messages.success(request, "The debrief has been reviewed. It is now locked; later thoughts go in notes.")
             return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
-    _not_saved(request, form, "The review has not been saved.")
     # A refusal may mean someone else reviewed it meanwhile: show the page as it now stands.
     debrief = _readable_debrief(request, group, debrief_pk)
+    if review_or_none(debrief) is not None:
+        # The page no longer has the review form, nor its error summary: say why here.
+        messages.error(request, " ".join(["The review has not been saved.", *form.non_field_errors()]))
     return _detail(request, group, debrief, review_form=form)
 
 
@@ -180,7 +174,6 @@ def debrief_note(request, group, debrief_pk):
         else:
             messages.success(request, "Your note has been added.")
             return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
-    _not_saved(request, form, "The note has not been added.")
     return _detail(request, group, debrief, note_form=form)
 
 

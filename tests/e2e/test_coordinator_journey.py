@@ -38,9 +38,15 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     page.get_by_label("Why a group").fill("Members asked to meet others who understand.")
     page.get_by_label("Maximum age").fill("16")  # below the minimum of 18: refused
     page.get_by_role("button", name="Create group").click()
-    expect(page.get_by_text("The upper age limit must not be below the lower one.")).to_be_visible()
+    refusal = "The upper age limit must not be below the lower one."
+    expect(page.get_by_text(refusal, exact=True)).to_be_visible()  # beside the field
     expect(page.get_by_role("textbox", name=re.compile(r"^Name\W*$"))).to_have_value("Riverside evening group")
     check_accessibility(page)
+    # The summary at the top of the form has the focus, and takes them to the field.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=f"Maximum age: {refusal}").click()
+    expect(page.get_by_label("Maximum age")).to_be_focused()
     page.get_by_label("Maximum age").fill("")
     page.get_by_role("button", name="Create group").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Riverside evening group")
