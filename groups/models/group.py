@@ -239,8 +239,12 @@ class SupportGroup(models.Model):
         return self.users_with_role(GroupRole.Role.LEAD_FACILITATOR, GroupRole.Role.CO_FACILITATOR)
 
     @property
+    def supervisors(self) -> list:
+        return self.users_with_role(GroupRole.Role.SUPERVISOR)
+
+    @property
     def supervisor(self):
-        supervisors = self.users_with_role(GroupRole.Role.SUPERVISOR)
+        supervisors = self.supervisors
         return supervisors[0] if supervisors else None
 
     @property
