@@ -550,7 +550,7 @@ def test_the_sessions_page_offers_no_recording_to_a_coordinator(client, active_g
 def test_a_held_session_without_a_register_reads_as_not_taken(client, session, coordinator):
     html = sign_in(client, coordinator).get(url("group_sessions", session.group)).content.decode()
 
-    assert "Register not taken" in html
+    assert ">Not taken</span>" in html
     assert "1 register not taken" in html
 
 
