@@ -761,6 +761,13 @@ def test_a_suggested_aim_is_added_with_one_click(client, group, coordinator):
     assert SUGGESTED_AIMS[2] not in page.context["suggestions"]
 
 
+def test_each_suggested_aims_button_says_which_aim_it_adds(client, group, coordinator):
+    html = sign_in(client, coordinator).get(reverse("groups:aims", kwargs={"pk": group.pk})).content.decode()
+
+    for text in SUGGESTED_AIMS:
+        assert f'Add<span class="visually-hidden"> suggested aim: {escape(text)}</span></button>' in html
+
+
 def test_a_made_up_suggested_aim_is_not_found(client, group, coordinator):
     url = reverse("groups:aim_add_suggestion", kwargs={"pk": group.pk})
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from groups.checklist import CHECKLIST, SECTIONS
 from groups.models import SupportGroup
+from groups.suggestions import SUGGESTED_AIMS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,8 +85,8 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     # saved with a warning, then reworded.
     page.goto(plan_url)
     page.get_by_role("link", name="The group has no aims yet.").click()
-    page.get_by_role("button", name="Add suggested aim").first.click()
-    expect(page.locator(".list-group-item")).to_have_count(1)
+    page.get_by_role("button", name=f"Add suggested aim: {SUGGESTED_AIMS[1]}").click()
+    expect(page.locator(".list-group-item")).to_have_text([re.compile(re.escape(SUGGESTED_AIMS[1]))])
     check_accessibility(page)
     page.goto(plan_url)
     page.get_by_role("link", name="The group has no rules yet.").click()
