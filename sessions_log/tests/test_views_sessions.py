@@ -371,6 +371,32 @@ def test_saving_the_register_marks_every_row_and_says_what_happened(client, sess
     assert level == messages.SUCCESS
     assert "2 of 3 attended" in text
     assert "1 follow-up raised" in text
+    # The follow-up is a link away, on the page the message lands on.
+    members_link = f'<a class="alert-link" href="{url("members", session.group)}">see them on the members page</a>'
+    assert members_link in client.get(response.url).content.decode()
+
+
+def test_a_register_starts_everyone_present_until_it_is_saved(client, session, facilitator):
+    member = MemberFactory(group=session.group)
+    sign_in(client, facilitator)
+
+    assert "Everyone starts as present" in client.get(register_url(session)).content.decode()
+    client.post(register_url(session), register_data({member: Status.ABSENT}))
+    page = client.get(register_url(session)).content.decode()
+    assert "Everyone starts as present" not in page
+    assert "each person shows the mark they were given" in page
+
+
+def test_each_persons_marks_are_a_group_that_says_how_to_use_it_by_keyboard(client, session, facilitator):
+    members = MemberFactory.create_batch(2, group=session.group)
+
+    html = sign_in(client, facilitator).get(register_url(session)).content.decode()
+
+    assert html.count('aria-describedby="register-keys"') == len(members)
+    assert (
+        '<p id="register-keys" class="visually-hidden">With a keyboard, use the arrow keys to change this '
+        "person's mark. Tab moves on to the next person.</p>"
+    ) in html
 
 
 def test_marking_everyone_present_without_javascript_saves_nothing(client, session, facilitator):
