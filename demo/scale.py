@@ -129,7 +129,7 @@ def seed_scale(*, plan: ScalePlan, demo_users: dict[str, User], password: str | 
 
     rng = random.Random(seed)
     counts: Counter = Counter()
-    with transaction.atomic(), _timestamps_as_given(*GROUP_MODELS, *HISTORY_MODELS):
+    with transaction.atomic(), timestamps_as_given(*GROUP_MODELS, *HISTORY_MODELS):
         staff = _staff(plan, password, counts)
         teams = [_team(index, demo_users, staff) for index in range(plan.groups)]
         running = _running_groups(plan, teams, rng, counts)
@@ -221,7 +221,7 @@ def _running_groups(plan: ScalePlan, teams: list[Team], rng: random.Random, coun
         start = rng.choice(STARTS)
         first_session = _last_meeting_before(today, weekday) - datetime.timedelta(weeks=plan.sessions_per_group - 1)
         # Launched the day before the first meeting, so the meeting pattern counts from there.
-        launched_at = _at(first_session - datetime.timedelta(days=1), datetime.time(12, 0))
+        launched_at = moment(first_session - datetime.timedelta(days=1), datetime.time(12, 0))
         town = TOWNS[index % len(TOWNS)]
         groups.append(
             SupportGroup(
@@ -377,7 +377,7 @@ def _planning_groups(
 # Helpers ------------------------------------------------------------------------------------------
 
 
-def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
+def moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
@@ -391,7 +391,7 @@ def _insert(model, objects: Iterable, counts: Counter) -> list:
 
 
 @contextmanager
-def _timestamps_as_given(*models):
+def timestamps_as_given(*models):
     """Let the generator set created_at/updated_at itself on these models. Django stamps auto_now
     and auto_now_add fields with the current time on every insert, which would make two years of
     history look written today: debriefs never overdue, follow-ups raised after they closed.

@@ -22,7 +22,7 @@ from sessions_log.models import (
 )
 from sessions_log.services import follow_up_assignee, follow_up_due_on, follow_up_step
 
-from .scale import ScalePlan, Team, _at, _insert, _last_meeting_before
+from .scale import ScalePlan, Team, _insert, _last_meeting_before, moment
 
 # How many days back debriefs still await review, and follow-ups are still open.
 REVIEW_BACKLOG_DAYS = 14
@@ -53,7 +53,7 @@ def seed_history(plan: ScalePlan, groups: list[SupportGroup], teams: list[Team],
         # The latest register is still to be taken in one group in three: work on the dashboard.
         register_pending = group.pk % 3 == 0
         for number, day in enumerate(dates):
-            ended = _at(day, group.meeting_end)
+            ended = moment(day, group.meeting_end)
             latest = number == len(dates) - 1
             # About one week in fifty the group could not meet (holidays, a facilitator ill).
             runs = latest or rng.random() >= 0.02
@@ -104,7 +104,7 @@ def _members(plan: ScalePlan, groups, rng, counts: Counter) -> dict[int, list[Me
                 member.aftercare_offered = "A check-in call a month after leaving."
             elif number >= plan.founding_members:
                 member.joined_on = half_way
-                member.created_at = _at(half_way, datetime.time(9, 0))
+                member.created_at = moment(half_way, datetime.time(9, 0))
             if number == len(names) - 1:
                 member.status = Member.Status.WAITING_LIST
                 member.joined_on = timezone.localdate() - datetime.timedelta(days=7)
@@ -188,7 +188,7 @@ def _follow_ups(sessions_of, marks_by_session, roles_of, counts: Counter) -> Non
                         assignee=owner,
                         due_on=due_on,
                         created_at=raised,
-                        closed_at=_at(due_on, datetime.time(12, 0)) if closed else None,
+                        closed_at=moment(due_on, datetime.time(12, 0)) if closed else None,
                         closed_by=owner if closed else None,
                         outcome=FollowUp.Outcome.CONTACTED if closed else "",
                         note="Spoke on the phone; they hope to be back next week." if closed else "",
@@ -208,7 +208,7 @@ def _debriefs(sessions_of, team_of, rng, counts: Counter) -> None:
             if not session.was_held or (latest_undone and number == len(sessions) - 1):
                 continue
             for author in team.facilitators:
-                written = _at(session.date, session.ends_at) + datetime.timedelta(hours=1 + rng.randrange(20))
+                written = moment(session.date, session.ends_at) + datetime.timedelta(hours=1 + rng.randrange(20))
                 concern = rng.random() < 0.02
                 wellbeing = rng.choices((1, 2, 3, 4, 5), (1, 4, 20, 45, 30))[0]
                 debriefs.append(
@@ -257,7 +257,7 @@ def _lessons(sessions_of, team_of, rng, counts: Counter) -> None:
                     action="Add a wind-down round to the session plan.",
                     action_owner=team.lead,
                     created_by=team.lead,
-                    created_at=_at(session.date, session.ends_at) + datetime.timedelta(days=1),
+                    created_at=moment(session.date, session.ends_at) + datetime.timedelta(days=1),
                 )
             )
     _insert(Lesson, lessons, counts)

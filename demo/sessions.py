@@ -4,11 +4,15 @@ raised after a second missed session in a row, lessons, debriefs and a superviso
 Everything goes through the services, so the demo obeys the same rules as real use.
 """
 
+import datetime
+
 from django.utils import timezone
 
 from sessions_log.models import Attendance, Debrief, GroupSession, Lesson, Member
 from sessions_log.schedule import meeting_dates
 from sessions_log.services import add_member, record_lesson, record_session, review_debrief, save_debrief, save_register
+
+from .scale import moment, timestamps_as_given
 
 MEMBER_NAMES = ["Alex", "Bea", "Cam", "Dee", "Eli", "Fran", "Gus", "Hana", "Izzy", "Sky"]
 Status = Attendance.Status
@@ -70,6 +74,10 @@ def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
     )
 
 
+# A facilitator writes their debrief the evening of the session.
+WRITTEN_AFTER_THE_SESSION = datetime.timedelta(hours=2)
+
+
 def _debrief(session, author, *, wellbeing, concern):
     concern_fields = (
         {
@@ -81,13 +89,19 @@ def _debrief(session, author, *, wellbeing, concern):
         if concern
         else {}
     )
-    save_debrief(
-        debrief=Debrief(
-            session=session,
-            how_it_went="Warm and open; people supported each other well.",
-            wellbeing=wellbeing,
-            support_wanted="A chat with my supervisor this week, please." if wellbeing <= 2 else "",
-            **concern_fields,
-        ),
-        by=author,
-    )
+    # Dated as written, not as seeded: a debrief stamped today for a session weeks ago would have
+    # waited "0 days" for its review, and never be overdue.
+    written = min(moment(session.date, session.ends_at) + WRITTEN_AFTER_THE_SESSION, timezone.now())
+    with timestamps_as_given(Debrief):
+        save_debrief(
+            debrief=Debrief(
+                session=session,
+                how_it_went="Warm and open; people supported each other well.",
+                wellbeing=wellbeing,
+                support_wanted="A chat with my supervisor this week, please." if wellbeing <= 2 else "",
+                created_at=written,
+                updated_at=written,
+                **concern_fields,
+            ),
+            by=author,
+        )

@@ -131,6 +131,8 @@ class ChecklistAnswerForm(forms.ModelForm):
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, prefix=item.key, **kwargs)
         self.item = item
+        # A section has several questions with the same fields: the error summary names which.
+        self.error_summary_name = item.prompt
         self.fields["answer"].label = "Your answer"
         self.fields["answer"].help_text = f"{item.help_text} {NO_SELF_HARM_DETAILS}".strip()
         self.fields["status"].label = "Status"
@@ -175,6 +177,18 @@ class RiskForm(forms.ModelForm):
         fields = ["title", "likelihood", "impact", "mitigation", "owner"]
         widgets = {"mitigation": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, error_summary_name="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_summary_name = error_summary_name
+
+
+class BaseRiskFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        # Each risk's errors are listed in the error summary under its legend on the page.
+        existing = index is not None and index < self.initial_form_count()
+        name = f"Risk {index + 1}" if existing else "Add a risk"
+        return {**super().get_form_kwargs(index), "error_summary_name": name}
+
 
 # At most 100 risks per save: a tampered form count could otherwise make the server build and
 # render thousands of empty forms (Django's own ceiling is 2,000, some 20 seconds of work).
@@ -182,6 +196,7 @@ RiskFormSet = forms.inlineformset_factory(
     RiskAssessment,
     Risk,
     form=RiskForm,
+    formset=BaseRiskFormSet,
     extra=1,
     can_delete=True,
     min_num=0,

@@ -325,7 +325,6 @@ def checklist_section(request, group, section):
             changed = save_checklist_section(group=group, forms=forms, by=request.user)
             messages.success(request, f"Saved: {changed} answer{'s' if changed != 1 else ''} changed.")
             return redirect(group)
-        messages.error(request, "Nothing has been saved yet: please correct the answers marked below.")
     return render(
         request,
         "groups/checklist_section.html",
@@ -372,8 +371,6 @@ def risk_assessment(request, group):
             else:
                 messages.success(request, "The risk assessment has been saved.")
                 return redirect("groups:risk_assessment", pk=group.pk)
-        else:
-            messages.error(request, "Nothing has been saved yet: please correct the entries marked below.")
     return render(
         request,
         "groups/riskassessment_form.html",
@@ -400,8 +397,6 @@ def _plan_document(request, group, *, model, form_class, title, intro, template=
             else:
                 messages.success(request, f"The {title.lower()} has been saved.")
                 return redirect(group)
-        else:
-            messages.error(request, "Nothing has been saved yet: please correct the entries marked below.")
     return render(
         request,
         template,

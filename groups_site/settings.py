@@ -104,7 +104,11 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # What the main menu offers this person (counted only when the menu is shown).
+                "groups_site.context_processors.menu",
             ],
+            # Template tags of the site as a whole, which belongs to no one app.
+            "libraries": {"error_summary": "groups_site.templatetags.error_summary"},
         },
     },
 ]

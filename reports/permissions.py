@@ -17,6 +17,12 @@ def can_see_funder_report(user, group) -> bool:
     return holds_role(user, group, *Role.REPORTING)
 
 
+def reports_on_some_group(user, roles: set[str]) -> bool:
+    """Whether there is a funder report for this person at all, given the roles they hold in any
+    group: coordinators, supervisors and administrators have one."""
+    return user.is_superuser or bool(roles & set(Role.REPORTING))
+
+
 def can_print_plan(user, group) -> bool:
     """Everyone on the group's team may have the plan on paper."""
     return can_view_group(user, group)

@@ -174,14 +174,15 @@ class LessonFilterForm(forms.Form):
 class DebriefForm(forms.ModelForm):
     class Meta:
         model = Debrief
+        # In the order of the page, which the error summary follows.
         fields = [
             "how_it_went",
             "anything_difficult",
+            "wellbeing",
+            "support_wanted",
             "safeguarding_concern",
             "safeguarding_action",
             "safeguarding_told",
-            "wellbeing",
-            "support_wanted",
         ]
         widgets = {
             "how_it_went": forms.Textarea(attrs={"rows": 3}),
@@ -241,6 +242,7 @@ class MemberErasureForm(forms.Form):
     # One box per mention of them in a note (subject_access.Mention.key), ticked at first; the
     # template draws each beside the note it is about.
     remove_name_from = forms.MultipleChoiceField(
+        label="Notes that name them",
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={

@@ -68,6 +68,12 @@ def can_review_debrief(user, debrief, group) -> bool:
     return debrief.author_id != user.pk and holds_role(user, group, *Role.SUPERVISING)
 
 
+def reviews_debriefs_of_some_group(user, roles: set[str]) -> bool:
+    """Whether debriefs come to this person for review, given the roles they hold in any group:
+    supervisors and administrators review them."""
+    return user.is_superuser or Role.SUPERVISOR in roles
+
+
 def can_close_follow_up(user, follow_up, group) -> bool:
     return follow_up.assignee_id == user.pk or holds_role(user, group, *Role.RUNNING)
 

@@ -356,8 +356,12 @@ class SupportGroup(models.Model):
         return self.users_with_role(*GroupRole.Role.FACILITATING)
 
     @property
+    def supervisors(self) -> list:
+        return self.users_with_role(GroupRole.Role.SUPERVISOR)
+
+    @property
     def supervisor(self):
-        supervisors = self.users_with_role(GroupRole.Role.SUPERVISOR)
+        supervisors = self.supervisors
         return supervisors[0] if supervisors else None
 
     @property

@@ -53,6 +53,7 @@ from tests.access_matrix import (
     sign_in,
     url_names,
 )
+from tests.error_summary import summary_links
 
 pytestmark = pytest.mark.django_db
 
@@ -574,8 +575,14 @@ def test_a_not_applicable_answer_without_a_reason_saves_nothing_in_the_section(c
     assert refused.errors == {"not_applicable_reason": ["Say why this does not apply to the group."]}
     assert_error_beside_field(html, "not_joining-not_applicable_reason", "Say why this does not apply to the group.")
     assert "Mutual support, not saving money." in field_html(html, "why_group_work-answer")
-    assert messages_of(response) == [
-        (messages.ERROR, "Nothing has been saved yet: please correct the answers marked below.")
+    # Said once, at the top of the form, with a link to the answer to put right.
+    assert messages_of(response) == []
+    prompt = next(item.prompt for item in CHECKLIST if item.key == "not_joining")
+    assert summary_links(html) == [
+        (
+            "#id_not_joining-not_applicable_reason",
+            f"{prompt} \N{EN DASH} If not applicable, why not? Say why this does not apply to the group.",
+        )
     ]
 
 
@@ -637,9 +644,13 @@ def test_a_risk_with_an_impossible_likelihood_saves_nothing_and_keeps_the_typing
     assert list(formset.forms[1].errors) == ["likelihood"]
     assert_error_beside_field(html, "risks-1-likelihood", "Select a valid choice.")
     assert "A quiet room next door." in field_html(html, "risks-0-mitigation")
-    assert (messages.ERROR, "Nothing has been saved yet: please correct the entries marked below.") in messages_of(
-        response
-    )
+    assert messages_of(response) == []
+    assert summary_links(html) == [
+        (
+            "#id_risks-1-likelihood",
+            "Risk 2 \N{EN DASH} Likelihood: Select a valid choice. 9 is not one of the available choices.",
+        )
+    ]
 
 
 def test_saving_the_exit_strategy_records_who_wrote_it(client, group, coordinator):
@@ -714,6 +725,13 @@ def test_a_suggested_aim_is_added_with_one_click(client, group, coordinator):
     # Once taken, the suggestion is no longer offered.
     page = client.get(response.url)
     assert SUGGESTED_AIMS[2] not in page.context["suggestions"]
+
+
+def test_each_suggested_aims_button_says_which_aim_it_adds(client, group, coordinator):
+    html = sign_in(client, coordinator).get(reverse("groups:aims", kwargs={"pk": group.pk})).content.decode()
+
+    for text in SUGGESTED_AIMS:
+        assert f'Add<span class="visually-hidden"> suggested aim: {escape(text)}</span></button>' in html
 
 
 def test_a_made_up_suggested_aim_is_not_found(client, group, coordinator):
@@ -991,10 +1009,10 @@ def test_removing_a_facilitator_takes_away_their_access(client, group, coordinat
 
 # Session, user, the group with its three documents, then roles, checklist answers, aims,
 # rules and risks, one query each.
-PLAN_PAGE_MAX_QUERIES = 8
+PLAN_PAGE_MAX_QUERIES = 9  # + the roles the main menu reads
 # Session, user, how many groups (for the pages), this page of groups, their checklist answers
 # and the person's roles in them, and the two permission lookups behind "Plan a new group".
-HOME_PAGE_MAX_QUERIES = 8
+HOME_PAGE_MAX_QUERIES = 9  # + the roles the main menu reads
 
 
 def count_queries(client, url):

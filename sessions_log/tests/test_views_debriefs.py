@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accounts.tests.factories import UserFactory
 from groups.models import GroupRole
@@ -31,6 +32,7 @@ from tests.access_matrix import (
     refused,
     sign_in,
 )
+from tests.error_summary import assert_every_link_finds_its_field, read_summary, summary_links
 
 pytestmark = pytest.mark.django_db
 
@@ -299,6 +301,87 @@ def test_a_debrief_with_mistakes_is_not_saved_and_keeps_what_was_typed(client, a
     assert "A hard evening for everyone." in response.content.decode()
 
 
+def test_the_debrief_forms_errors_are_summed_up_at_the_top_each_linked_to_its_field(
+    client, active_group, session, facilitator
+):
+    url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
+
+    response = sign_in(client, facilitator).post(
+        url, debrief_data(how_it_went="", wellbeing="", safeguarding_concern="True")
+    )
+
+    html = response.content.decode()
+    heading, errors = read_summary(html)
+    assert heading == "Nothing has been saved yet"
+    # In the order of the form; a group of radio buttons is reached by its first button.
+    assert errors == [
+        ("#id_how_it_went", "How did the session go? This field is required."),
+        ("#id_wellbeing_0", "How are you feeling after the session? This field is required."),
+        (
+            "#id_safeguarding_action",
+            "What was done under the organisation's safeguarding policy: "
+            "Say what was done under the safeguarding policy.",
+        ),
+        ("#id_safeguarding_told", "Who was told: Say who was told."),
+    ]
+    assert_every_link_finds_its_field(html)
+    # Beside each field, the same words.
+    form = response.context["form"]
+    for name in ("how_it_went", "safeguarding_action", "safeguarding_told", "wellbeing"):
+        assert escape(form.errors[name][0]) in html
+    # The summary says it all: no second message at the top of the page.
+    assert messages_of(response) == []
+
+
+def test_a_refusal_about_the_whole_debrief_is_in_the_summary_once(client, scene, facilitator):
+    DebriefReviewFactory(debrief=scene.debrief)
+
+    response = sign_in(client, facilitator).post(
+        debrief_url("debrief_write", scene, session_pk=scene.session.pk), debrief_data()
+    )
+
+    html = response.content.decode()
+    refusal = "This debrief has been reviewed and is locked. Add a note instead."
+    assert summary_links(html) == [("", refusal)]
+    assert html.count(refusal) == 1
+
+
+def test_the_same_words_say_who_reads_a_debrief_before_writing_and_after_saving(
+    client, active_group, session, facilitator, supervisor
+):
+    readers = (
+        f"Only you, the group's supervisor ({supervisor}) and the organisation's administrators can read "
+        "your debrief. The rest of the team sees only that you wrote one, and when."
+    )
+    url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
+    sign_in(client, facilitator)
+
+    assert readers in client.get(url).content.decode()
+    saved = client.post(url, debrief_data(), follow=True)
+    assert saved.redirect_chain[-1][0] == reverse(
+        "sessions_log:debrief", kwargs={"pk": active_group.pk, "debrief_pk": Debrief.objects.get().pk}
+    )
+    assert readers in saved.content.decode()
+
+
+def test_the_supervisor_and_the_session_page_are_told_who_reads_a_debrief(
+    client, scene, facilitator, supervisor, coordinator
+):
+    debrief_page = sign_in(client, supervisor).get(debrief_url("debrief", scene, debrief_pk=scene.debrief.pk))
+    assert (
+        f"Only {facilitator}, the group's supervisor ({supervisor}) and the organisation's administrators "
+        f"can read this debrief. The rest of the team sees only that {facilitator} wrote one, and when."
+    ) in debrief_page.content.decode()
+
+    session_page = sign_in(client, coordinator).get(
+        reverse("sessions_log:session", kwargs={"pk": scene.group.pk, "session_pk": scene.session.pk})
+    )
+    assert (
+        f"Only its author, the group's supervisor ({supervisor}) and the organisation's administrators "
+        "can read a debrief. The rest of the team sees only that the author wrote one, and when."
+    ) in session_page.content.decode()
+
+
 def test_a_facilitator_who_was_not_at_the_session_cannot_debrief_it(client, active_group, co_facilitator):
     session = GroupSessionFactory(group=active_group, facilitators_present=[])
     url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
@@ -439,7 +522,9 @@ def test_a_second_review_is_refused_with_the_reason(client, scene, supervisor):
     )
 
     assert response.status_code == 200
-    assert any("already been reviewed" in text for _, text in messages_of(response))
+    assert messages_of(response) == [
+        (messages.ERROR, "The review has not been saved. This debrief has already been reviewed.")
+    ]
     assert DebriefReview.objects.count() == 1
 
 

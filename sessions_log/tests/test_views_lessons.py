@@ -23,6 +23,7 @@ from tests.access_matrix import (
     refused,
     sign_in,
 )
+from tests.error_summary import summary_links
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +168,7 @@ def test_an_impossible_page_number_shows_the_last_page(client, active_group, sup
     assert response.context["page"].number == 2
 
 
-LESSON_LOG_MAX_QUERIES = 6  # session, user, group, its roles, the count, one page of lessons
+LESSON_LOG_MAX_QUERIES = 7  # session, user, group, its roles, the count, one page of lessons, the menu's roles
 
 
 def test_the_log_costs_the_same_queries_however_many_lessons(
@@ -232,8 +233,11 @@ def test_a_lesson_must_say_what_worked_or_what_to_change_and_keeps_what_was_type
     )
 
     assert response.status_code == 200
-    assert "Say what worked, what to change, or both." in response.content.decode()
-    assert "Talk to the venue" in response.content.decode()
+    html = response.content.decode()
+    # About the whole form: listed once, in the summary, linked to nothing.
+    assert summary_links(html) == [("", "Say what worked, what to change, or both.")]
+    assert html.count("Say what worked, what to change, or both.") == 1
+    assert "Talk to the venue" in html
     assert not Lesson.objects.exists()
 
 

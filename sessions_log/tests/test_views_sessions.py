@@ -43,15 +43,17 @@ from tests.access_matrix import (
     sign_in,
     url_names,
 )
+from tests.error_summary import assert_every_link_finds_its_field, summary_links
 
 pytestmark = pytest.mark.django_db
 
 Status = Attendance.Status
 EVERYONE = frozenset(ROLES)
 FACILITATORS = frozenset({"facilitator"})
-REGISTER_MAX_QUERIES = 6
-SESSIONS_PAGE_MAX_QUERIES = 9
-SESSION_PAGE_MAX_QUERIES = 10
+# Each counts the roles the main menu reads.
+REGISTER_MAX_QUERIES = 7
+SESSIONS_PAGE_MAX_QUERIES = 10
+SESSION_PAGE_MAX_QUERIES = 11
 NOT_ACTIVE = "Sessions can only be recorded for an active group"
 # Users get Faker names, which a member called "Robin" could share; nobody is called this.
 UNMISTAKABLE_NAME = "Quillonelle"
@@ -362,6 +364,32 @@ def test_saving_the_register_marks_every_row_and_says_what_happened(client, sess
     assert level == messages.SUCCESS
     assert "2 of 3 attended" in text
     assert "1 follow-up raised" in text
+    # The follow-up is a link away, on the page the message lands on.
+    members_link = f'<a class="alert-link" href="{url("members", session.group)}">see them on the members page</a>'
+    assert members_link in client.get(response.url).content.decode()
+
+
+def test_a_register_starts_everyone_present_until_it_is_saved(client, session, facilitator):
+    member = MemberFactory(group=session.group)
+    sign_in(client, facilitator)
+
+    assert "Everyone starts as present" in client.get(register_url(session)).content.decode()
+    client.post(register_url(session), register_data({member: Status.ABSENT}))
+    page = client.get(register_url(session)).content.decode()
+    assert "Everyone starts as present" not in page
+    assert "each person shows the mark they were given" in page
+
+
+def test_each_persons_marks_are_a_group_that_says_how_to_use_it_by_keyboard(client, session, facilitator):
+    members = MemberFactory.create_batch(2, group=session.group)
+
+    html = sign_in(client, facilitator).get(register_url(session)).content.decode()
+
+    assert html.count('aria-describedby="register-keys"') == len(members)
+    assert (
+        '<p id="register-keys" class="visually-hidden">With a keyboard, use the arrow keys to change this '
+        "person's mark. Tab moves on to the next person.</p>"
+    ) in html
 
 
 def test_marking_everyone_present_without_javascript_saves_nothing(client, session, facilitator):
@@ -416,6 +444,14 @@ def test_a_mark_that_is_not_on_the_register_is_refused_and_nothing_saved(client,
     assert response.status_code == 200
     assert f"member_{member.pk}" in response.context["form"].errors
     assert not Attendance.objects.exists()
+    html = response.content.decode()
+    assert summary_links(html) == [
+        (
+            f"#id_member_{member.pk}_0",
+            f"{member.display_name}: Select a valid choice. asleep is not one of the available choices.",
+        )
+    ]
+    assert_every_link_finds_its_field(html)
 
 
 def test_a_session_that_did_not_run_has_no_register_page(client, active_group, facilitator):
@@ -533,7 +569,7 @@ def test_the_sessions_page_offers_no_recording_to_a_coordinator(client, active_g
 def test_a_held_session_without_a_register_reads_as_not_taken(client, session, coordinator):
     html = sign_in(client, coordinator).get(url("group_sessions", session.group)).content.decode()
 
-    assert "Register not taken" in html
+    assert ">Not taken</span>" in html
     assert "1 register not taken" in html
 
 

@@ -38,13 +38,6 @@ def review_or_none(debrief):
         return None
 
 
-def _not_saved(request, form, what):
-    if form.non_field_errors():
-        messages.error(request, f"{what} {' '.join(form.non_field_errors())}")
-    else:
-        messages.error(request, f"{what} Please correct what is marked below.")
-
-
 def _session_of(group, session_pk):
     sessions = group.sessions.prefetch_related("facilitators_present")
     return get_object_or_404(sessions, pk=session_pk)
@@ -108,7 +101,6 @@ def debrief_write(request, group, session):
             else:
                 messages.success(request, "Your debrief has been saved. Your supervisor will read and review it.")
                 return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
-        _not_saved(request, form, "Your debrief has not been saved.")
         # Keep what they typed. Their supervisor may have reviewed the debrief since the page was opened.
         if debrief.pk:
             debrief = Debrief.objects.select_related("review").get(pk=debrief.pk)
@@ -151,9 +143,12 @@ def debrief_review(request, group, debrief):
         else:
             messages.success(request, "The debrief has been reviewed. It is now locked; later thoughts go in notes.")
             return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
-    _not_saved(request, form, "The review has not been saved.")
     # A refusal may mean someone else reviewed it meanwhile: show the page as it now stands.
-    return _detail(request, group, _debrief_of(group, debrief.pk), review_form=form)
+    debrief = _debrief_of(group, debrief.pk)
+    if review_or_none(debrief) is not None:
+        # The page no longer has the review form, nor its error summary: say why here.
+        messages.error(request, " ".join(["The review has not been saved.", *form.non_field_errors()]))
+    return _detail(request, group, debrief, review_form=form)
 
 
 @require_POST
@@ -168,7 +163,6 @@ def debrief_note(request, group, debrief):
         else:
             messages.success(request, "Your note has been added.")
             return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
-    _not_saved(request, form, "The note has not been added.")
     return _detail(request, group, debrief, note_form=form)
 
 

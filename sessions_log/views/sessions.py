@@ -9,7 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from groups.models import SupportGroup
 from groups.permissions import group_view
@@ -282,15 +284,23 @@ def _register_members(session):
 
 
 def _register_saved_message(session, marks, raised, withdrawn) -> str:
+    """What the register's save did, in words; escaped HTML, as it links to the follow-ups raised."""
     came = sum(status in Attendance.ATTENDED for status in marks.values())
     parts = [f"The register for {session.date:%-d %B} has been saved: {came} of {len(marks)} attended."]
     if raised:
-        parts.append(f"{_plural(raised, 'follow-up')} raised for members who missed it: see the members page.")
+        parts.append(
+            format_html(
+                "{} raised for members who missed it: "
+                '<a class="alert-link" href="{}">see them on the members page</a>.',
+                _plural(raised, "follow-up"),
+                reverse("sessions_log:members", args=[session.group_id]),
+            )
+        )
     else:
         parts.append("No new follow-ups.")
     if withdrawn:
         parts.append(f"{_plural(withdrawn, 'follow-up')} withdrawn, as the member was there after all.")
-    return " ".join(parts)
+    return format_html_join(" ", "{}", ((part,) for part in parts))
 
 
 @group_view(can_log_session)

@@ -21,6 +21,10 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 
+# A phone's screen, in CSS pixels: the narrowest the app is made for.
+PHONE_WIDTH = 375
+# The smallest touch target, in CSS pixels, each way (WCAG 2.5.5).
+TARGET_SIZE = 44
 
 pages_checked: list[str] = []
 
@@ -70,7 +74,7 @@ def browser_context_args(browser_context_args):
 def phone(browser, browser_context_args):
     """A 375 x 812 touch screen, as a facilitator's phone after a meeting."""
     context = browser.new_context(
-        **browser_context_args, viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True
+        **browser_context_args, viewport={"width": PHONE_WIDTH, "height": 812}, is_mobile=True, has_touch=True
     )
     yield context.new_page()
     context.close()
@@ -106,9 +110,53 @@ def axe():
     return Axe()
 
 
+# Every visible control someone taps, with its size: buttons, links styled as buttons, form fields,
+# the menu and page links. A radio or checkbox is tapped by its label, so the label is measured.
+# Anything 1 px or smaller is visually hidden (a radio drawn as a button), not a target.
+TARGETS_SCRIPT = """() => {
+  const controls = document.querySelectorAll(
+    'button, input:not([type=hidden]), select, textarea, a.btn, .page-link, .nav-link, .navbar-toggler');
+  const sizes = [];
+  for (const control of controls) {
+    const choice = control.type === 'radio' || control.type === 'checkbox';
+    const target = choice ? control.labels[0] : control;
+    if (!target) continue;
+    const box = target.getBoundingClientRect();
+    const style = getComputedStyle(target);
+    if (box.width <= 1 || box.height <= 1 || style.visibility === 'hidden') continue;
+    const words = (target.innerText || control.value || control.name || control.id || '').trim();
+    sizes.push({what: `${control.tagName.toLowerCase()} "${words.replace(/\\s+/g, ' ').slice(0, 50)}"`,
+                width: Math.round(box.width * 10) / 10, height: Math.round(box.height * 10) / 10});
+  }
+  return sizes;
+}"""
+
+
+def assert_no_sideways_scroll(page):
+    """The page is no wider than the screen: nothing to scroll sideways to."""
+    page_width, screen_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert page_width <= screen_width, f"{page.url} is {page_width} px wide on a {screen_width} px screen"
+
+
+def assert_touch_targets(page):
+    """Every visible button, form field and link styled as a button is at least 44 x 44 px."""
+    small = [
+        f"{size['what']} {size['width']} x {size['height']}"
+        for size in page.evaluate(TARGETS_SCRIPT)
+        if size["width"] < TARGET_SIZE or size["height"] < TARGET_SIZE
+    ]
+    assert small == [], f"{page.url}: touch targets under {TARGET_SIZE} x {TARGET_SIZE} px:\n" + "\n".join(small)
+
+
+def assert_fits_a_phone(page):
+    assert_no_sideways_scroll(page)
+    assert_touch_targets(page)
+
+
 @pytest.fixture
 def check_accessibility(axe):
-    """Run axe-core on the page as it is now and fail on any WCAG A/AA violation."""
+    """Run axe-core on the page as it is now and fail on any WCAG A/AA violation. On a phone's
+    screen, the page must also fit without sideways scrolling and offer 44 px targets."""
 
     def check(page):
         # After a click the next page may still be loading its stylesheets.
@@ -116,6 +164,8 @@ def check_accessibility(axe):
         results = axe.run(page, options=AXE_OPTIONS)
         pages_checked.append(page.url)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+        if page.viewport_size and page.viewport_size["width"] <= PHONE_WIDTH:
+            assert_fits_a_phone(page)
 
     return check
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from groups.checklist import CHECKLIST, SECTIONS
 from groups.models import SupportGroup
+from groups.suggestions import SUGGESTED_AIMS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,9 +39,15 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     page.get_by_label("Why a group").fill("Members asked to meet others who understand.")
     page.get_by_label("Maximum age").fill("16")  # below the minimum of 18: refused
     page.get_by_role("button", name="Create group").click()
-    expect(page.get_by_text("The upper age limit must not be below the lower one.")).to_be_visible()
+    refusal = "The upper age limit must not be below the lower one."
+    expect(page.get_by_text(refusal, exact=True)).to_be_visible()  # beside the field
     expect(page.get_by_role("textbox", name=re.compile(r"^Name\W*$"))).to_have_value("Riverside evening group")
     check_accessibility(page)
+    # The summary at the top of the form has the focus, and takes them to the field.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=f"Maximum age: {refusal}").click()
+    expect(page.get_by_label("Maximum age")).to_be_focused()
     page.get_by_label("Maximum age").fill("")
     page.get_by_role("button", name="Create group").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Riverside evening group")
@@ -78,8 +85,8 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     # saved with a warning, then reworded.
     page.goto(plan_url)
     page.get_by_role("link", name="The group has no aims yet.").click()
-    page.get_by_role("button", name="Add suggested aim").first.click()
-    expect(page.locator(".list-group-item")).to_have_count(1)
+    page.get_by_role("button", name=f"Add suggested aim: {SUGGESTED_AIMS[1]}").click()
+    expect(page.locator(".list-group-item")).to_have_text([re.compile(re.escape(SUGGESTED_AIMS[1]))])
     check_accessibility(page)
     page.goto(plan_url)
     page.get_by_role("link", name="The group has no rules yet.").click()

@@ -73,10 +73,16 @@ def test_a_coordinator_answers_a_members_requests_on_a_phone(
     phone.get_by_label("Why are their records being erased?").fill("Asked in writing on 3 March.")
     phone.get_by_label("Type the member's name to confirm").fill("Robyn")
     phone.get_by_role("button", name="Erase their records").click()
-    expect(phone.get_by_text("That is not the member's name as recorded.")).to_be_visible()
+    mistake = "That is not the member's name as recorded. Type it exactly as shown."
+    expect(phone.get_by_text(mistake, exact=True)).to_be_visible()  # beside the field
     expect(phone.get_by_label("Why are their records being erased?")).to_have_value("Asked in writing on 3 March.")
     expect(name_out_of_the_lesson).to_be_checked()
     check_accessibility(phone)
+    # The summary at the top has the focus, and goes to the field to put right.
+    summary = phone.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name=f"Type the member's name to confirm: {mistake}").click()
+    expect(phone.get_by_label("Type the member's name to confirm")).to_be_focused()
     phone.get_by_label("Type the member's name to confirm").fill("Robin")
     phone.get_by_role("button", name="Erase their records").click()
 
