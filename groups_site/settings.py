@@ -159,7 +159,10 @@ TWO_FACTOR_REMEMBER_COOKIE_AGE = None
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username and address is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person's permissions with the person: has_perm (who may plan
+    # a group) then costs no queries of its own. Sessions signed in under Django's own backend path
+    # end once, when this is first deployed.
+    "accounts.backends.PermissionsWithUserBackend",
 ]
 # Five wrong passwords for one username from one address lock that pair out for 30 minutes; a
 # completed sign-in before then starts the count again. By username alone anyone could lock a
