@@ -25,6 +25,7 @@ from groups.models import SupportGroup
 from groups.services import lock_group
 
 from . import subject_access
+from .counters import refresh_register_counts
 from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
 from .permissions import can_handle_subject_requests
 
@@ -203,6 +204,9 @@ def _erase_members(*, group, member_ids: list[int], reason: str, by) -> ErasureC
     counts.history_copies = _delete_history_of_members(member_ids)
     # Deleting the members takes their marks and follow-ups with them (the foreign keys cascade).
     Member.objects.filter(pk__in=member_ids).delete()
+    # The sessions' totals stay as they were (the marks now count as erased members' numbers):
+    # worked out again, they must come to the same.
+    refresh_register_counts(session_ids=by_session)
     # Deleting writes a last history copy of each row ("deleted"): those go as well.
     _delete_history_of_members(member_ids)
     return counts

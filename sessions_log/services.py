@@ -22,6 +22,7 @@ from groups.models import GroupRole, SupportGroup
 from groups.services import lock_group
 from groups_site import events
 
+from .counters import refresh_register_counts
 from .models import (
     AbsencePolicy,
     Attendance,
@@ -247,6 +248,7 @@ def save_register(*, session: GroupSession, marks: dict[int, str], by) -> Follow
             update_many(Attendance, changed, ["status", "updated_by", "updated_at"], by=by, reason=reason)
         locked.register_taken_at = timezone.now()
         save_change(locked, by=by, reason=reason, update_fields=["register_taken_at"])
+        refresh_register_counts(session_ids=[locked.pk], member_ids=[*existing, *marks])
         session.register_taken_at = locked.register_taken_at
         changes = _raise_follow_ups(session=locked, by=by)
         events.announce(events.register_saved, session_id=locked.pk, group_id=group.pk, by_id=by.pk)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -114,15 +114,11 @@ def group_sessions(request, group):
     show_members = can_view_members(request.user, group)
     members = []
     if show_members:
-        came = Q(attendance__status__in=Attendance.ATTENDED)
+        # The totals are kept on each member (sessions_log.counters): nothing to count here.
         members = (
             Member.objects.active()
             .filter(group=group)
-            .annotate(
-                sessions_attended=Count("attendance", filter=came),
-                sessions_marked=Count("attendance"),
-                last_attended=Max("attendance__session__date", filter=came),
-            )
+            .only("display_name", "sessions_attended", "sessions_marked", "last_attended_on")
         )
     return render(
         request,
