@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from groups.checklist import SECTIONS
 from groups.models import SupportGroup
+from reports.summary import rebuild
 from sessions_log.counters import refresh_register_counts
 from sessions_log.models import (
     AbsencePolicy,
@@ -91,6 +92,8 @@ def seed_history(plan: ScalePlan, groups: list[SupportGroup], teams: list[Team],
         session_ids=[session.pk for session in sessions],
         member_ids=[member.pk for members in members_by_group.values() for member in members],
     )
+    # And the funder report's summary, as the services keep it.
+    rebuild(group.pk for group in groups)
 
 
 def _members(plan: ScalePlan, groups, rng, counts: Counter) -> dict[int, list[Member]]:

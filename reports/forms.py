@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from groups.forms import template_form_helper
 
+from .funder import whole_months
+
 # Long enough for any funding cycle; short enough that the monthly chart stays readable.
 LONGEST_PERIOD = datetime.timedelta(days=5 * 366)
 # Before any group here ran. A report may look ahead to the end of next year (the sessions planned);
@@ -17,12 +19,10 @@ def latest_date(today: datetime.date) -> datetime.date:
 
 
 def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The twelve months up to and including today: 31 October 2026 gives 1 November 2025."""
-    try:
-        year_ago = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        year_ago = today.replace(year=today.year - 1, day=28)
-    return year_ago + datetime.timedelta(days=1), today
+    """The twelve calendar months up to the end of this one: any day of October 2026 gives
+    1 November 2025 to 31 October 2026 (reports count whole months only)."""
+    months = today.year * 12 + today.month - 1 - 11
+    return whole_months(datetime.date(months // 12, months % 12 + 1, 1), today)
 
 
 class FunderReportForm(forms.Form):
@@ -63,4 +63,8 @@ class FunderReportForm(forms.Form):
                 self.add_error("to", "The end of the period must be on or after its start.")
             elif end - start > LONGEST_PERIOD:
                 self.add_error("from", "Choose a period of five years or less.")
+            else:
+                # Whole calendar months only, so no report can be subtracted from another to
+                # count a few days (reports.funder.suppress).
+                cleaned["from"], cleaned["to"] = whole_months(start, end)
         return cleaned
