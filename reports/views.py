@@ -60,7 +60,12 @@ def _csv_response(report, scope: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["Funder report", _csv_safe(scope)])
     writer.writerow(["Period", f"{report.start:%Y-%m-%d}", f"{report.end:%Y-%m-%d}"])
-    writer.writerow([f'Counts under 5 are shown as "{FEWER_THAN_5}"; "{HIDDEN}" marks a number hidden to protect one.'])
+    writer.writerow(
+        [
+            f'Counts are rounded to the nearest 5; under 5 they are shown as "{FEWER_THAN_5}"; '
+            f'"{HIDDEN}" marks a number hidden to protect one. Whole calendar months only.'
+        ]
+    )
     writer.writerow([])
     writer.writerow(["Group", *report.headings])
     for row in [*report.rows, *([report.total] if report.total else [])]:
