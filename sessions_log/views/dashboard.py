@@ -19,6 +19,7 @@ from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
 
 UPCOMING_SESSIONS = 2
+PLAN_TEXTS = ("purpose", "why_group_work", "leadership_support", "room_notes", "eligibility_notes")
 RECENT_SESSIONS = 8
 QUEUE_PREVIEW = 5
 
@@ -50,11 +51,15 @@ class AttendanceRate:
 
 def dashboard(request):
     user = request.user
-    mine = list(SupportGroup.objects.with_roles_of(user).order_by("name", "pk"))
+    # The plan's long texts are not shown here.
+    mine = list(SupportGroup.objects.with_roles_of(user).defer(*PLAN_TEXTS).order_by("name", "pk"))
     facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
     coordinated = [group for group in mine if group.coordinates]
-    # Superusers sign off debriefs in every group, supervising one or not.
-    reviews_debriefs = any(group.supervises for group in mine) or SupportGroup.objects.reviewed_by(user).exists()
+    # Superusers sign off debriefs in every group, supervising one or not
+    # (SupportGroup.objects.reviewed_by): nobody else needs a query to know.
+    reviews_debriefs = any(group.supervises for group in mine) or (
+        user.is_superuser and SupportGroup.objects.reviewed_by(user).exists()
+    )
     # Members' names are for the people who run a group (permissions.can_view_members), so
     # follow-ups are shown only for those groups.
     follow_ups = _open_follow_ups(user)
