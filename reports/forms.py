@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import dataclass, field
 
 from django import forms
 from django.utils import timezone
@@ -25,6 +26,18 @@ def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.da
     return whole_months(datetime.date(months // 12, months % 12 + 1, 1), today)
 
 
+@dataclass
+class ShownField:
+    name: str
+    id: str
+    label: str
+    required: bool
+    errors: list
+    value: str
+    # (value, label, selected) for the list of groups; empty for a date.
+    options: list = field(default_factory=list)
+
+
 class FunderReportForm(forms.Form):
     """Which groups and which period. The dates are called `from` and `to` in the address, so
     a link to a report reads plainly; `from` is a Python keyword, hence the fields are added in
@@ -41,6 +54,28 @@ class FunderReportForm(forms.Form):
         self.fields["from"] = forms.DateField(label="From", widget=date_input)
         self.fields["to"] = forms.DateField(label="To (inclusive)", widget=date_input)
         self.helper = template_form_helper()
+
+    def shown_fields(self) -> list["ShownField"]:
+        """The three fields as the page shows them, worked out here: what crispy-forms would
+        render, without the dozens of templates it includes for three fields (a quarter of this
+        page's time), and a list of groups that may run to every group of the organisation."""
+        shown = []
+        for name in ("group", "from", "to"):
+            bound = self[name]
+            value = bound.value()
+            field = ShownField(
+                name=name,
+                id=bound.auto_id,
+                label=bound.label,
+                required=bound.field.required,
+                errors=list(bound.errors),
+                value="" if value is None else str(bound.field.widget.format_value(value) or ""),
+            )
+            if name == "group":
+                chosen = "" if value in (None, "") else str(value)
+                field.options = [(str(pk), label, str(pk) == chosen) for pk, label in bound.field.choices]
+            shown.append(field)
+        return shown
 
     def _within_reach(self, name) -> datetime.date:
         day = self.cleaned_data[name]

@@ -6,7 +6,7 @@ queries whether they have one group or twenty.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Window
+from django.db.models import Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.utils import timezone
@@ -69,7 +69,9 @@ def dashboard(request):
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
-        "supervision": _supervisor_part(user) if reviews_debriefs else None,
+        "supervision": _supervisor_part(user, [group.pk for group in mine if group.supervises])
+        if reviews_debriefs
+        else None,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
         "has_roles": bool(mine),
@@ -82,7 +84,9 @@ def _open_follow_ups(user) -> list[FollowUp]:
     return list(
         FollowUp.objects.open()
         .filter(assignee=user, member__group__in=SupportGroup.objects.run_by(user))
-        .select_related("member__group", "session")
+        .select_related("member__group")
+        # What the dashboard shows of each: when it is due, for whom, what to do, and the group.
+        .only("due_on", "closed_at", "action", "member__display_name", "member__group__name")
         .order_by("due_on", "pk")
     )
 
@@ -97,20 +101,28 @@ def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
         pk: FacilitatedGroup(group=group, upcoming=upcoming_dates(group, today, UPCOMING_SESSIONS))
         for pk, group in sorted(facilitated.items(), key=lambda item: (item[1].name, item[0]))
     }
-    for session in GroupSession.objects.missing_register().filter(group_id__in=parts).order_by("date", "starts_at"):
-        parts[session.group_id].missing_registers.append(session)
-
-    # The same question as permissions.can_write_debrief, asked of every session at once:
-    # held, this person was present, and they have not written their debrief yet.
+    # Both lists in one query, each session marked with what it waits for. Its register: held,
+    # and nobody has taken it. This person's debrief: the same question as
+    # permissions.can_write_debrief, asked of every session at once (held, they were present,
+    # and they have not written it yet).
     own_debrief = Debrief.objects.filter(session=OuterRef("pk"), author=user)
-    awaiting_debrief = (
+    was_present = GroupSession.facilitators_present.through.objects.filter(groupsession=OuterRef("pk"), user=user)
+    waiting = (
         GroupSession.objects.held()
-        .filter(group_id__in=parts, facilitators_present=user)
-        .exclude(Exists(own_debrief))
+        .filter(group_id__in=parts)
+        .annotate(
+            needs_register=Q(register_taken_at__isnull=True),
+            needs_debrief=Exists(was_present) & ~Exists(own_debrief),
+        )
+        .filter(Q(needs_register=True) | Q(needs_debrief=True))
+        .only("pk", "group_id", "date", "starts_at")
         .order_by("date", "starts_at")
     )
-    for session in awaiting_debrief:
-        parts[session.group_id].missing_debriefs.append(session)
+    for session in waiting:
+        if session.needs_register:
+            parts[session.group_id].missing_registers.append(session)
+        if session.needs_debrief:
+            parts[session.group_id].missing_debriefs.append(session)
 
     for follow_up in follow_ups:
         if follow_up.member.group_id in parts:
@@ -162,6 +174,11 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
     return list(rates.values())
 
 
-def _supervisor_part(user) -> dict:
-    waiting = Debrief.objects.awaiting_review_by(user)
-    return {**waiting.waiting_counts(), "first": list(waiting[:QUEUE_PREVIEW])}
+def _supervisor_part(user, supervised_ids) -> dict:
+    """The first few debriefs awaiting the person's review, and how many there are, in one query."""
+    first = list(
+        Debrief.objects.awaiting_review_by(user, group_ids=supervised_ids).with_waiting_counts()[:QUEUE_PREVIEW]
+    )
+    if not first:
+        return {"total": 0, "flagged": 0, "first": []}
+    return {"total": first[0].waiting_total, "flagged": first[0].waiting_flagged, "first": first}

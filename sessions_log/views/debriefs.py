@@ -14,7 +14,7 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from groups.models import SupportGroup
 from groups.permissions import group_view
-from groups_site.pagination import CountedPaginator
+from groups_site.pagination import page_counted_in_its_query
 from groups_site.refusals import show_refusal
 
 from ..forms import DebriefForm, DebriefNoteForm, DebriefReviewForm
@@ -175,11 +175,15 @@ def debrief_note(request, group, debrief):
 def review_queue(request):
     """Debriefs waiting for the signed-in supervisor, those needing attention first, a page at a
     time: an administrator's queue holds every group's."""
-    waiting = Debrief.objects.awaiting_review_by(request.user)
-    counts = waiting.waiting_counts()
-    page = CountedPaginator(waiting, DEBRIEFS_PER_PAGE, count=counts["total"]).get_page(request.GET.get("page"))
+    user = request.user
+    group_ids = None if user.is_superuser else list(SupportGroup.objects.reviewed_by(user).values_list("pk", flat=True))
+    waiting = Debrief.objects.awaiting_review_by(user, group_ids=group_ids).with_waiting_counts()
+    page = page_counted_in_its_query(
+        waiting, DEBRIEFS_PER_PAGE, request.GET.get("page"), count_attribute="waiting_total"
+    )
     debriefs = list(page)
-    supervises = bool(debriefs) or SupportGroup.objects.reviewed_by(request.user).exists()
+    counts = {"total": page.paginator.count, "flagged": debriefs[0].waiting_flagged if debriefs else 0}
+    supervises = bool(debriefs) or user.is_superuser or bool(group_ids)
     return render(
         request,
         "sessions_log/debrief_queue.html",
