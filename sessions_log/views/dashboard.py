@@ -14,6 +14,7 @@ from django.utils import timezone
 from groups.models import SupportGroup
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
+from groups_site.links import row_links
 
 from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
@@ -64,6 +65,7 @@ def dashboard(request):
     # follow-ups are shown only for those groups.
     follow_ups = _open_follow_ups(user)
 
+    _add_links(mine, follow_ups)
     context = {
         "facilitated": _facilitator_part(user, facilitated, follow_ups),
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
@@ -78,6 +80,22 @@ def dashboard(request):
         "can_create_group": can_create_group(user),
     }
     return render(request, "sessions_log/dashboard.html", context)
+
+
+def _add_links(groups, follow_ups) -> None:
+    """Each group's and follow-up's addresses, with one reverse() per kind of link, not per row."""
+    sessions_url = row_links("sessions_log:group_sessions", "pk")
+    record_url = row_links("sessions_log:session_create", "pk")
+    plan_url = row_links("groups:plan", "pk")
+    members_url = row_links("sessions_log:members", "pk")
+    for group in groups:
+        group.sessions_url, group.record_url, group.plan_url = (
+            sessions_url(group.pk),
+            record_url(group.pk),
+            plan_url(group.pk),
+        )
+    for follow_up in follow_ups:
+        follow_up.members_url = members_url(follow_up.member.group_id)
 
 
 def _open_follow_ups(user) -> list[FollowUp]:
@@ -118,7 +136,11 @@ def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
         .only("pk", "group_id", "date", "starts_at")
         .order_by("date", "starts_at")
     )
+    register_url = {pk: row_links("sessions_log:register", "session_pk", pk=pk) for pk in parts}
+    debrief_url = {pk: row_links("sessions_log:debrief_write", "session_pk", pk=pk) for pk in parts}
     for session in waiting:
+        session.register_url = register_url[session.group_id](session.pk)
+        session.debrief_url = debrief_url[session.group_id](session.pk)
         if session.needs_register:
             parts[session.group_id].missing_registers.append(session)
         if session.needs_debrief:

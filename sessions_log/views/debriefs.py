@@ -14,6 +14,7 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from groups.models import SupportGroup
 from groups.permissions import group_view
+from groups_site.links import row_links
 from groups_site.pagination import page_counted_in_its_query
 from groups_site.refusals import show_refusal
 
@@ -26,6 +27,14 @@ from ..services import add_debrief_note, review_debrief, save_debrief
 DEBRIEFS_PER_PAGE = 25
 
 # Helpers ---------------------------------------------------------------------------------------
+
+
+def with_links(debriefs) -> list:
+    """The debriefs, each with its address (`url`), from one reverse() for them all."""
+    link = row_links("sessions_log:debrief", "pk", "debrief_pk")
+    for debrief in debriefs:
+        debrief.url = link(debrief.session.group_id, debrief.pk)
+    return debriefs
 
 
 def review_or_none(debrief):
@@ -181,7 +190,7 @@ def review_queue(request):
     page = page_counted_in_its_query(
         waiting, DEBRIEFS_PER_PAGE, request.GET.get("page"), count_attribute="waiting_total"
     )
-    debriefs = list(page)
+    debriefs = with_links(list(page))
     counts = {"total": page.paginator.count, "flagged": debriefs[0].waiting_flagged if debriefs else 0}
     supervises = bool(debriefs) or user.is_superuser or bool(group_ids)
     return render(
