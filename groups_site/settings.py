@@ -131,6 +131,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# The cache holds the funder report's figures per group, each under its summary's version
+# (reports.funder.figures_of_groups): never anything that decides access, and never a figure
+# after a change. In each process's memory by default (nothing to run for `make run`);
+# CACHE_URL=redis://127.0.0.1:6379/1 shares one between workers and servers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,7 @@ follow from each group's meeting pattern, are counted in Python (no query).
 import datetime
 from dataclasses import dataclass, field, fields
 
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import Sum
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils import timezone
 from sessions_log.models import GroupSession
 from sessions_log.schedule import meeting_dates
 
-from .models import AttendeeMonth, GroupMonth
+from .models import AttendeeMonth, GroupMonth, SummaryVersion
 
 SMALL_COUNT = 5
 # Every count shown is rounded to the nearest multiple of this (see `suppress`).
@@ -267,6 +268,42 @@ def held_by_month(group_ids, start, end) -> list[tuple[datetime.date, int]]:
     return [(month, counts.get(month, 0)) for month in _months(first, last)]
 
 
+# Figures are kept in the cache under their group's summary version, so nothing in the cache is
+# ever read after a change: this only lets unused entries go.
+FIGURES_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _figures_key(group, version: int, start, end) -> str:
+    """What a group's figures for the period depend on: its summary's version, and the parts of
+    its plan that say when it meets (for the sessions planned). Numbers only, nothing personal."""
+    pattern = (group.meeting_frequency, group.meeting_weekday, group.launched_at, group.closed_at, group.created_at)
+    moments = ":".join(f"{moment:%Y%m%d%H%M%S%f}" if moment else "-" for moment in pattern[2:])
+    return f"funder-figures:{group.pk}:{version}:{pattern[0]}:{pattern[1]}:{moments}:{start:%Y%m}:{end:%Y%m}"
+
+
+def figures_of_groups(groups, start, end) -> dict[int, Figures]:
+    """Each group's figures, planned sessions included, for the whole months from `start`'s to
+    `end`'s: from the cache when the group's summary has not changed since they were worked out
+    (reports.summary bumps its version with every change), else from the summary. An
+    organisation-wide report then costs about the same however many groups it covers: the figures
+    of a group nobody has changed are not worked out again."""
+    start, end = whole_months(start, end)
+    versions = dict(
+        SummaryVersion.objects.filter(group_id__in=[group.pk for group in groups]).values_list("group_id", "version")
+    )
+    keys = {group.pk: _figures_key(group, versions.get(group.pk, 0), start, end) for group in groups}
+    found = cache.get_many(list(keys.values()))
+    figures = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [group for group in groups if group.pk not in figures]
+    if missing:
+        worked_out = figures_by_group([group.pk for group in missing], start, end)
+        for group in missing:
+            worked_out[group.pk].planned = _planned(group, start, end)
+        cache.set_many({keys[pk]: figure for pk, figure in worked_out.items()}, FIGURES_CACHE_SECONDS)
+        figures.update(worked_out)
+    return figures
+
+
 def build_funder_report(*, groups, start: datetime.date, end: datetime.date) -> Report:
     """The report for these groups over the period [start, end], every number published safely.
 
@@ -276,9 +313,7 @@ def build_funder_report(*, groups, start: datetime.date, end: datetime.date) -> 
     start, end = whole_months(start, end)
     groups = [group for group in groups if group.launched_at and timezone.localdate(group.launched_at) <= end]
     group_ids = [group.pk for group in groups]
-    by_group = figures_by_group(group_ids, start, end) if groups else {}
-    for group in groups:
-        by_group[group.pk].planned = _planned(group, start, end)
+    by_group = figures_of_groups(groups, start, end) if groups else {}
 
     figures = [by_group[group.pk] for group in groups]
     total = sum(figures, Figures())

@@ -89,8 +89,21 @@ class AttendeeMonth(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["group", "month", "attendee"], name="one_attendee_month"),
+            # In this order, the report reads each member's months already sorted (its window).
+            models.UniqueConstraint(fields=["group", "attendee", "month"], name="one_attendee_month"),
         ]
 
     def __str__(self):
         return f"Attendee {self.attendee} of {self.group_id} in {self.month:%Y-%m}"
+
+
+class SummaryVersion(models.Model):
+    """How many times a group's summary (GroupMonth, AttendeeMonth) has changed: every change to it
+    adds one (reports.summary). The funder report keeps each group's figures in the cache under
+    this number, so a figure worked out before a change is never read after it."""
+
+    group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="+", primary_key=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.group_id}: {self.version}"

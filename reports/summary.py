@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from sessions_log.models import HELD, HELD_WITH_REGISTER, Attendance, FollowUp, GroupSession
 
-from .models import AttendeeMonth, GroupMonth
+from .models import AttendeeMonth, GroupMonth, SummaryVersion
 
 ATTENDED = Q(status__in=Attendance.ATTENDED)
 GROUP_MONTH_COUNTS = (
@@ -157,9 +157,18 @@ def rebuild(group_ids: Iterable[int]) -> None:
     _refresh(list(group_ids), None)
 
 
+def _changed(group_ids) -> None:
+    """A new version of these groups' summary: figures kept in the cache under the old one are
+    never read again (reports.funder)."""
+    known = set(SummaryVersion.objects.filter(group_id__in=group_ids).values_list("group_id", flat=True))
+    SummaryVersion.objects.bulk_create([SummaryVersion(group_id=pk) for pk in set(group_ids) - known])
+    SummaryVersion.objects.filter(group_id__in=group_ids).update(version=F("version") + 1)
+
+
 def _refresh(group_ids: list[int], months: set[datetime.date] | None) -> None:
     if not group_ids or months == set():
         return
+    _changed(group_ids)
     counts = _count_group_months(group_ids, months)
     kept = GroupMonth.objects.filter(group_id__in=group_ids, from_erased_records=False, **_in_months(months, "month"))
     kept.delete()
@@ -177,6 +186,7 @@ def keep_erased_members(group_id: int, member_ids: list[int]) -> set[datetime.da
     place of theirs. Returns the months they counted in, for refresh_months after the erasure."""
     if not member_ids:
         return set()
+    _changed([group_id])
     marks = (
         Attendance.objects.filter(member_id__in=member_ids, session__outcome=GroupSession.Outcome.HELD)
         .annotate(month=TruncMonth("session__date"))

@@ -119,3 +119,37 @@ def test_the_purge_changes_no_figure_of_any_period(scale):
     assert {name: figures_by_group(group_ids, *period) for name, period in PERIODS.items()} == before
     # Other groups, untouched, still equal a recount.
     assert_summary_equals_recount([pk for pk in group_ids if pk != group.pk])
+
+
+def test_the_report_keeps_each_groups_figures_until_its_summary_changes(
+    scale, django_assert_num_queries, django_assert_max_num_queries
+):
+    from reports.funder import figures_of_groups
+    from sessions_log.models import GroupSession
+    from sessions_log.services import save_register
+
+    scale(3, 20)
+    groups = list(SupportGroup.objects.filter(launched_at__isnull=False))
+    start, end = PERIODS["the last twelve months"]
+    first = figures_of_groups(groups, start, end)
+
+    with django_assert_num_queries(1):  # the summaries' versions; the figures come from the cache
+        assert figures_of_groups(groups, start, end) == first
+
+    session = GroupSession.objects.filter(group=groups[0], date__gte=start).with_register().latest("date")
+    marks = dict(session.attendance.values_list("member_id", "status"))
+    save_register(session=session, marks=dict.fromkeys(marks, "absent"), by=groups[0].facilitators[0])
+
+    after = figures_of_groups(groups, start, end)
+    assert after[groups[0].pk].attendances < first[groups[0].pk].attendances
+    assert after == {**first, groups[0].pk: after[groups[0].pk]}
+    assert after == {**recount_figures_with_planned(groups, start, end)}
+
+
+def recount_figures_with_planned(groups, start, end):
+    from reports.funder import _planned
+
+    recount = recount_figures_by_group([group.pk for group in groups], start, end)
+    for group in groups:
+        recount[group.pk].planned = _planned(group, start, end)
+    return recount
