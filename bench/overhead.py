@@ -53,6 +53,7 @@ KNOWN_STATEMENTS = [
     (r'^SELECT .* FROM "django_session"', "session: read by its key (SessionMiddleware)"),
     (r'^UPDATE "django_session"', "session: written back (the idle clock, once a minute)"),
     (r'^SELECT .* FROM "accounts_user" WHERE "accounts_user"\."id" = ', "user: by the session's id (auth)"),
+    (r"^SELECT u\..* FROM accounts_user u WHERE u\.id = ", "user and permissions: by the session's id (backend)"),
     (r'FROM "otp_totp_totpdevice"', "two-factor device: by the session's id (OTPMiddleware)"),
     (r'FROM "auth_permission" .*"accounts_user_user_permissions"', "permissions: the user's own (has_perm)"),
     (r'FROM "auth_permission" .*"auth_group"', "permissions: the user's groups' (has_perm)"),
