@@ -4,6 +4,7 @@ two sizes of data and for periods of one month to a year, and must not change af
 the retention purge, which take the records away."""
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
@@ -153,3 +154,19 @@ def recount_figures_with_planned(groups, start, end):
     for group in groups:
         recount[group.pk].planned = _planned(group, start, end)
     return recount
+
+
+def test_the_rebuild_command_works_the_summary_out_again_and_keeps_erased_members_counts(scale):
+    from django.core.management import call_command
+
+    group_ids = scale(3, 20)
+    member = Member.objects.filter(sessions_attended__gt=4).order_by("pk").first()
+    erase_member(
+        member=member, reason="Asked in writing.", by=SupportGroup.objects.get(pk=member.group_id).coordinators[0]
+    )
+    before = {name: figures_by_group(group_ids, *period) for name, period in PERIODS.items()}
+    GroupMonth.objects.filter(from_erased_records=False).delete()
+
+    call_command("rebuild_funder_summary", stdout=io.StringIO())
+
+    assert {name: figures_by_group(group_ids, *period) for name, period in PERIODS.items()} == before
