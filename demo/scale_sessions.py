@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from groups.checklist import SECTIONS
 from groups.models import SupportGroup
+from reports.summary import rebuild
+from sessions_log.counters import refresh_register_counts
 from sessions_log.models import (
     AbsencePolicy,
     Attendance,
@@ -85,6 +87,13 @@ def seed_history(plan: ScalePlan, groups: list[SupportGroup], teams: list[Team],
     _follow_ups(sessions_of, marks, roles_of, counts)
     _debriefs(sessions_of, team_of, rng, counts)
     _lessons(sessions_of, team_of, rng, counts)
+    # The register totals the services keep on sessions and members, as save_register would have.
+    refresh_register_counts(
+        session_ids=[session.pk for session in sessions],
+        member_ids=[member.pk for members in members_by_group.values() for member in members],
+    )
+    # And the funder report's summary, as the services keep it.
+    rebuild(group.pk for group in groups)
 
 
 def _members(plan: ScalePlan, groups, rng, counts: Counter) -> dict[int, list[Member]]:

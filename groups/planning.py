@@ -93,7 +93,12 @@ def checklist_progress_of(groups) -> dict[int, list[SectionProgress]]:
     """checklist_progress for many groups in one query, reading only each answer's status: for
     lists of groups, where loading every answer's text would cost more than the page."""
     statuses: dict[int, dict[str, str]] = {group.pk: {} for group in groups}
-    answers = ChecklistAnswer.objects.filter(group__in=list(statuses)).values_list("group_id", "item_key", "status")
+    # No order: the answers' own (by group name) would join the groups for nothing.
+    answers = (
+        ChecklistAnswer.objects.filter(group__in=list(statuses))
+        .order_by()
+        .values_list("group_id", "item_key", "status")
+    )
     for group_id, key, status in answers:
         statuses[group_id][key] = status
     return {group_id: _progress(by_key) for group_id, by_key in statuses.items()}

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.permissions import can_read_history
+from groups_site.links import row_links
 from groups_site.refusals import show_refusal
 
 from .checklist import SECTIONS_BY_SLUG, items_in_section
@@ -87,9 +88,11 @@ def home(request):
     ):
         my_roles[group_id].append(GroupRole.Role(role).label)
     progress = checklist_progress_of(groups)
+    plan_url = row_links("groups:plan", "pk")
     rows = [
         {
             "group": group,
+            "url": plan_url(group.pk),
             "roles": sorted(my_roles[group.pk]),
             "sections_done": sum(section.is_complete for section in progress[group.pk]),
             "sections_total": len(progress[group.pk]),

@@ -136,6 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# The cache holds the funder report's figures per group, each under its summary's version
+# (reports.funder.figures_of_groups): never anything that decides access, and never a figure
+# after a change. In each process's memory by default (nothing to run for `make run`);
+# CACHE_URL=redis://127.0.0.1:6379/1 shares one between workers and servers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -164,7 +170,10 @@ TWO_FACTOR_REMEMBER_COOKIE_AGE = None
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username and address is refused before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person's permissions with the person: has_perm (who may plan
+    # a group) then costs no queries of its own. Sessions signed in under Django's own backend path
+    # end once, when this is first deployed.
+    "accounts.backends.PermissionsWithUserBackend",
 ]
 # Five wrong passwords for one username from one address lock that pair out for 30 minutes; a
 # completed sign-in before then starts the count again. By username alone anyone could lock a

@@ -1,9 +1,12 @@
 import datetime
+from dataclasses import dataclass, field
 
 from django import forms
 from django.utils import timezone
 
 from groups.forms import template_form_helper
+
+from .funder import whole_months
 
 # Long enough for any funding cycle; short enough that the monthly chart stays readable.
 LONGEST_PERIOD = datetime.timedelta(days=5 * 366)
@@ -17,12 +20,22 @@ def latest_date(today: datetime.date) -> datetime.date:
 
 
 def last_twelve_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The twelve months up to and including today: 31 October 2026 gives 1 November 2025."""
-    try:
-        year_ago = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        year_ago = today.replace(year=today.year - 1, day=28)
-    return year_ago + datetime.timedelta(days=1), today
+    """The twelve calendar months up to the end of this one: any day of October 2026 gives
+    1 November 2025 to 31 October 2026 (reports count whole months only)."""
+    months = today.year * 12 + today.month - 1 - 11
+    return whole_months(datetime.date(months // 12, months % 12 + 1, 1), today)
+
+
+@dataclass
+class ShownField:
+    name: str
+    id: str
+    label: str
+    required: bool
+    errors: list
+    value: str
+    # (value, label, selected) for the list of groups; empty for a date.
+    options: list = field(default_factory=list)
 
 
 class FunderReportForm(forms.Form):
@@ -41,6 +54,28 @@ class FunderReportForm(forms.Form):
         self.fields["from"] = forms.DateField(label="From", widget=date_input)
         self.fields["to"] = forms.DateField(label="To (inclusive)", widget=date_input)
         self.helper = template_form_helper()
+
+    def shown_fields(self) -> list["ShownField"]:
+        """The three fields as the page shows them, worked out here: what crispy-forms would
+        render, without the dozens of templates it includes for three fields (a quarter of this
+        page's time), and a list of groups that may run to every group of the organisation."""
+        shown = []
+        for name in ("group", "from", "to"):
+            bound = self[name]
+            value = bound.value()
+            field = ShownField(
+                name=name,
+                id=bound.auto_id,
+                label=bound.label,
+                required=bound.field.required,
+                errors=list(bound.errors),
+                value="" if value is None else str(bound.field.widget.format_value(value) or ""),
+            )
+            if name == "group":
+                chosen = "" if value in (None, "") else str(value)
+                field.options = [(str(pk), label, str(pk) == chosen) for pk, label in bound.field.choices]
+            shown.append(field)
+        return shown
 
     def _within_reach(self, name) -> datetime.date:
         day = self.cleaned_data[name]
@@ -63,4 +98,8 @@ class FunderReportForm(forms.Form):
                 self.add_error("to", "The end of the period must be on or after its start.")
             elif end - start > LONGEST_PERIOD:
                 self.add_error("from", "Choose a period of five years or less.")
+            else:
+                # Whole calendar months only, so no report can be subtracted from another to
+                # count a few days (reports.funder.suppress).
+                cleaned["from"], cleaned["to"] = whole_months(start, end)
         return cleaned

@@ -1,26 +1,32 @@
 """The funder report: how groups ran over a period, as numbers about groups, never about a person.
 
 Funders get numbers, not diaries (shared/DOMAIN.md): nothing here names a member or gives a
-row per member, every count under 5 is shown as "fewer than 5" (see `suppress`), and a number
-that would let a reader work out a hidden one from a total is hidden too (see `publish`).
+row per member. Every count is rounded to the nearest 5 and any count under 5 is shown as "fewer
+than 5" (see `suppress`), a report covers whole calendar months only (`whole_months`), so that
+no small number can be worked out by subtracting one report from another, and a number that would
+let a reader work out a hidden one from a total is hidden too (see `publish`).
 
-Every figure is worked out in the database, in the same few queries however many groups,
-sessions and members there are; only the planned meeting dates, which follow from each group's
-meeting pattern, are counted in Python (no query).
+Every figure comes from the summary the services keep per group and month (reports.summary), in
+the same few queries however long the groups' history; only the planned meeting dates, which
+follow from each group's meeting pattern, are counted in Python (no query).
 """
 
 import datetime
 from dataclasses import dataclass, field, fields
 
+from django.core.cache import cache
 from django.db import connections
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber, TruncMonth
+from django.db.models import Sum
 from django.utils import timezone
 
-from sessions_log.models import HELD, HELD_WITH_REGISTER, Attendance, FollowUp, GroupSession
+from sessions_log.models import GroupSession
 from sessions_log.schedule import meeting_dates
 
+from .models import AttendeeMonth, GroupMonth, SummaryVersion
+
 SMALL_COUNT = 5
+# Every count shown is rounded to the nearest multiple of this (see `suppress`).
+ROUNDING = 5
 FEWER_THAN_5 = "fewer than 5"
 # Shown instead of a number that is big enough to show, but would give away a small one.
 HIDDEN = "not shown"
@@ -33,14 +39,23 @@ DidNotRun = GroupSession.Outcome.DID_NOT_RUN
 
 
 def suppress(count: int) -> int | str:
-    """Any count under 5 is shown as "fewer than 5"; 5 and over are shown as they are.
+    """Any count under 5 is shown as "fewer than 5"; 5 and over are rounded to the nearest 5.
 
     The rule includes 0: a funder is never told that a group had no one, or one, or four
     people, because in a small group a small number can point to a person. It applies to every
     count in the report (page, CSV and chart), sessions as well as people, so that no reader
     has to know which counts are about people.
+
+    Rounding stops differencing: two reports over overlapping periods (January to June, and
+    January to May) would otherwise give, subtracted, June's figure alone, however small. Each
+    shown count is within 2 of the true one, so the difference of two shown counts leaves the
+    true difference anywhere in a range 8 wide: never one number under 5, however the periods are
+    chosen (reports/tests/test_differencing.py). Periods are whole calendar months, so no choice
+    of days can split a month's sessions either.
     """
-    return count if count >= SMALL_COUNT else FEWER_THAN_5
+    if count < SMALL_COUNT:
+        return FEWER_THAN_5
+    return (count + ROUNDING // 2) // ROUNDING * ROUNDING
 
 
 def average(total: int, sessions: int, attendees: int) -> float | str:
@@ -145,117 +160,92 @@ def _planned(group, start, end) -> int:
     return len(meeting_dates(group, first, last))
 
 
-def _period_bounds(start, end):
-    """The period as aware datetimes [from, until) in the site's time zone, for timestamps."""
-    tz = timezone.get_current_timezone()
-    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-    until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    return since, until
+def whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The period widened to whole calendar months: from the first day of `start`'s month to the
+    last day of `end`'s. The report counts only whole months (see `suppress`)."""
+    after = (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return start.replace(day=1), after - datetime.timedelta(days=1)
 
 
 def figures_by_group(group_ids, start, end) -> dict[int, Figures]:
-    """Every figure except the planned sessions, per group, in three queries.
+    """Every figure except the planned sessions, per group, for the whole months from `start`'s
+    to `end`'s, from the summary the services keep (reports.summary), in two queries however long
+    the groups' history:
 
     - held / not run: sessions recorded with a date in the period, by outcome;
-    - attendees: distinct members marked present, late or left early at a held session in it;
+    - attendees: different members marked present, late or left early at a held session in it;
     - attendances and held_with_register: for the average, marks of attending divided by held
-      sessions whose register was taken (a session without a register tells nothing about
-      how many came); attendances include those of members whose records have since been
-      erased, kept on each session as a number, but such members are no longer among the
-      attendees or those still attending, as nothing says who they were;
-    - still_attending: members whose 5th or later marked held session, counting from their
-      first in the period, is an attendance (a "mark" is any register entry, present or not);
-    - follow-ups raised / closed: created / closed in the period, for any member of the group.
-    """
-    figures = {group_id: Figures() for group_id in group_ids}
-    in_period = Q(date__gte=start, date__lte=end)
+      sessions whose register was taken (a session without a register tells nothing about how
+      many came);
+    - still_attending: members whose 5th or later marked held session, counting from their first
+      in the period, is an attendance (a "mark" is any register entry, present or not);
+    - follow-ups raised / closed: raised / closed in the period, for any member of the group.
 
-    sessions = (
-        GroupSession.objects.filter(in_period, group_id__in=group_ids)
+    Members whose records have since been erased, on request or by the retention purge, still
+    count in every figure as they did (their marks and follow-ups are kept as numbers, and who
+    came as a random number): a report over a past period does not change after an erasure.
+    """
+    first, last = whole_months(start, end)
+    figures = {group_id: Figures() for group_id in group_ids}
+    if not group_ids:
+        return figures
+    months = (
+        GroupMonth.objects.filter(group_id__in=group_ids, month__gte=first, month__lte=last)
         .values("group_id")
         .annotate(
-            held=Count("pk", filter=HELD),
-            not_run=Count("pk", filter=Q(outcome=DidNotRun)),
-            held_with_register=Count("pk", filter=HELD_WITH_REGISTER),
-            # Marks of members whose records were erased live on only as numbers on the session.
-            erased_attendances=Coalesce(Sum("erased_attended_count", filter=HELD), 0),
+            held=Sum("sessions_held"),
+            not_run=Sum("sessions_not_run"),
+            held_with_register=Sum("sessions_with_register"),
+            attendances=Sum("attendances"),
+            follow_ups_raised=Sum("follow_ups_raised"),
+            follow_ups_closed=Sum("follow_ups_closed"),
         )
         .order_by()
     )
-    for row in sessions:
-        target = figures[row["group_id"]]
-        target.held, target.not_run, target.held_with_register = row["held"], row["not_run"], row["held_with_register"]
-        target.attendances = row["erased_attendances"]
-
-    for group_id, attendances, attendees, still_attending in _attendance_by_group(group_ids, start, end):
-        target = figures[group_id]
-        target.attendances += attendances
-        target.attendees = attendees
-        target.still_attending = still_attending
-
-    since, until = _period_bounds(start, end)
-    raised_in_period = Q(created_at__gte=since, created_at__lt=until)
-    closed_in_period = Q(closed_at__gte=since, closed_at__lt=until)
-    follow_ups = (
-        FollowUp.objects.filter(raised_in_period | closed_in_period, session__group_id__in=group_ids)
-        .values("session__group_id")
-        .annotate(raised=Count("pk", filter=raised_in_period), closed=Count("pk", filter=closed_in_period))
-        .order_by()
-    )
-    for row in follow_ups:
-        target = figures[row["session__group_id"]]
-        target.follow_ups_raised, target.follow_ups_closed = row["raised"], row["closed"]
+    for row in months:
+        target = figures[row.pop("group_id")]
+        for name, value in row.items():
+            setattr(target, name, value)
+    for group_id, attendees, still_attending in _attendees_by_group(group_ids, first, last):
+        figures[group_id].attendees = attendees
+        figures[group_id].still_attending = still_attending
     return figures
 
 
-def _attendance_by_group(group_ids, start, end) -> list[tuple[int, int, int, int]]:
-    """(group, attendances, attendees, still attending) from the marks at held sessions in the
-    period, in one pass over them.
+def _attendees_by_group(group_ids, first_month, last_month) -> list[tuple[int, int, int]]:
+    """(group, members who attended, members still attending) from each member's months.
 
-    Each member's marks are numbered in date order; a member is still attending when one of
-    their marks numbered 5 or more is an attendance. The numbering must see every mark, missed
-    sessions included, so whether the member came is filtered on only after it.
-
-    The ORM builds the numbered marks, but it cannot count over a window function (PostgreSQL
-    allows no window function inside an aggregate's FILTER), so the counting is one SQL
-    statement around it. Filtering the marks on their number with `pk__in` instead, as the ORM
-    can, reads the period's marks twice and took twice as long on 200 groups' data.
+    A member's marks in the period are numbered across its months: those of the months before
+    one, plus the place of that month's last attendance among its own marks. They are still
+    attending when that number passes SETTLING_IN_SESSIONS in any month. One statement: the ORM
+    cannot count over a window function (PostgreSQL allows none inside an aggregate).
     """
-    if not group_ids:
-        return []  # the ORM cannot write "IN ()" into SQL, so there would be nothing to wrap
-    numbered = (
-        Attendance.objects.filter(
-            session__group_id__in=group_ids,
-            session__outcome=Held,
-            session__date__gte=start,
-            session__date__lte=end,
-        )
-        .annotate(
-            nth=Window(
-                RowNumber(),
-                partition_by=[F("member_id")],
-                order_by=[F("session__date").asc(), F("session__starts_at").asc(), F("session_id").asc()],
-            ),
-            came=ExpressionWrapper(Q(status__in=Attendance.ATTENDED), output_field=BooleanField()),
-        )
-        .values("member_id", "nth", "came", group_id=F("session__group_id"))
-        .order_by()
-    )
-    numbered_sql, params = numbered.query.get_compiler(using=numbered.db).as_sql()
-    # FILTER on an aggregate: PostgreSQL, and SQLite from 3.30 (Django 5.2 needs 3.31 or later).
-    with connections[numbered.db].cursor() as cursor:
+    table = AttendeeMonth._meta.db_table
+    placeholders = ", ".join(["%s"] * len(group_ids))
+    with connections[AttendeeMonth.objects.db].cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT group_id,
-                   COUNT(*) FILTER (WHERE came),
-                   COUNT(DISTINCT member_id) FILTER (WHERE came),
-                   COUNT(DISTINCT member_id) FILTER (WHERE came AND nth > %s)
-            FROM ({numbered_sql}) AS numbered
+            SELECT group_id, SUM(came), SUM(stayed) FROM (
+                SELECT group_id, attendee,
+                       MAX(CASE WHEN attended > 0 THEN 1 ELSE 0 END) AS came,
+                       MAX(CASE WHEN last_attended_position > 0 AND earlier + last_attended_position > %s
+                           THEN 1 ELSE 0 END) AS stayed
+                FROM (
+                    SELECT group_id, attendee, attended, last_attended_position,
+                           COALESCE(SUM(marks) OVER (
+                               PARTITION BY group_id, attendee ORDER BY month
+                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                           ), 0) AS earlier
+                    FROM {table}
+                    WHERE group_id IN ({placeholders}) AND month >= %s AND month <= %s
+                ) AS numbered
+                GROUP BY group_id, attendee
+            ) AS per_member
             GROUP BY group_id
             """,
-            (SETTLING_IN_SESSIONS, *params),
+            (SETTLING_IN_SESSIONS, *group_ids, first_month, last_month),
         )
-        return cursor.fetchall()
+        return [(group_id, int(came), int(stayed)) for group_id, came, stayed in cursor.fetchall()]
 
 
 def _months(start, end) -> list[datetime.date]:
@@ -268,15 +258,50 @@ def _months(start, end) -> list[datetime.date]:
 
 def held_by_month(group_ids, start, end) -> list[tuple[datetime.date, int]]:
     """Sessions held in each calendar month of the period (all the groups together), one query."""
+    first, last = whole_months(start, end)
     counts = dict(
-        GroupSession.objects.held()
-        .filter(group_id__in=group_ids, date__gte=start, date__lte=end)
-        .annotate(month=TruncMonth("date"))
+        GroupMonth.objects.filter(group_id__in=group_ids, month__gte=first, month__lte=last)
         .values_list("month")
-        .annotate(count=Count("pk"))
+        .annotate(held=Sum("sessions_held"))
         .order_by()
     )
-    return [(month, counts.get(month, 0)) for month in _months(start, end)]
+    return [(month, counts.get(month, 0)) for month in _months(first, last)]
+
+
+# Figures are kept in the cache under their group's summary version, so nothing in the cache is
+# ever read after a change: this only lets unused entries go.
+FIGURES_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _figures_key(group, version: int, start, end) -> str:
+    """What a group's figures for the period depend on: its summary's version, and the parts of
+    its plan that say when it meets (for the sessions planned). Numbers only, nothing personal."""
+    pattern = (group.meeting_frequency, group.meeting_weekday, group.launched_at, group.closed_at, group.created_at)
+    moments = ":".join(f"{moment:%Y%m%d%H%M%S%f}" if moment else "-" for moment in pattern[2:])
+    return f"funder-figures:{group.pk}:{version}:{pattern[0]}:{pattern[1]}:{moments}:{start:%Y%m}:{end:%Y%m}"
+
+
+def figures_of_groups(groups, start, end) -> dict[int, Figures]:
+    """Each group's figures, planned sessions included, for the whole months from `start`'s to
+    `end`'s: from the cache when the group's summary has not changed since they were worked out
+    (reports.summary bumps its version with every change), else from the summary. An
+    organisation-wide report then costs about the same however many groups it covers: the figures
+    of a group nobody has changed are not worked out again."""
+    start, end = whole_months(start, end)
+    versions = dict(
+        SummaryVersion.objects.filter(group_id__in=[group.pk for group in groups]).values_list("group_id", "version")
+    )
+    keys = {group.pk: _figures_key(group, versions.get(group.pk, 0), start, end) for group in groups}
+    found = cache.get_many(list(keys.values()))
+    figures = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [group for group in groups if group.pk not in figures]
+    if missing:
+        worked_out = figures_by_group([group.pk for group in missing], start, end)
+        for group in missing:
+            worked_out[group.pk].planned = _planned(group, start, end)
+        cache.set_many({keys[pk]: figure for pk, figure in worked_out.items()}, FIGURES_CACHE_SECONDS)
+        figures.update(worked_out)
+    return figures
 
 
 def build_funder_report(*, groups, start: datetime.date, end: datetime.date) -> Report:
@@ -285,11 +310,10 @@ def build_funder_report(*, groups, start: datetime.date, end: datetime.date) -> 
     Groups that had not launched by the end of the period are left out: they held nothing.
     With more than one group, a row per group is followed by the total of them all.
     """
+    start, end = whole_months(start, end)
     groups = [group for group in groups if group.launched_at and timezone.localdate(group.launched_at) <= end]
     group_ids = [group.pk for group in groups]
-    by_group = figures_by_group(group_ids, start, end) if groups else {}
-    for group in groups:
-        by_group[group.pk].planned = _planned(group, start, end)
+    by_group = figures_of_groups(groups, start, end) if groups else {}
 
     figures = [by_group[group.pk] for group in groups]
     total = sum(figures, Figures())

@@ -60,7 +60,12 @@ def _csv_response(report, scope: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["Funder report", _csv_safe(scope)])
     writer.writerow(["Period", f"{report.start:%Y-%m-%d}", f"{report.end:%Y-%m-%d}"])
-    writer.writerow([f'Counts under 5 are shown as "{FEWER_THAN_5}"; "{HIDDEN}" marks a number hidden to protect one.'])
+    writer.writerow(
+        [
+            f'Counts are rounded to the nearest 5; under 5 they are shown as "{FEWER_THAN_5}"; '
+            f'"{HIDDEN}" marks a number hidden to protect one. Whole calendar months only.'
+        ]
+    )
     writer.writerow([])
     writer.writerow(["Group", *report.headings])
     for row in [*report.rows, *([report.total] if report.total else [])]:
@@ -72,10 +77,22 @@ def _csv_response(report, scope: str) -> HttpResponse:
     return response
 
 
+REPORTED_GROUP_FIELDS = (
+    "name",
+    "status",
+    "launched_at",
+    "closed_at",
+    "created_at",
+    "meeting_frequency",
+    "meeting_weekday",
+)
+
+
 def funder_report(request):
     """Aggregate numbers about the groups a coordinator or supervisor reports on (see funder.py)."""
     chosen = _chosen_group(request)
-    reportable = list(SupportGroup.objects.reported_on_by(request.user))
+    # What the report and its list of groups read of each group: an administrator's runs to every group.
+    reportable = list(SupportGroup.objects.reported_on_by(request.user).only(*REPORTED_GROUP_FIELDS))
 
     start, end = last_twelve_months(timezone.localdate())
     form = FunderReportForm({"from": start, "to": end, **request.GET.dict()}, groups=reportable)

@@ -24,8 +24,10 @@ from audit.models import AccessEvent
 from audit.services import purge_access_log, record_access
 from groups.models import SupportGroup
 from groups.services import lock_group
+from reports.summary import keep_erased_members, refresh_months
 
 from . import subject_access
+from .counters import refresh_register_counts
 from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
 from .permissions import can_handle_subject_requests
 
@@ -238,8 +240,14 @@ def _erase_members(*, group, member_ids: list[int], reason: str, by) -> ErasureC
             user=by, action=AccessEvent.Action.ERASED_MEMBER, obj=Member(pk=member_id), group=group, detail=reason
         )
     counts.history_copies = _delete_history_of_members(member_ids)
+    # What they counted in the funder report stays, as numbers: a past report does not change.
+    months = keep_erased_members(group.pk, member_ids)
     # Deleting the members takes their marks and follow-ups with them (the foreign keys cascade).
     Member.objects.filter(pk__in=member_ids).delete()
+    # The sessions' totals stay as they were (the marks now count as erased members' numbers):
+    # worked out again, they must come to the same.
+    refresh_register_counts(session_ids=by_session)
+    refresh_months(group.pk, months)
     # Deleting writes a last history copy of each row ("deleted"): those go as well.
     _delete_history_of_members(member_ids)
     return counts

@@ -21,7 +21,9 @@ from audit.changes import create_many, delete_change, save_change, update_many
 from groups.models import GroupRole, SupportGroup
 from groups.services import lock_group
 from groups_site import events
+from reports.summary import months_of_follow_ups, refresh_months, this_month
 
+from .counters import refresh_register_counts
 from .models import (
     AbsencePolicy,
     Attendance,
@@ -186,10 +188,12 @@ def record_session(*, session: GroupSession, facilitators, by) -> GroupSession:
         group = _lock_running_group(session.group_id, by, refusal="Only the group's facilitators record its sessions.")
         session.group = group
         correcting = session.pk is not None
+        months = {session.date}
         if correcting:
             stored = GroupSession.objects.select_for_update().filter(pk=session.pk, group=group).first()
             if stored is None:
                 raise ValidationError("This session is no longer recorded.")
+            months.add(stored.date)
             if not session.was_held and stored.attendance.exists():
                 raise ValidationError(
                     {"outcome": "This session has a register, so it was held. Correct the register instead."}
@@ -206,6 +210,8 @@ def record_session(*, session: GroupSession, facilitators, by) -> GroupSession:
             update_fields=list(SESSION_DETAILS) if correcting else None,
         )
         session.facilitators_present.set(facilitators)
+        # The funder report's summary of the month it is in now, and was in before a correction.
+        refresh_months(group.pk, months)
         events.announce(events.session_recorded, session_id=session.pk, group_id=group.pk, by_id=by.pk)
     return session
 
@@ -232,6 +238,8 @@ def save_register(*, session: GroupSession, marks: dict[int, str], by) -> Follow
         if len(members) != len(marks):
             raise ValidationError("The register names someone who is not a member of this group.")
         correcting = locked.has_register
+        # Follow-ups a correction withdraws stop counting in the month they were raised.
+        months = {locked.date, this_month(), *months_of_follow_ups(FollowUp.objects.filter(session=locked))}
         new, changed = [], []
         for member_id, status in marks.items():
             mark = existing.get(member_id)
@@ -247,8 +255,10 @@ def save_register(*, session: GroupSession, marks: dict[int, str], by) -> Follow
             update_many(Attendance, changed, ["status", "updated_by", "updated_at"], by=by, reason=reason)
         locked.register_taken_at = timezone.now()
         save_change(locked, by=by, reason=reason, update_fields=["register_taken_at"])
+        refresh_register_counts(session_ids=[locked.pk], member_ids=[*existing, *marks])
         session.register_taken_at = locked.register_taken_at
         changes = _raise_follow_ups(session=locked, by=by)
+        refresh_months(group.pk, months)
         events.announce(events.register_saved, session_id=locked.pk, group_id=group.pk, by_id=by.pk)
         for follow_up in changes.raised:
             events.announce(
@@ -418,6 +428,7 @@ def _close_follow_up(follow_up, *, group, outcome, note, by, reason) -> None:
     follow_up.outcome, follow_up.note = outcome, note
     follow_up.closed_at, follow_up.closed_by = timezone.now(), by
     save_change(follow_up, by=by, reason=reason, update_fields=["outcome", "note", "closed_at", "closed_by"])
+    refresh_months(group.pk, {this_month()})
     events.announce(
         events.follow_up_closed,
         follow_up_id=follow_up.pk,

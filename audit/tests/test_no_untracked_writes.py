@@ -9,6 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["accounts", "audit", "groups", "sessions_log", "groups_site", "notifications", "demo", "bench"]
 UNTRACKED = {"update", "bulk_create", "bulk_update"}
+# Numbers worked out from audited rows and left out of the history on purpose (their own docstrings
+# say why): register totals kept on sessions and members.
+DERIVED_NUMBERS = {"sessions_log/counters.py"}
 
 
 def application_files():
@@ -16,6 +19,8 @@ def application_files():
         for path in (ROOT / app).rglob("*.py"):
             parts = set(path.relative_to(ROOT).parts)
             if "tests" in parts or "migrations" in parts:
+                continue
+            if path.relative_to(ROOT).as_posix() in DERIVED_NUMBERS:
                 continue
             yield path
 

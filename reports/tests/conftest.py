@@ -27,3 +27,13 @@ def launched_group(name, *, days_ago=LAUNCHED_DAYS_AGO, **fields):
 @pytest.fixture
 def group(db):
     return launched_group("Riverside evening group")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The funder report keeps figures in the cache; each test starts without any."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

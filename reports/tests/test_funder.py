@@ -17,7 +17,10 @@ from reports.funder import (
     figures_by_group,
     publish,
     suppress,
+    whole_months,
 )
+from reports.summary import rebuild
+from sessions_log.erasure import erase_member
 from sessions_log.models import Attendance, FollowUp, GroupSession
 from sessions_log.tests.factories import AttendanceFactory, FollowUpFactory, GroupSessionFactory, MemberFactory
 
@@ -29,6 +32,21 @@ TODAY = timezone.localdate()
 
 def days_ago(days) -> datetime.date:
     return TODAY - datetime.timedelta(days=days)
+
+
+# The report counts whole calendar months: the period is the three months before this one.
+PERIOD_START, PERIOD_END = whole_months(
+    (TODAY.replace(day=1) - datetime.timedelta(days=80)), TODAY.replace(day=1) - datetime.timedelta(days=1)
+)
+
+
+def inside(days) -> datetime.date:
+    """A day `days` after the period starts: always in it for fewer than 89 days."""
+    return PERIOD_START + datetime.timedelta(days=days)
+
+
+def moment(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 def held(group, on, *, register=True):
@@ -56,9 +74,9 @@ def test_every_count_under_5_including_0_is_shown_as_fewer_than_5(count):
     assert suppress(count) == "fewer than 5"
 
 
-@pytest.mark.parametrize("count", [5, 6, 7, 250])
-def test_counts_of_5_and_over_are_shown_as_they_are(count):
-    assert suppress(count) == count
+@pytest.mark.parametrize(("count", "shown"), [(5, 5), (6, 5), (7, 5), (8, 10), (12, 10), (13, 15), (250, 250)])
+def test_counts_of_5_and_over_are_rounded_to_the_nearest_5(count, shown):
+    assert suppress(count) == shown
 
 
 def test_an_average_is_shown_to_one_decimal_place_when_it_rests_on_5_sessions_and_5_members():
@@ -88,17 +106,17 @@ def test_nothing_more_is_hidden_when_the_total_itself_is_not_shown():
 
 @pytest.fixture
 def period():
-    return days_ago(100), days_ago(1)
+    return PERIOD_START, PERIOD_END
 
 
 def test_sessions_held_and_not_run_count_only_those_dated_in_the_period(group, period):
     start, end = period
     for week in range(6):
-        held(group, days_ago(8 + 7 * week))
-    not_run(group, days_ago(50 + 1))
-    not_run(group, days_ago(60 + 1))
-    held(group, days_ago(101))  # the day before the period starts
-    held(group, TODAY)  # the day after it ends
+        held(group, inside(8 + 7 * week))
+    not_run(group, inside(51))
+    not_run(group, inside(61))
+    held(group, start - datetime.timedelta(days=1))  # the day before the period starts
+    held(group, end + datetime.timedelta(days=1))  # the day after it ends
 
     figures = figures_of(group, *period)
 
@@ -107,7 +125,7 @@ def test_sessions_held_and_not_run_count_only_those_dated_in_the_period(group, p
 
 def test_members_who_attended_are_counted_once_each_and_only_when_they_came(group, period):
     regular, late_comer, apologetic = (MemberFactory(group=group) for _ in range(3))
-    first, second = held(group, days_ago(10)), held(group, days_ago(17))
+    first, second = held(group, inside(10)), held(group, inside(17))
     AttendanceFactory(session=first, member=regular, status=Status.PRESENT)
     AttendanceFactory(session=second, member=regular, status=Status.LEFT_EARLY)
     AttendanceFactory(session=first, member=late_comer, status=Status.LATE)
@@ -124,10 +142,10 @@ def test_members_who_attended_are_counted_once_each_and_only_when_they_came(grou
 def test_the_average_divides_attendances_by_held_sessions_with_a_register(group, period):
     members = [MemberFactory(group=group) for _ in range(6)]
     for week in range(5):
-        session = held(group, days_ago(8 + 7 * week))
+        session = held(group, inside(8 + 7 * week))
         for member in members[: 5 + (week == 0)]:
             AttendanceFactory(session=session, member=member)
-    held(group, days_ago(50), register=False)  # says nothing about how many came
+    held(group, inside(50), register=False)  # says nothing about how many came
 
     figures = figures_of(group, *period)
 
@@ -135,24 +153,32 @@ def test_the_average_divides_attendances_by_held_sessions_with_a_register(group,
     assert figures.average_attendance == 5.2  # 26 attendances over 5 registers
 
 
-def test_the_average_still_counts_attendances_of_members_whose_records_were_erased(group, period):
+def test_members_whose_records_were_erased_still_count_as_they_did(group, period, coordinator):
     members = [MemberFactory(group=group) for _ in range(5)]
+    came, stayed_away = MemberFactory(group=group), MemberFactory(group=group)
     for week in range(5):
-        session = held(group, days_ago(8 + 7 * week))
-        GroupSession.objects.filter(pk=session.pk).update(erased_marked_count=2, erased_attended_count=1)
+        session = held(group, inside(8 + 7 * week))
         for member in members:
             AttendanceFactory(session=session, member=member)
+        AttendanceFactory(session=session, member=came, status=Status.PRESENT if week else Status.ABSENT)
+        AttendanceFactory(session=session, member=stayed_away, status=Status.ABSENT)
+    FollowUpFactory(member=stayed_away, session=session)  # raised this month
+    before, this_month = figures_of(group, *period), figures_of(group, TODAY, TODAY)
 
-    figures = figures_of(group, *period)
+    for member in (came, stayed_away):
+        erase_member(member=member, reason="Asked in writing.", by=coordinator)
 
-    assert figures.attendees == 5  # nothing says who the erased members were
-    assert figures.average_attendance == 6.0  # (25 marks + 5 kept as numbers) over 5 registers
+    assert figures_of(group, *period) == before
+    assert figures_of(group, TODAY, TODAY) == this_month
+    assert (before.attendees, before.still_attending) == (6, 6)
+    assert before.average_attendance == 5.8  # 25 + 4 attendances over 5 registers
+    assert this_month.follow_ups_raised == 1
 
 
-def _marks(group, member, statuses, *, first_days_ago):
+def _marks(group, member, statuses, *, first):
     """A mark per status, a week apart, oldest first."""
     for index, status in enumerate(statuses):
-        on = days_ago(first_days_ago - 7 * index)
+        on = first + datetime.timedelta(days=7 * index)
         session = GroupSession.objects.filter(group=group, date=on).first() or held(group, on)
         AttendanceFactory(session=session, member=member, status=status)
 
@@ -162,13 +188,13 @@ def test_a_member_still_attends_after_their_first_4_sessions_when_their_5th_or_l
 ):
     P, A = Status.PRESENT, Status.ABSENT
     fifth_attended = MemberFactory(group=group)
-    _marks(group, fifth_attended, [P, P, P, P, P], first_days_ago=90)
+    _marks(group, fifth_attended, [P, P, P, P, P], first=inside(2))
     sixth_attended = MemberFactory(group=group)
-    _marks(group, sixth_attended, [A, P, A, P, A, Status.LATE], first_days_ago=90)
+    _marks(group, sixth_attended, [A, P, A, P, A, Status.LATE], first=inside(2))
     only_four = MemberFactory(group=group)
-    _marks(group, only_four, [P, P, P, P], first_days_ago=90)
+    _marks(group, only_four, [P, P, P, P], first=inside(2))
     fifth_missed = MemberFactory(group=group)
-    _marks(group, fifth_missed, [P, P, P, P, A], first_days_ago=90)
+    _marks(group, fifth_missed, [P, P, P, P, A], first=inside(2))
 
     assert figures_of(group, *period).still_attending == 2
 
@@ -176,7 +202,7 @@ def test_a_member_still_attends_after_their_first_4_sessions_when_their_5th_or_l
 def test_sessions_before_the_period_do_not_count_towards_a_members_first_4(group, period):
     member = MemberFactory(group=group)
     # Four sessions before the period, then two inside it: only the 1st and 2nd in the period.
-    _marks(group, member, [Status.PRESENT] * 6, first_days_ago=128)
+    _marks(group, member, [Status.PRESENT] * 6, first=inside(-27))
 
     assert figures_of(group, *period).still_attending == 0
 
@@ -188,21 +214,21 @@ def test_no_groups_have_no_figures(db, period):
 def test_follow_ups_are_counted_as_raised_and_closed_within_the_period(group, period):
     start, end = period
     member = MemberFactory(group=group)
-    session = held(group, days_ago(10))
-    closed = FollowUpFactory(member=member, session=session)
-    FollowUp.objects.filter(pk=closed.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=9),
-        closed_at=timezone.now() - datetime.timedelta(days=3),
-        outcome=FollowUp.Outcome.CONTACTED,
-    )
-    still_open = FollowUpFactory(member=member, session=held(group, days_ago(17)))
-    FollowUp.objects.filter(pk=still_open.pk).update(created_at=timezone.now() - datetime.timedelta(days=16))
-    long_ago = FollowUpFactory(member=member, session=held(group, days_ago(200)))
-    FollowUp.objects.filter(pk=long_ago.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=199),
-        closed_at=timezone.now() - datetime.timedelta(days=5),
-        outcome=FollowUp.Outcome.NO_RESPONSE,
-    )
+    # (raised, closed) for each: the summary is then worked out again, as the services would.
+    times = [
+        (inside(11), inside(17)),
+        (inside(18), None),
+        (inside(-99), inside(15)),
+        (end + datetime.timedelta(days=2), None),
+    ]
+    for raised, closed in times:
+        follow_up = FollowUpFactory(member=member, session=held(group, raised - datetime.timedelta(days=1)))
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            created_at=moment(raised),
+            closed_at=moment(closed) if closed else None,
+            outcome=FollowUp.Outcome.CONTACTED if closed else "",
+        )
+    rebuild([group.pk])
 
     figures = figures_of(group, start, end)
 
@@ -219,27 +245,26 @@ def _tuesdays(start, end):
 def test_planned_sessions_are_the_meeting_dates_in_the_period_from_launch(db, period):
     start, end = period
     long_running = launched_group("Long running")
-    launched_lately = launched_group("Launched lately", days_ago=60)
+    launched_lately = launched_group("Launched lately", days_ago=(TODAY - inside(30)).days)
 
     report = build_funder_report(groups=[long_running, launched_lately], start=start, end=end)
 
     planned = {row.label: row.cells[0] for row in report.rows}
-    assert planned["Long running"] == _tuesdays(start, end)
-    assert planned["Launched lately"] == _tuesdays(timezone.localdate(launched_lately.launched_at), end)
+    # Counts rounded to the nearest 5, as every count is.
+    assert planned["Long running"] == suppress(_tuesdays(start, end))
+    assert planned["Launched lately"] == suppress(_tuesdays(timezone.localdate(launched_lately.launched_at), end))
     assert planned["Long running"] > planned["Launched lately"] >= 5
 
 
 def test_a_closed_group_planned_no_sessions_after_it_closed(db, period):
     start, end = period
     closed = launched_group("Closed one")
-    SupportGroup.objects.filter(pk=closed.pk).update(
-        status=SupportGroup.Status.CLOSED, closed_at=timezone.now() - datetime.timedelta(days=60)
-    )
+    SupportGroup.objects.filter(pk=closed.pk).update(status=SupportGroup.Status.CLOSED, closed_at=moment(inside(40)))
     closed.refresh_from_db()
 
     report = build_funder_report(groups=[closed], start=start, end=end)
 
-    assert report.rows[0].cells[0] == _tuesdays(start, days_ago(60))
+    assert report.rows[0].cells[0] == suppress(_tuesdays(start, inside(40)))
 
 
 def test_groups_that_had_not_launched_are_left_out_and_several_groups_get_a_total(db, period):
@@ -247,15 +272,15 @@ def test_groups_that_had_not_launched_are_left_out_and_several_groups_get_a_tota
     first, second = launched_group("First"), launched_group("Second")
     planning = SupportGroupFactory(name="Still planning")
     for week in range(6):
-        held(first, days_ago(8 + 7 * week))
-        held(second, days_ago(8 + 7 * week))
+        held(first, inside(8 + 7 * week))
+        held(second, inside(8 + 7 * week))
 
     report = build_funder_report(groups=[first, planning, second], start=start, end=end)
 
     assert [row.label for row in report.rows] == ["First", "Second"]
     held_column = report.headings.index("Sessions held")
-    assert [row.cells[held_column] for row in report.rows] == [6, 6]
-    assert report.total.cells[held_column] == 12
+    assert [row.cells[held_column] for row in report.rows] == [5, 5]  # 6, rounded to the nearest 5
+    assert report.total.cells[held_column] == 10  # 12, rounded
 
 
 # The chart ------------------------------------------------------------------------------------

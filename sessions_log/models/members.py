@@ -77,10 +77,16 @@ class Member(models.Model):
         blank=True,
         help_text="The support offered after leaving, as the group's exit strategy describes.",
     )
+    # How often they came: kept up to date by the services that change marks (sessions_log.counters),
+    # so the sessions page reads them instead of counting every member's marks.
+    sessions_marked = models.PositiveIntegerField(default=0, editable=False)
+    sessions_attended = models.PositiveIntegerField(default=0, editable=False)
+    last_attended_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MemberQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The totals are worked out from the marks, whose own history says who changed what.
+    history = HistoricalRecords(excluded_fields=["sessions_marked", "sessions_attended", "last_attended_on"])
 
     class Meta:
         ordering = ["display_name", "pk"]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -63,14 +63,24 @@ class DebriefQuerySet(models.QuerySet):
     def awaiting_review(self):
         return self.filter(reviewed=False)
 
-    def awaiting_review_by(self, user):
+    def awaiting_review_by(self, user, *, group_ids=None):
         """Debriefs this person should review: those of groups whose debriefs they sign off
         (SupportGroup.objects.reviewed_by), not yet reviewed, needing attention first and then
         oldest. Their own debriefs are left out, as nobody reviews their own. Lists show who, when
-        and why a debrief waits (its flags), never what it says, so the rest is left unread."""
+        and why a debrief waits (its flags), never what it says, so the rest is left unread.
+
+        `group_ids`, when the caller already has them, are those groups' ids (a list): the
+        database then starts from the partial index of debriefs awaiting review rather than from
+        every session of the groups. A superuser signs off every group's, so no list is needed."""
+        if user.is_superuser:
+            groups = Q()
+        elif group_ids is None:
+            groups = Q(session__group__in=SupportGroup.objects.reviewed_by(user))
+        else:
+            groups = Q(session__group_id__in=group_ids)
         return (
             self.awaiting_review()
-            .filter(session__group__in=SupportGroup.objects.reviewed_by(user))
+            .filter(groups)
             .exclude(author=user)
             .select_related("session__group", "author")
             .defer(*(field for field in Debrief.PRIVATE_FIELDS if field not in Debrief.FLAG_FIELDS))
@@ -80,6 +90,13 @@ class DebriefQuerySet(models.QuerySet):
     def waiting_counts(self) -> dict:
         """How many of these debriefs there are, and how many are flagged, in one query."""
         return self.order_by().aggregate(total=Count("pk"), flagged=Count("pk", filter=Debrief.FLAGGED))
+
+    def with_waiting_counts(self):
+        """Each debrief with how many there are in all (`waiting_total`) and how many of them are
+        flagged (`waiting_flagged`): a page of them then brings its counts in the same query."""
+        return self.annotate(
+            waiting_total=Window(Count("pk")), waiting_flagged=Window(Count("pk", filter=Debrief.FLAGGED))
+        )
 
 
 class Debrief(models.Model):

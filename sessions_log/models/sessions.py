@@ -27,12 +27,19 @@ class GroupSessionQuerySet(models.QuerySet):
         return self.filter(HELD_WITH_REGISTER)
 
     def with_register_counts(self):
-        """Each session with how many were marked and how many attended, for charts and rates.
-        Marks of members whose records were erased still count, as numbers kept on the session."""
+        """Each session with how many were marked and how many attended (`marked_count`,
+        `attended_count`), for charts and rates. They are kept on the session by the services that
+        change a register (sessions_log.counters), so reading them counts nothing; marks of members
+        whose records were erased still count, as numbers kept on the session."""
+        return self
+
+    def with_register_recount(self):
+        """The same numbers counted afresh from the marks (`recounted_marked`, `recounted_attended`):
+        what the kept ones must always equal (sessions_log.counters)."""
         attended = Q(attendance__status__in=Attendance.ATTENDED)
         return self.annotate(
-            marked_count=Count("attendance") + F("erased_marked_count"),
-            attended_count=Count("attendance", filter=attended) + F("erased_attended_count"),
+            recounted_marked=Count("attendance") + F("erased_marked_count"),
+            recounted_attended=Count("attendance", filter=attended) + F("erased_attended_count"),
         )
 
     def newest_first(self):
@@ -97,10 +104,15 @@ class GroupSession(models.Model):
     # go, but the session's attendance numbers must not change: these keep them, as numbers only.
     erased_marked_count = models.PositiveIntegerField("Marks of erased members", default=0, editable=False)
     erased_attended_count = models.PositiveIntegerField("Erased members who attended", default=0, editable=False)
+    # The register's totals, erased members' marks included: kept up to date by the services that
+    # change marks (sessions_log.counters), so pages and rates read them instead of counting marks.
+    marked_count = models.PositiveIntegerField("Marked on the register", default=0, editable=False)
+    attended_count = models.PositiveIntegerField("Attended", default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = GroupSessionQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The totals are worked out from the marks, whose own history says who changed what.
+    history = HistoricalRecords(excluded_fields=["marked_count", "attended_count"])
 
     class Meta:
         ordering = ["-date", "-starts_at"]
@@ -115,6 +127,7 @@ class GroupSession(models.Model):
                 condition=Q(erased_attended_count__lte=F("erased_marked_count")),
                 name="erased_attended_within_erased_marked",
             ),
+            models.CheckConstraint(condition=Q(attended_count__lte=F("marked_count")), name="attended_within_marked"),
         ]
         indexes = [models.Index(fields=["group", "-date"], name="session_group_date")]
 

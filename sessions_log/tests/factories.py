@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from groups.tests.factories import SupportGroupFactory
+from reports.summary import months_of_follow_ups, refresh_months
+from sessions_log.counters import refresh_register_counts
 from sessions_log.models import (
     AbsencePolicy,
     Attendance,
@@ -44,6 +46,14 @@ class GroupSessionFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.facilitators_present.set(extracted)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """A session written straight to the table, counted in the funder report's summary as
+        record_session would (reports.summary)."""
+        session = super()._create(model_class, *args, **kwargs)
+        refresh_months(session.group_id, {session.date})
+        return session
+
 
 class AttendanceFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -52,6 +62,15 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     session = factory.SubFactory(GroupSessionFactory)
     member = factory.SubFactory(MemberFactory, group=factory.SelfAttribute("..session.group"))
     status = Attendance.Status.PRESENT
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """A mark written straight to the table, with the totals the services keep in step as
+        save_register would (sessions_log.counters)."""
+        mark = super()._create(model_class, *args, **kwargs)
+        refresh_register_counts(session_ids=[mark.session_id], member_ids=[mark.member_id])
+        refresh_months(mark.session.group_id, {mark.session.date})
+        return mark
 
 
 class AbsencePolicyFactory(factory.django.DjangoModelFactory):
@@ -72,6 +91,14 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     action = "Send a friendly message to say they were missed."
     assignee = factory.SubFactory(UserFactory)
     due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=3))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """A follow-up written straight to the table, counted in the funder report's summary as
+        the services would (reports.summary)."""
+        follow_up = super()._create(model_class, *args, **kwargs)
+        refresh_months(follow_up.session.group_id, months_of_follow_ups(FollowUp.objects.filter(pk=follow_up.pk)))
+        return follow_up
 
 
 class LessonFactory(factory.django.DjangoModelFactory):

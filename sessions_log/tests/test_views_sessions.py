@@ -646,7 +646,8 @@ def test_facilitators_see_each_members_attendance(client, session, facilitator):
     response = sign_in(client, facilitator).get(url("group_sessions", session.group))
 
     summary = {
-        m.display_name: (m.sessions_attended, m.sessions_marked, m.last_attended) for m in response.context["members"]
+        m.display_name: (m.sessions_attended, m.sessions_marked, m.last_attended_on)
+        for m in response.context["members"]
     }
     assert summary == {"Robin": (1, 1, session.date), "Sky": (0, 0, None)}
 

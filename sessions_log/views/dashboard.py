@@ -6,7 +6,7 @@ queries whether they have one group or twenty.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Window
+from django.db.models import Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,11 +14,13 @@ from django.utils import timezone
 from groups.models import SupportGroup
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
+from groups_site.links import row_links
 
 from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
 
 UPCOMING_SESSIONS = 2
+PLAN_TEXTS = ("purpose", "why_group_work", "leadership_support", "room_notes", "eligibility_notes")
 RECENT_SESSIONS = 8
 QUEUE_PREVIEW = 5
 
@@ -50,21 +52,28 @@ class AttendanceRate:
 
 def dashboard(request):
     user = request.user
-    mine = list(SupportGroup.objects.with_roles_of(user).order_by("name", "pk"))
+    # The plan's long texts are not shown here.
+    mine = list(SupportGroup.objects.with_roles_of(user).defer(*PLAN_TEXTS).order_by("name", "pk"))
     facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
     coordinated = [group for group in mine if group.coordinates]
-    # Superusers sign off debriefs in every group, supervising one or not.
-    reviews_debriefs = any(group.supervises for group in mine) or SupportGroup.objects.reviewed_by(user).exists()
+    # Superusers sign off debriefs in every group, supervising one or not
+    # (SupportGroup.objects.reviewed_by): nobody else needs a query to know.
+    reviews_debriefs = any(group.supervises for group in mine) or (
+        user.is_superuser and SupportGroup.objects.reviewed_by(user).exists()
+    )
     # Members' names are for the people who run a group (permissions.can_view_members), so
     # follow-ups are shown only for those groups.
     follow_ups = _open_follow_ups(user)
 
+    _add_links(mine, follow_ups)
     context = {
         "facilitated": _facilitator_part(user, facilitated, follow_ups),
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
-        "supervision": _supervisor_part(user) if reviews_debriefs else None,
+        "supervision": _supervisor_part(user, [group.pk for group in mine if group.supervises])
+        if reviews_debriefs
+        else None,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
         "has_roles": bool(mine),
@@ -73,11 +82,29 @@ def dashboard(request):
     return render(request, "sessions_log/dashboard.html", context)
 
 
+def _add_links(groups, follow_ups) -> None:
+    """Each group's and follow-up's addresses, with one reverse() per kind of link, not per row."""
+    sessions_url = row_links("sessions_log:group_sessions", "pk")
+    record_url = row_links("sessions_log:session_create", "pk")
+    plan_url = row_links("groups:plan", "pk")
+    members_url = row_links("sessions_log:members", "pk")
+    for group in groups:
+        group.sessions_url, group.record_url, group.plan_url = (
+            sessions_url(group.pk),
+            record_url(group.pk),
+            plan_url(group.pk),
+        )
+    for follow_up in follow_ups:
+        follow_up.members_url = members_url(follow_up.member.group_id)
+
+
 def _open_follow_ups(user) -> list[FollowUp]:
     return list(
         FollowUp.objects.open()
         .filter(assignee=user, member__group__in=SupportGroup.objects.run_by(user))
-        .select_related("member__group", "session")
+        .select_related("member__group")
+        # What the dashboard shows of each: when it is due, for whom, what to do, and the group.
+        .only("due_on", "closed_at", "action", "member__display_name", "member__group__name")
         .order_by("due_on", "pk")
     )
 
@@ -92,20 +119,32 @@ def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
         pk: FacilitatedGroup(group=group, upcoming=upcoming_dates(group, today, UPCOMING_SESSIONS))
         for pk, group in sorted(facilitated.items(), key=lambda item: (item[1].name, item[0]))
     }
-    for session in GroupSession.objects.missing_register().filter(group_id__in=parts).order_by("date", "starts_at"):
-        parts[session.group_id].missing_registers.append(session)
-
-    # The same question as permissions.can_write_debrief, asked of every session at once:
-    # held, this person was present, and they have not written their debrief yet.
+    # Both lists in one query, each session marked with what it waits for. Its register: held,
+    # and nobody has taken it. This person's debrief: the same question as
+    # permissions.can_write_debrief, asked of every session at once (held, they were present,
+    # and they have not written it yet).
     own_debrief = Debrief.objects.filter(session=OuterRef("pk"), author=user)
-    awaiting_debrief = (
+    was_present = GroupSession.facilitators_present.through.objects.filter(groupsession=OuterRef("pk"), user=user)
+    waiting = (
         GroupSession.objects.held()
-        .filter(group_id__in=parts, facilitators_present=user)
-        .exclude(Exists(own_debrief))
+        .filter(group_id__in=parts)
+        .annotate(
+            needs_register=Q(register_taken_at__isnull=True),
+            needs_debrief=Exists(was_present) & ~Exists(own_debrief),
+        )
+        .filter(Q(needs_register=True) | Q(needs_debrief=True))
+        .only("pk", "group_id", "date", "starts_at")
         .order_by("date", "starts_at")
     )
-    for session in awaiting_debrief:
-        parts[session.group_id].missing_debriefs.append(session)
+    register_url = {pk: row_links("sessions_log:register", "session_pk", pk=pk) for pk in parts}
+    debrief_url = {pk: row_links("sessions_log:debrief_write", "session_pk", pk=pk) for pk in parts}
+    for session in waiting:
+        session.register_url = register_url[session.group_id](session.pk)
+        session.debrief_url = debrief_url[session.group_id](session.pk)
+        if session.needs_register:
+            parts[session.group_id].missing_registers.append(session)
+        if session.needs_debrief:
+            parts[session.group_id].missing_debriefs.append(session)
 
     for follow_up in follow_ups:
         if follow_up.member.group_id in parts:
@@ -157,6 +196,11 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
     return list(rates.values())
 
 
-def _supervisor_part(user) -> dict:
-    waiting = Debrief.objects.awaiting_review_by(user)
-    return {**waiting.waiting_counts(), "first": list(waiting[:QUEUE_PREVIEW])}
+def _supervisor_part(user, supervised_ids) -> dict:
+    """The first few debriefs awaiting the person's review, and how many there are, in one query."""
+    first = list(
+        Debrief.objects.awaiting_review_by(user, group_ids=supervised_ids).with_waiting_counts()[:QUEUE_PREVIEW]
+    )
+    if not first:
+        return {"total": 0, "flagged": 0, "first": []}
+    return {"total": first[0].waiting_total, "flagged": first[0].waiting_flagged, "first": first}

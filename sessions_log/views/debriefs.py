@@ -14,7 +14,8 @@ from audit.models import AccessEvent
 from audit.services import record_access
 from groups.models import SupportGroup
 from groups.permissions import group_view
-from groups_site.pagination import CountedPaginator
+from groups_site.links import row_links
+from groups_site.pagination import page_counted_in_its_query
 from groups_site.refusals import show_refusal
 
 from ..forms import DebriefForm, DebriefNoteForm, DebriefReviewForm
@@ -26,6 +27,14 @@ from ..services import add_debrief_note, review_debrief, save_debrief
 DEBRIEFS_PER_PAGE = 25
 
 # Helpers ---------------------------------------------------------------------------------------
+
+
+def with_links(debriefs) -> list:
+    """The debriefs, each with its address (`url`), from one reverse() for them all."""
+    link = row_links("sessions_log:debrief", "pk", "debrief_pk")
+    for debrief in debriefs:
+        debrief.url = link(debrief.session.group_id, debrief.pk)
+    return debriefs
 
 
 def review_or_none(debrief):
@@ -169,11 +178,15 @@ def debrief_note(request, group, debrief):
 def review_queue(request):
     """Debriefs waiting for the signed-in supervisor, those needing attention first, a page at a
     time: an administrator's queue holds every group's."""
-    waiting = Debrief.objects.awaiting_review_by(request.user)
-    counts = waiting.waiting_counts()
-    page = CountedPaginator(waiting, DEBRIEFS_PER_PAGE, count=counts["total"]).get_page(request.GET.get("page"))
-    debriefs = list(page)
-    supervises = bool(debriefs) or SupportGroup.objects.reviewed_by(request.user).exists()
+    user = request.user
+    group_ids = None if user.is_superuser else list(SupportGroup.objects.reviewed_by(user).values_list("pk", flat=True))
+    waiting = Debrief.objects.awaiting_review_by(user, group_ids=group_ids).with_waiting_counts()
+    page = page_counted_in_its_query(
+        waiting, DEBRIEFS_PER_PAGE, request.GET.get("page"), count_attribute="waiting_total"
+    )
+    debriefs = with_links(list(page))
+    counts = {"total": page.paginator.count, "flagged": debriefs[0].waiting_flagged if debriefs else 0}
+    supervises = bool(debriefs) or user.is_superuser or bool(group_ids)
     return render(
         request,
         "sessions_log/debrief_queue.html",

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from groups.models import SupportGroup
 from groups.permissions import group_view
+from groups_site.links import row_links
 from groups_site.pagination import CountedPaginator
 from groups_site.refusals import show_refusal
 from reports.permissions import can_subscribe_to_calendar
@@ -34,6 +35,8 @@ from ..schedule import meeting_dates, upcoming_dates
 from ..services import record_session, save_register, session_refusal
 
 CHART_SESSIONS = 12
+SESSION_ROW_FIELDS = ("group_id", "date", "starts_at", "outcome", "not_run_reason", "register_taken_at")
+SESSION_ROW_FIELDS += ("marked_count", "attended_count")
 SESSIONS_PER_PAGE = 20
 # How far back the session form looks for a meeting date that has not been recorded yet.
 LOOK_BACK = datetime.timedelta(days=92)
@@ -59,17 +62,22 @@ CHART_ROW = 30
 CHART_BAR = 18
 
 
-def _attendance_chart(sessions) -> SimpleNamespace:
-    """Bars for sessions oldest first: a pale track for those marked, a solid bar for those who came."""
+def _attendance_chart(sessions, session_url) -> SimpleNamespace:
+    """Bars for sessions oldest first: a pale track for those marked, a solid bar for those who came.
+    Each session's date is written out here once, in the two ways the chart shows it."""
     scale = max((session.marked_count for session in sessions), default=0) or 1
     rows = []
     for index, session in enumerate(sessions):
+        day = session.date
         top = index * CHART_ROW + 4
         attended_width = round(CHART_BAR_MAX * session.attended_count / scale)
         marked_width = round(CHART_BAR_MAX * session.marked_count / scale)
         rows.append(
             SimpleNamespace(
                 session=session,
+                url=session_url(session.pk),
+                short_date=f"{day.day} {day:%b %Y}",
+                long_date=f"{day.day} {day:%B %Y}",
                 bar_y=top,
                 text_y=top + CHART_BAR - 4,
                 attended_width=attended_width,
@@ -108,23 +116,23 @@ def group_sessions(request, group):
         unrecorded = [day for day in recent if day not in recorded]
 
     totals = sessions.totals()
-    charted = list(sessions.with_register().with_register_counts().newest_first()[:CHART_SESSIONS])
-    page = CountedPaginator(
-        sessions.with_register_counts().newest_first(), SESSIONS_PER_PAGE, count=totals["recorded"]
-    ).get_page(request.GET.get("page"))
+    # Only what the chart and the list show of each session.
+    shown = sessions.only(*SESSION_ROW_FIELDS).newest_first()
+    charted = list(shown.with_register()[:CHART_SESSIONS])
+    page = CountedPaginator(shown, SESSIONS_PER_PAGE, count=totals["recorded"]).get_page(request.GET.get("page"))
+    session_url = row_links("sessions_log:session", "session_pk", pk=group.pk)
+    register_url = row_links("sessions_log:register", "session_pk", pk=group.pk)
+    for session in page:
+        session.url, session.register_url = session_url(session.pk), register_url(session.pk)
 
     show_members = can_view_members(request.user, group)
     members = []
     if show_members:
-        came = Q(attendance__status__in=Attendance.ATTENDED)
+        # The totals are kept on each member (sessions_log.counters): nothing to count here.
         members = (
             Member.objects.active()
             .filter(group=group)
-            .annotate(
-                sessions_attended=Count("attendance", filter=came),
-                sessions_marked=Count("attendance"),
-                last_attended=Max("attendance__session__date", filter=came),
-            )
+            .only("display_name", "sessions_attended", "sessions_marked", "last_attended_on")
         )
     return render(
         request,
@@ -136,7 +144,7 @@ def group_sessions(request, group):
             "upcoming": upcoming,
             "unrecorded": unrecorded,
             "page": page,
-            "chart": _attendance_chart(charted[::-1]),
+            "chart": _attendance_chart(charted[::-1], session_url),
             "totals": {**totals, "rate": attendance_percentage(totals["attended"], totals["marked"])},
             "members": members,
             "can_view_members": show_members,
