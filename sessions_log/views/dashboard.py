@@ -6,16 +6,18 @@ queries whether they have one group or twenty.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Window
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import SupportGroup
+from groups.models import GroupRole, RiskAssessment, SupportGroup
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
+from notifications import needs
 
-from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
+from ..models import HELD_WITHOUT_REGISTER, Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
 
 UPCOMING_SESSIONS = 2
@@ -30,6 +32,8 @@ class FacilitatedGroup:
     missing_registers: list = field(default_factory=list)
     missing_debriefs: list = field(default_factory=list)
     follow_ups: list = field(default_factory=list)
+    # The dates of its sessions in notifications.needs' recording window, for the meetings to record.
+    recorded: set = field(default_factory=set)
 
     @property
     def has_tasks(self):
@@ -50,7 +54,8 @@ class AttendanceRate:
 
 def dashboard(request):
     user = request.user
-    mine = list(SupportGroup.objects.with_roles_of(user).order_by("name", "pk"))
+    now = timezone.now()
+    mine = list(_with_what_needs_them(SupportGroup.objects.with_roles_of(user), user, now).order_by("name", "pk"))
     facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
     coordinated = [group for group in mine if group.coordinates]
     # Superusers sign off debriefs in every group, supervising one or not.
@@ -58,19 +63,67 @@ def dashboard(request):
     # Members' names are for the people who run a group (permissions.can_view_members), so
     # follow-ups are shown only for those groups.
     follow_ups = _open_follow_ups(user)
+    facilitator_part = _facilitator_part(user, facilitated, follow_ups, now)
+    supervision = _supervisor_part(user, now) if reviews_debriefs else None
 
     context = {
-        "facilitated": _facilitator_part(user, facilitated, follow_ups),
+        "needs": _what_needs(user, now, mine, facilitator_part, follow_ups, supervision),
+        "facilitated": facilitator_part,
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
-        "supervision": _supervisor_part(user) if reviews_debriefs else None,
+        "supervision": supervision,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
         "has_roles": bool(mine),
         "can_create_group": can_create_group(user),
     }
     return render(request, "sessions_log/dashboard.html", context)
+
+
+def _with_what_needs_them(groups, user, now):
+    """The person's groups marked, in the same query, with what "What needs you" asks of each:
+    whether they lead it, and its risk assessment when past its review date."""
+    overdue = RiskAssessment.objects.review_overdue(timezone.localdate(now)).filter(group=OuterRef("pk"))
+    return groups.annotate(
+        leads=Exists(GroupRole.objects.filter(group=OuterRef("pk"), user=user, role=GroupRole.Role.LEAD_FACILITATOR)),
+        overdue_risk_assessment_id=Subquery(overdue.values("pk")[:1]),
+        risk_review_date=F("risk_assessment__review_date"),
+    )
+
+
+def _what_needs(user, now, mine, facilitator_part, follow_ups, supervision) -> list[dict]:
+    """ "What needs you": the same items the reminder emails point to, by the same rules
+    (notifications.needs), read from what the dashboard loads anyway, so an email is never the
+    only place someone learns of them, and the page costs no more queries."""
+    today = timezone.localdate(now)
+    found = [
+        need
+        for part in facilitator_part
+        if part.group.leads
+        for need in needs.session_needs(part.group, person_id=user.pk, recorded=part.recorded, now=now)
+    ]
+    found += needs.follow_up_needs(follow_ups, today=today)
+    shown = [{"summary": need.summary(today), "url": need.url, "link_text": need.link_text} for need in found]
+    if supervision and supervision["overdue"]:
+        shown.append(
+            {
+                "summary": needs.overdue_debriefs_summary(supervision["overdue"]),
+                "url": reverse("sessions_log:review_queue"),
+                "link_text": "Open the review queue",
+            }
+        )
+    overdue_assessments = [
+        needs.risk_assessment_need(
+            group, person_id=user.pk, assessment_id=group.overdue_risk_assessment_id, review_date=group.risk_review_date
+        )
+        for group in mine
+        if group.coordinates and group.overdue_risk_assessment_id
+    ]
+    shown += [
+        {"summary": need.summary(today), "url": need.url, "link_text": need.link_text} for need in overdue_assessments
+    ]
+    return shown
 
 
 def _open_follow_ups(user) -> list[FollowUp]:
@@ -82,18 +135,28 @@ def _open_follow_ups(user) -> list[FollowUp]:
     )
 
 
-def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
+def _facilitator_part(user, facilitated, follow_ups, now) -> list[FacilitatedGroup]:
     """For each active group the person facilitates: when it meets next, registers not yet
-    taken, sessions they ran but have not debriefed, and follow-ups they were given."""
+    taken, sessions they ran but have not debriefed, follow-ups they were given, and the dates
+    recorded lately (for the meetings still to record)."""
     if not facilitated:
         return []
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     parts = {
         pk: FacilitatedGroup(group=group, upcoming=upcoming_dates(group, today, UPCOMING_SESSIONS))
         for pk, group in sorted(facilitated.items(), key=lambda item: (item[1].name, item[0]))
     }
-    for session in GroupSession.objects.missing_register().filter(group_id__in=parts).order_by("date", "starts_at"):
-        parts[session.group_id].missing_registers.append(session)
+    # One query for two questions: registers not taken (GroupSession.objects.missing_register),
+    # and the days lately recorded.
+    start, end = needs.recording_window(now)
+    sessions = GroupSession.objects.filter(group_id__in=parts).filter(
+        HELD_WITHOUT_REGISTER | Q(date__range=(start, end))
+    )
+    for session in sessions.order_by("date", "starts_at"):
+        if session.was_held and not session.has_register:
+            parts[session.group_id].missing_registers.append(session)
+        if start <= session.date <= end:
+            parts[session.group_id].recorded.add(session.date)
 
     # The same question as permissions.can_write_debrief, asked of every session at once:
     # held, this person was present, and they have not written their debrief yet.
@@ -157,6 +220,6 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
     return list(rates.values())
 
 
-def _supervisor_part(user) -> dict:
+def _supervisor_part(user, now) -> dict:
     waiting = Debrief.objects.awaiting_review_by(user)
-    return {**waiting.waiting_counts(), "first": list(waiting[:QUEUE_PREVIEW])}
+    return {**waiting.waiting_counts(timezone.localdate(now)), "first": list(waiting[:QUEUE_PREVIEW])}
