@@ -129,6 +129,12 @@ def accept_invitation(*, token: str, account, by=None) -> Invitation:
                 f"{inviter} no longer coordinates this group, so this invitation cannot be used. "
                 "Ask one of the group's coordinators to invite you again."
             )
+        if team_role_refusal(group, invitation.role):
+            # Someone else took the role meanwhile (a supervisor was added): nothing is made.
+            raise InvitationNotValid(
+                f"The team has changed since you were invited, so this invitation cannot be used now. "
+                f"Ask {inviter} about it."
+            )
         account.email = invitation.email
         account.is_active = True
         account.full_clean()

@@ -15,8 +15,9 @@ same transaction, so a reminder already decided is never decided again: running 
 twice, or at the same moment on several machines, sends each reminder once (the second insert
 waits for the first to commit, then finds the row; get_or_create, notifications/tests/
 test_reminders_race.py). People who chose a daily digest get their reminders gathered into one
-email from DIGEST_TIME; people who turned reminders off get none (the row still records that
-the reminder was decided, and the dashboard still shows what needs them).
+email each morning (the first run from DIGEST_TIME); people who turned reminders off get none
+(the row still records that the reminder was decided, and the dashboard still shows what needs
+them).
 """
 
 import datetime
@@ -32,10 +33,15 @@ from .models import EmailPreference, SentNotification
 
 Delivery = EmailPreference.ReminderDelivery
 
-# Reminders for people who chose one email a day go out in the first run from this local time,
-# and the second reminder of a session still to record waits for it too.
+# Reminders for people who chose one email a day go out in the first run of the morning, from
+# DIGEST_TIME until DIGEST_UNTIL (local time): one email each morning, never one late at night.
+# A reminder decided after the morning's digest waits for the next one. The second reminder of a
+# session still to record waits for DIGEST_TIME too.
 DIGEST_TIME = datetime.time(7, 0)
+DIGEST_UNTIL = datetime.time(12, 0)
 DAILY_DIGEST = "daily_digest"
+# send_reminders' count of digests sent (its other counts are by EmailPreference.ReminderDelivery).
+DIGESTS_SENT = "digests"
 
 # The email kinds of reminders, with the kind of need each reminds of.
 REMINDER_KINDS = {
@@ -84,7 +90,7 @@ def reminder_kind(need: needs.Need, *, now: datetime.datetime) -> str | None:
 
 
 def send_reminders(*, now: datetime.datetime | None = None) -> Counter:
-    """Decide and queue every reminder due now, once each, and from DIGEST_TIME the day's digests.
+    """Decide and queue every reminder due now, once each, and in the morning the day's digests.
     Returns how many reminders went each way, and how many digests, for the command to print."""
     now = now or timezone.now()
     due = [(kind, need) for need in needs.needs_now(now=now) if (kind := reminder_kind(need, now=now))]
@@ -100,8 +106,8 @@ def send_reminders(*, now: datetime.datetime | None = None) -> Counter:
         delivery = _delivery(person)
         if notify_once(kind, recipient=person, subject_id=need.subject_id, occasion=need.on, delivery=delivery):
             counts[delivery] += 1
-    if timezone.localtime(now).time() >= DIGEST_TIME:
-        counts[DAILY_DIGEST] = send_digests(today=timezone.localdate(now))
+    if DIGEST_TIME <= timezone.localtime(now).time() < DIGEST_UNTIL:
+        counts[DIGESTS_SENT] = send_digests(today=timezone.localdate(now))
     return counts
 
 
