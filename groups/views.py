@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.permissions import can_read_history
@@ -468,7 +469,7 @@ def team(request, group):
                 messages.success(
                     request,
                     f"We have emailed {invited.email} an invitation to join as {invited.get_role_display().lower()}. "
-                    f"Its link works once, until {invited.expires_at:%-d %B}. "
+                    f"Its link works once, until {timezone.localtime(invited.expires_at):%-d %B}. "
                     "They join the team when they accept it.",
                 )
             return redirect("groups:team", pk=group.pk)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -39,7 +40,7 @@ def resend(request, group, invitation):
         messages.success(
             request,
             f"We have emailed {sent.email} the invitation again, with a new link that works until "
-            f"{sent.expires_at:%-d %B}. The link in the earlier email no longer works.",
+            f"{timezone.localtime(sent.expires_at):%-d %B}. The link in the earlier email no longer works.",
         )
     return redirect("groups:team", pk=group.pk)
 
