@@ -24,6 +24,7 @@ from django.utils import timezone
 from groups.models import GroupRole, SupportGroup
 from groups.permissions import holds_role
 from groups_site import events
+from invitations.models import Invitation
 from sessions_log.models import Debrief, FollowUp
 
 from .mail import send_after_commit
@@ -127,8 +128,6 @@ def invitation_sent(sender, *, invitation_id, **kwargs):
 
 @receiver(events.invitation_accepted, dispatch_uid="notifications.alerts.invitation_accepted")
 def invitation_accepted(sender, *, invitation_id, group_id, by_id, **kwargs):
-    from invitations.models import Invitation
-
     invitation = Invitation.objects.filter(pk=invitation_id, group_id=group_id).select_related("invited_by").first()
     if invitation is None:
         return

@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.passwords import reset_link_lifetime
 from groups.models import GroupRole, SupportGroup
 from groups.permissions import holds_role
+from invitations.models import Invitation
 from sessions_log.models import Debrief, FollowUp, GroupSession
 from sessions_log.permissions import can_read_debrief, can_view_members
 
@@ -134,8 +135,6 @@ def follow_ups_assigned(recipient, group_id, session_id):
 
 
 def _invitation_address(invitation_id):
-    from invitations.models import Invitation
-
     return Invitation.objects.pending().filter(pk=invitation_id).values_list("email", flat=True).first()
 
 
@@ -145,8 +144,6 @@ def invitation(recipient, invitation_id):
     the link. The group's name and the inviter's name only: nobody else on the team, no member.
     The link's token is made now, as the email is built: only its hash is kept, and only the
     newest email's link works."""
-    from invitations.models import Invitation
-
     found = Invitation.objects.pending().select_related("group", "invited_by").filter(pk=invitation_id).first()
     if found is None:
         return None
@@ -163,8 +160,6 @@ def invitation(recipient, invitation_id):
 @mail_kind("invitation_accepted")
 def invitation_accepted(recipient, invitation_id):
     """To the coordinator who invited them: the person they invited is on the team now."""
-    from invitations.models import Invitation
-
     found = (
         Invitation.objects.filter(pk=invitation_id, invited_by=recipient, accepted_at__isnull=False)
         .select_related("group", "account")
