@@ -7,6 +7,7 @@ debrief, concern, plan or note (notifications/tests/test_no_sensitive_content.py
 kind with the demo data and fails if one does).
 """
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils import timezone
@@ -154,6 +155,7 @@ def invitation(recipient, invitation_id):
         "role": found.get_role_display().lower(),
         "accept_url": absolute_url(reverse("invitations:accept", kwargs={"token": token})),
         "expires_on": timezone.localdate(found.expires_at),
+        "sets_up_two_factor": settings.OTP_REQUIRED,
     }
 
 
