@@ -125,6 +125,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class SetupView(two_factor_views.SetupView):
+    def done(self, form_list, **kwargs):
+        response = super().done(form_list, **kwargs)
+        if self.get_redirect_url():
+            # Sent on somewhere (a group, after accepting an invitation) rather than to the page
+            # that offers recovery codes: say where they are.
+            messages.success(
+                self.request,
+                "Two-factor sign-in is on. In case you lose your phone, get recovery codes from "
+                "Account security, in the menu, and keep them somewhere safe.",
+            )
+        return response
+
     def get_form(self, step=None, **kwargs):
         form = super().get_form(step=step, **kwargs)
         if "token" in form.fields:

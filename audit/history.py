@@ -31,6 +31,7 @@ from groups.models import (
     Rule,
     SupportGroup,
 )
+from invitations.models import Invitation
 from sessions_log.models import (
     AbsencePolicy,
     Attendance,
@@ -90,6 +91,7 @@ class Tracked:
 TRACKED = [
     Tracked(SupportGroup, "Group details", lambda group: Q(id=group.pk)),
     Tracked(GroupRole, "Team role", _of_group),
+    Tracked(Invitation, "Invitation to the team", _of_group),
     Tracked(Aim, "Aim", _of_group),
     Tracked(Rule, "Rule", _of_group),
     Tracked(ChecklistAnswer, "Checklist answer", _of_group),

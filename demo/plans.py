@@ -55,7 +55,7 @@ def new_group(*, coordinator, **fields) -> SupportGroup:
 
 def add_to_team(group, *, user, role, by) -> GroupRole:
     form = valid(TeamMemberForm({"person": user.username, "role": role}))
-    return add_team_role(group=group, user=form.cleaned_data["person"], role=form.cleaned_data["role"], by=by)
+    return add_team_role(group=group, user=form.cleaned_data["account"], role=form.cleaned_data["role"], by=by)
 
 
 def add_aim(group, *, text, by):

@@ -1,7 +1,13 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Value
+from django.db.models.functions import Concat
+
+from groups_site.validators import validate_single_line
 
 from .models import (
     Aim,
@@ -14,6 +20,9 @@ from .models import (
     Rule,
     SupportGroup,
 )
+
+# The id of the <datalist> of people the team page suggests as a coordinator types a name.
+PEOPLE_LIST_ID = "people-with-accounts"
 
 NO_SELF_HARM_DETAILS = "Write about feelings and arrangements only: never details of anyone's self-harm."
 
@@ -233,28 +242,82 @@ class FacilitatorSupportPlanForm(OpenedVersionMixin, forms.ModelForm):
 
 
 class TeamMemberForm(forms.Form):
-    """Who to add, and as what. Whether they may be (nobody twice in a role, one supervisor) is
-    groups.services.add_team_role's to say."""
+    """Who to add, and as what: someone with an account, found by name (the page suggests the
+    organisation's active accounts as the coordinator types), or someone new, invited by email.
+    Whether they may take the role is groups.services.team_role_refusal's to say."""
+
+    # What the suggestions offer: a person's name with their username, which tells apart two
+    # people of the same name ("Dana Smith (dsmith)").
+    PICKED = re.compile(r"(?P<name>.*) \((?P<username>[^()]+)\)")
 
     person = forms.CharField(
-        label="Username or email address",
-        max_length=254,
-        help_text="The person needs an account already; ask your administrator to create one.",
+        label="Name",
+        max_length=320,
+        validators=[validate_single_line],
+        help_text="Start typing to choose someone who already has an account. For someone new, type their "
+        "full name and give their email address.",
+    )
+    email = forms.EmailField(
+        label="Email address, for someone new",
+        required=False,
+        help_text="We email them a link to make their account and join the team. It works once, for 7 days.",
     )
     role = forms.ChoiceField(choices=GroupRole.Role.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["person"].widget.attrs.update({"list": PEOPLE_LIST_ID, "autocomplete": "off"})
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
         self.helper = template_form_helper()
 
-    def clean_person(self):
-        value = self.cleaned_data["person"].strip()
-        User = get_user_model()
-        active = User.objects.filter(is_active=True)
-        matches = list(active.filter(username__iexact=value)[:1]) or list(active.filter(email__iexact=value)[:2])
-        if not matches:
-            raise forms.ValidationError("No active account has that username or email address.")
-        if len(matches) > 1:
-            # Emails are not unique: never guess who is meant when adding someone to a confidential group.
-            raise forms.ValidationError("More than one account uses that email address. Enter the username instead.")
-        return matches[0]
+    @staticmethod
+    def suggestion(user) -> str:
+        """How an account is offered, and recognised when chosen."""
+        name = user.get_full_name()
+        return f"{name} ({user.get_username()})" if name else user.get_username()
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("person")
+        if not text:
+            return cleaned
+        cleaned["account"] = self._account_named(text.strip(), cleaned.get("email"))
+        if cleaned["account"] is None and not cleaned.get("email") and "email" not in self.errors:
+            self.add_error(
+                "email",
+                "Nobody with an account has that name. To invite someone new, give their email address; "
+                "to add someone who has an account, choose them from the suggestions.",
+            )
+        return cleaned
+
+    def _account_named(self, text: str, email: str | None):
+        """The active account chosen from the suggestions, or typed by username or address;
+        without an email address for someone new, also the one account with that full name.
+        None for someone new."""
+        active = get_user_model().objects.filter(is_active=True)
+        picked = self.PICKED.fullmatch(text)
+        if picked and (account := active.filter(username=picked["username"]).first()):
+            return account
+        if account := active.filter(username__iexact=text).first():
+            return account
+        if "@" in text:
+            by_address = list(active.filter(email__iexact=text)[:2])
+            if len(by_address) > 1:
+                # Addresses are not unique: never guess who is meant when adding someone to a
+                # confidential group.
+                raise forms.ValidationError(
+                    {"person": "More than one account uses that email address. Choose one from the suggestions."}
+                )
+            if by_address:
+                return by_address[0]
+        if email:
+            return None
+        named = list(
+            active.annotate(full_name=Concat("first_name", Value(" "), "last_name")).filter(full_name__iexact=text)[:2]
+        )
+        if len(named) > 1:
+            # Never guess who is meant when adding someone to a confidential group.
+            raise forms.ValidationError(
+                {"person": "More than one account has that name. Choose one from the suggestions: they show usernames."}
+            )
+        return named[0] if named else None

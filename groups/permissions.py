@@ -53,6 +53,12 @@ def can_manage_team(user, group) -> bool:
     return holds_role(user, group, Role.COORDINATOR)
 
 
+def can_supervise(user) -> bool:
+    """Who the organisation trusts to supervise a group's facilitators. For now anyone with an
+    active account: the security work (issue 13) decides the rule, here, in one place."""
+    return user.is_active
+
+
 def can_launch_group(user, group) -> bool:
     return holds_role(user, group, Role.COORDINATOR)
 

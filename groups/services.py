@@ -15,7 +15,7 @@ from audit.changes import create_many, delete_change, save_change, stamped
 from groups_site import events
 
 from .models import Aim, GroupRole, Risk, RiskAssessment, Rule, SupportGroup
-from .permissions import can_change_status, can_create_group, can_edit_plan, can_manage_team
+from .permissions import can_change_status, can_create_group, can_edit_plan, can_manage_team, can_supervise
 from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
 
 Role = GroupRole.Role
@@ -218,27 +218,46 @@ def _save_risks(formset, *, by) -> None:
 # The team --------------------------------------------------------------------------------------
 
 
-def add_team_role(*, group, user, role: str, by) -> GroupRole:
-    """Give a person a role in the group. Nobody holds the same role twice, and a group has one
-    supervisor: a second is refused until the first is removed."""
-    with transaction.atomic(durable=True):
-        locked = lock_group(group.pk)
-        if not can_manage_team(by, locked):
-            raise PermissionDenied(TEAM_REFUSAL)
-        if role not in Role.values:
-            raise ValidationError({"role": "Choose one of the roles."})
+def team_role_refusal(group, role: str, user=None) -> dict | None:
+    """Why `user` cannot take `role` in the group as its team is now, as messages by form field;
+    None when they can. Nobody holds the same role twice, a group has one supervisor (a second
+    waits until the first is removed), and only people the organisation trusts to supervise may.
+    With no user (someone invited, who has no account yet), what can be known without one."""
+    if role not in Role.values:
+        return {"role": "Choose one of the roles."}
+    if user is not None:
         if not user.is_active:
-            raise ValidationError({"person": "That account is not active."})
-        if role in locked.roles_of(user):
-            raise ValidationError({"role": f"{user} already has this role in the group."})
-        if role == Role.SUPERVISOR and locked.supervisor is not None:
-            raise ValidationError({"role": f"{locked.supervisor} is already the supervisor. Remove them first."})
-        added = save_change(GroupRole(group=locked, user=user, role=role), by=by, reason="Added to the team")
-        events.announce(events.team_role_added, group_id=locked.pk, user_id=user.pk, role=role, by_id=by.pk)
-        if role == Role.SUPERVISOR:
-            events.announce(
-                events.supervisor_changed, group_id=locked.pk, old_user_id=None, new_user_id=user.pk, by_id=by.pk
-            )
+            return {"person": "That account is not active."}
+        if role in group.roles_of(user):
+            return {"role": f"{user} already has this role in the group."}
+    if role == Role.SUPERVISOR:
+        if group.supervisor is not None:
+            return {"role": f"{group.supervisor} is already the supervisor. Remove them first."}
+        if user is not None and not can_supervise(user):
+            return {"person": f"{user} is not one of the people the organisation has asked to supervise groups."}
+    return None
+
+
+def add_team_role(*, group, user, role: str, by) -> GroupRole:
+    """Give a person a role in the group, as team_role_refusal allows."""
+    with transaction.atomic(durable=True):
+        return _add_team_role(lock_group(group.pk), user=user, role=role, by=by, reason="Added to the team")
+
+
+def _add_team_role(locked, *, user, role: str, by, reason: str) -> GroupRole:
+    """add_team_role's body, inside the caller's transaction with the group locked: accepting an
+    invitation composes it, granting the role on the authority of the coordinator who invited."""
+    if not can_manage_team(by, locked):
+        raise PermissionDenied(TEAM_REFUSAL)
+    refusal = team_role_refusal(locked, role, user)
+    if refusal:
+        raise ValidationError(refusal)
+    added = save_change(GroupRole(group=locked, user=user, role=role), by=by, reason=reason)
+    events.announce(events.team_role_added, group_id=locked.pk, user_id=user.pk, role=role, by_id=by.pk)
+    if role == Role.SUPERVISOR:
+        events.announce(
+            events.supervisor_changed, group_id=locked.pk, old_user_id=None, new_user_id=user.pk, by_id=by.pk
+        )
     return added
 
 

@@ -4,18 +4,22 @@ or a service, says what happened, and redirects."""
 from collections import defaultdict
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.permissions import can_read_history
 from groups_site.links import row_links
 from groups_site.refusals import show_refusal
+from invitations.services import invite_to_team
 
 from .checklist import SECTIONS_BY_SLUG, items_in_section
 from .forms import (
+    PEOPLE_LIST_ID,
     AimForm,
     ChecklistAnswerForm,
     ExitStrategyForm,
@@ -442,20 +446,33 @@ def support_plan(request, group):
     )
 
 
-# The team: who is on it, and a form to add someone.
+# The team: who is on it, invitations waiting, and a form to add someone or invite someone new.
 @group_view(write=can_manage_team)
 def team(request, group):
     form = TeamMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        details = form.cleaned_data
         try:
-            role = add_team_role(
-                group=group, user=form.cleaned_data["person"], role=form.cleaned_data["role"], by=request.user
-            )
+            if details["account"] is not None:
+                added = add_team_role(group=group, user=details["account"], role=details["role"], by=request.user)
+            else:
+                invited = invite_to_team(
+                    group=group, name=details["person"], email=details["email"], role=details["role"], by=request.user
+                )
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
-            messages.success(request, f"{role.user} is now {role.get_role_display().lower()} of the group.")
+            if details["account"] is not None:
+                messages.success(request, f"{added.user} is now {added.get_role_display().lower()} of the group.")
+            else:
+                messages.success(
+                    request,
+                    f"We have emailed {invited.email} an invitation to join as {invited.get_role_display().lower()}. "
+                    f"Its link works once, until {timezone.localtime(invited.expires_at):%-d %B}. "
+                    "They join the team when they accept it.",
+                )
             return redirect("groups:team", pk=group.pk)
+    manages_team = can_manage_team(request.user, group)
     return render(
         request,
         "groups/team.html",
@@ -463,7 +480,18 @@ def team(request, group):
             "group": group,
             "form": form,
             "roles": group.roles.all(),
-            "can_manage_team": can_manage_team(request.user, group),
+            "can_manage_team": manages_team,
+            # The organisation's active accounts, suggested as a coordinator types a name.
+            "people": [
+                TeamMemberForm.suggestion(person)
+                for person in get_user_model()
+                .objects.filter(is_active=True)
+                .only("username", "first_name", "last_name")
+            ]
+            if manages_team
+            else [],
+            "invitations": group.invitations.open().select_related("invited_by") if manages_team else [],
+            "people_list_id": PEOPLE_LIST_ID,
         },
     )
 

@@ -32,9 +32,9 @@ member_left = Signal()
 # After a session. Arguments: session_id, group_id, by_id.
 session_recorded = Signal()
 register_saved = Signal()
-# A follow-up of missed sessions. Arguments: follow_up_id, group_id, assignee_id (or None).
+# A follow-up of missed sessions. Arguments: follow_up_id, group_id, assignee_id (or None), by_id.
 follow_up_assigned = Signal()
-follow_up_closed = Signal()  # + by_id
+follow_up_closed = Signal()
 # Debriefs. Arguments: debrief_id, group_id, by_id.
 debrief_saved = Signal()  # + flagged (bool)
 debrief_reviewed = Signal()

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "sessions_log",
     "reports",
     "notifications",
+    # Joining a group's team by an emailed invitation, for people who have no account yet.
+    "invitations",
     # seed_demo and the data it writes (`make run`, `make bench`); no page of the app uses it.
     "demo",
 ]

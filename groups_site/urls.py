@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("sessions_log.urls")),
     path("", include("groups.urls")),
     path("", include("audit.urls")),
+    # Invitations to join a team: accepting one (no account yet), resending or withdrawing one.
+    path("", include("invitations.urls")),
     path("reports/", include("reports.urls")),
 ]
 

@@ -7,5 +7,6 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Every kind of email the app sends registers itself when its module is imported; the
-        # deploy check asks for the site's public address, which every email's links need.
-        from . import checks, kinds  # noqa: F401
+        # alerts connect to the events they listen to (groups_site.events); the deploy check asks
+        # for the site's public address, which every email's links need.
+        from . import alerts, checks, kinds  # noqa: F401

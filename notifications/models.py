@@ -35,3 +35,48 @@ class EmailPreference(models.Model):
     @property
     def gets_reminders(self) -> bool:
         return self.reminders != self.ReminderDelivery.NONE
+
+
+class SentNotification(models.Model):
+    """The sent-log: one alert or reminder decided for one person, about one thing, on one
+    occasion. Its key is unique, and a row is inserted (in the same transaction) before the email
+    is queued, so each goes once however often, and on however many machines at once,
+    send_reminders runs: a second run's insert of the same key waits for the first to commit,
+    then finds the row and sends nothing (notifications/reminders.py).
+
+    A reminder for someone who chose a daily digest waits here (`digest` empty) until the morning
+    digest takes it; one for someone who turned reminders off is recorded as not sent.
+    """
+
+    Delivery = EmailPreference.ReminderDelivery
+
+    kind = models.CharField(max_length=50, editable=False)  # an email kind of notifications/kinds.py
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications_sent", editable=False
+    )
+    # The record it is about (a group, follow-up, session, debrief, risk assessment, concern,
+    # invitation: the kind says which), and the day it is about (a meeting's date, a due date).
+    subject_id = models.PositiveBigIntegerField(editable=False)
+    occasion = models.DateField(editable=False)
+    delivery = models.CharField(max_length=20, choices=Delivery, editable=False)
+    # The daily digest a reminder went out in (itself a row of kind "daily_digest").
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "recipient", "subject_id", "occasion"], name="notified_once"),
+        ]
+        indexes = [
+            # The reminders still waiting for someone's digest: a handful, however long the log.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(delivery="daily_digest", digest__isnull=True),
+                name="notification_awaiting_digest",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to user {self.recipient_id} about #{self.subject_id} ({self.occasion})"

@@ -35,13 +35,17 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
 @task()
-def send_mail(*, kind: str, recipient_id: int, ids: dict, attempt: int = 1) -> str:
-    """Render the email of `kind` for the user `recipient_id` and send it. Returns what happened
-    (shown in the admin): never the address or the content."""
-    recipient = get_user_model().objects.filter(pk=recipient_id).first()
-    message = build_message(kind, recipient=recipient, ids=ids) if recipient else None
+def send_mail(*, kind: str, recipient_id: int | None, ids: dict, attempt: int = 1) -> str:
+    """Render the email of `kind` for the user `recipient_id` (None for a kind sent to an address,
+    an invitation) and send it. Returns what happened (shown in the admin): never the address or
+    the content."""
+    recipient = get_user_model().objects.filter(pk=recipient_id).first() if recipient_id is not None else None
+    message = build_message(kind, recipient=recipient, ids=ids) if recipient or recipient_id is None else None
     if message is None:
-        return "not sent: no active recipient with an address, or they turned this kind of email off"
+        return (
+            "not sent: no active recipient with an address, they turned this kind of email off, "
+            "or what it was about no longer needs them"
+        )
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:

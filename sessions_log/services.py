@@ -266,6 +266,7 @@ def save_register(*, session: GroupSession, marks: dict[int, str], by) -> Follow
                 follow_up_id=follow_up.pk,
                 group_id=group.pk,
                 assignee_id=follow_up.assignee_id,
+                by_id=by.pk,
             )
     return changes
 

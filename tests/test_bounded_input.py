@@ -21,7 +21,7 @@ from groups_site.validators import as_one_line, validate_single_line
 from sessions_log.models import Member
 from tests.access_matrix import sign_in
 
-OUR_APPS = ("accounts", "audit", "groups", "sessions_log", "reports", "notifications")
+OUR_APPS = ("accounts", "audit", "groups", "sessions_log", "reports", "notifications", "invitations")
 
 HIDDEN = {
     "line feed": "Riverside\nevening",

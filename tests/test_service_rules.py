@@ -59,6 +59,8 @@ from groups.tests.factories import (
     complete_plan,
     mark_launched,
 )
+from invitations.models import Invitation
+from invitations.services import invite_to_team, resend_invitation, withdraw_invitation
 from reports.services import create_calendar_feed, renew_calendar_feed, revoke_calendar_feed
 from sessions_log.erasure import ERASED_MARKS_KEPT, erase_member
 from sessions_log.models import (
@@ -211,6 +213,22 @@ def _plan_ready(scene):
     complete_plan(scene.planned, facilitator=scene.people["facilitator"], supervisor=scene.people["supervisor"])
 
 
+def _invited(scene):
+    scene.invitation = Invitation.objects.create(
+        group=scene.group,
+        role=Role.CO_FACILITATOR,
+        name="Erin New",
+        email="erin@example.org",
+        invited_by=scene.people["coordinator"],
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + Invitation.LIFETIME,
+    )
+
+
+def _invite(scene, by):
+    invite_to_team(group=scene.group, name="Erin New", email="erin@example.org", role=Role.CO_FACILITATOR, by=by)
+
+
 GROUP_SERVICES = [
     Service(
         "create_group",
@@ -332,6 +350,36 @@ GROUP_SERVICES = [
         wrong_state=_only_coordinator_removed,
         history=lambda scene: newest(GroupRole, id=scene.removable.pk),
         reason="Removed from the team",
+    ),
+    Service(
+        "invite_to_team",
+        "coordinator",
+        "facilitator",
+        _invite,
+        # Someone already has an account with the address: they are chosen by name instead.
+        wrong_state=lambda scene: UserFactory(username="erin", email="erin@example.org"),
+        history=lambda scene: newest(Invitation, group_id=scene.group.pk),
+        reason="Invited to join the team",
+    ),
+    Service(
+        "resend_invitation",
+        "coordinator",
+        "facilitator",
+        lambda scene, by: resend_invitation(invitation=scene.invitation, by=by),
+        prepare=_invited,
+        wrong_state=lambda scene: Invitation.objects.filter(pk=scene.invitation.pk).update(withdrawn_at=timezone.now()),
+        history=lambda scene: newest(Invitation, id=scene.invitation.pk),
+        reason="Invitation sent again",
+    ),
+    Service(
+        "withdraw_invitation",
+        "coordinator",
+        "facilitator",
+        lambda scene, by: withdraw_invitation(invitation=scene.invitation, by=by),
+        prepare=_invited,
+        wrong_state=lambda scene: Invitation.objects.filter(pk=scene.invitation.pk).update(accepted_at=timezone.now()),
+        history=lambda scene: newest(Invitation, id=scene.invitation.pk),
+        reason="Invitation withdrawn",
     ),
     Service(
         "launch_group",
@@ -613,7 +661,8 @@ def test_every_service_that_takes_by_has_a_row():
     named = {service.name for service in SERVICES}
     # Run by the system (nobody to refuse), composed inside erase_member's checks, the access log
     # (see test_service_signatures), and change_group_status by other names.
-    elsewhere = {"purge_expired", "remove_name_from_notes", "record_access", "purge_access_log"}
+    # accept_invitation is made by whoever opens the link, signed in nobody (invitations/tests).
+    elsewhere = {"purge_expired", "remove_name_from_notes", "record_access", "purge_access_log", "accept_invitation"}
     wrappers = {"pause_group", "resume_group", "close_group"}
     taking_by = {
         name

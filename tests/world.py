@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from groups.models import GroupRole, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, complete_plan
+from invitations.models import Invitation
 from reports.models import CalendarFeed
 from sessions_log.models import GroupSession, Member
 from sessions_log.tests.factories import (
@@ -97,6 +98,16 @@ def build_world() -> World:
     # The co-facilitator follows the group's meetings in a calendar app (so the calendar page
     # has forms to renew and revoke the feed's address).
     CalendarFeed.objects.create(user=people["cofacilitator"], group=group)
+    # Someone invited to join the team who has not accepted yet.
+    invitation = Invitation.objects.create(
+        group=group,
+        role=Role.CO_FACILITATOR,
+        name="Quinnella Invited",
+        email="quinnella@example.org",
+        invited_by=people["coordinator"],
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + Invitation.LIFETIME,
+    )
 
     objects = {
         "pk": group,
@@ -107,6 +118,7 @@ def build_world() -> World:
         "follow_up_pk": follow_up,
         "session_pk": held,
         "debrief_pk": debrief,
+        "invitation_pk": invitation,
     }
     secrets = [
         group.name,
@@ -117,6 +129,7 @@ def build_world() -> World:
         "Quayside reviewed words",
         "Quayside review words",
         "Quayside note words",
+        "Quinnella",
     ]
     return World(group=group, other_group=other_group, people=people, objects=objects, secrets=secrets)
 

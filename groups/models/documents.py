@@ -32,10 +32,18 @@ class PlanDocument(models.Model):
         return not self.missing_parts()
 
 
+class RiskAssessmentQuerySet(models.QuerySet):
+    def review_overdue(self, today):
+        """Assessments past their review date, of groups not closed (a closed group's plan stays as
+        it was): their coordinators are reminded, and see them on their dashboard."""
+        return self.filter(review_date__lt=today).exclude(group__status=SupportGroup.Status.CLOSED)
+
+
 class RiskAssessment(PlanDocument):
     group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="risk_assessment")
     review_date = models.DateField(null=True, blank=True, help_text="When the assessment will next be reviewed.")
 
+    objects = RiskAssessmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     def __str__(self):

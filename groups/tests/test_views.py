@@ -5,6 +5,7 @@ another group, so he must not even learn that this one exists.
 """
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -907,28 +908,54 @@ def add_to_team(client, group, person, role):
     return client.post(reverse("groups:team", kwargs={"pk": group.pk}), {"person": person, "role": role})
 
 
-@pytest.mark.parametrize("typed", ["erin", "ERIN@example.org"])
-def test_a_coordinator_adds_someone_to_the_team_by_username_or_email(client, group, coordinator, typed):
-    erin = UserFactory(username="erin")
+@pytest.mark.parametrize("typed", ["erin", "ERIN@example.org", "Erin Example (erin)", "erin example"])
+def test_a_coordinator_adds_someone_with_an_account_by_name_username_or_address(client, group, coordinator, typed):
+    erin = UserFactory(username="erin", first_name="Erin", last_name="Example")
 
     response = add_to_team(sign_in(client, coordinator), group, typed, Role.CO_FACILITATOR)
 
     assert response.status_code == 302
     assert response.url == reverse("groups:team", kwargs={"pk": group.pk})
     assert group.roles.filter(user=erin, role=Role.CO_FACILITATOR).exists()
-    assert levels_of(response) == [messages.SUCCESS]
+    assert messages_of(response) == [(messages.SUCCESS, "Erin Example is now co-facilitator of the group.")]
 
 
-def test_an_unknown_username_is_shown_next_to_the_field(client, group, coordinator):
+def test_the_team_page_suggests_the_organisations_active_accounts_as_a_name_is_typed(client, group, coordinator):
+    UserFactory(username="erin", first_name="Erin", last_name="Example")
+    UserFactory(username="former", first_name="Fay", last_name="Former", is_active=False)
+
+    html = sign_in(client, coordinator).get(reverse("groups:team", kwargs={"pk": group.pk})).content.decode()
+
+    # A <datalist>: the browser offers the names as the coordinator types, with or without JavaScript.
+    assert 'list="people-with-accounts"' in field_html(html, "person")
+    suggestions = re.findall(r'<option value="([^"]*)">', html[html.index('<datalist id="people-with-accounts">') :])
+    assert "Erin Example (erin)" in suggestions
+    assert not [suggestion for suggestion in suggestions if "former" in suggestion]
+
+
+def test_two_accounts_of_the_same_name_are_told_apart_by_username(client, group, coordinator):
+    UserFactory(username="dsmith", first_name="Dana", last_name="Smith")
+    other = UserFactory(username="dana.s", first_name="Dana", last_name="Smith")
+
+    refused = add_to_team(sign_in(client, coordinator), group, "Dana Smith", Role.CO_FACILITATOR)
+    added = add_to_team(client, group, "Dana Smith (dana.s)", Role.CO_FACILITATOR)
+
+    assert "More than one account has that name" in refused.context["form"].errors["person"][0]
+    assert added.status_code == 302
+    assert list(group.roles.filter(role=Role.CO_FACILITATOR).values_list("user", flat=True)) == [other.pk]
+
+
+def test_a_name_nobody_has_asks_for_an_address_to_invite_them(client, group, coordinator):
     roles_before = list(group.roles.values_list("pk", flat=True))
 
-    response = add_to_team(sign_in(client, coordinator), group, "nobody-here", Role.CO_FACILITATOR)
+    response = add_to_team(sign_in(client, coordinator), group, "Nobody Here", Role.CO_FACILITATOR)
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert response.context["form"].errors == {"person": ["No active account has that username or email address."]}
-    assert_error_beside_field(html, "person", "No active account has that username or email address.")
-    assert 'value="nobody-here"' in field_html(html, "person")
+    message = "Nobody with an account has that name. To invite someone new, give their email address"
+    assert message in response.context["form"].errors["email"][0]
+    assert_error_beside_field(html, "email", message)
+    assert 'value="Nobody Here"' in field_html(html, "person")
     assert list(group.roles.values_list("pk", flat=True)) == roles_before
 
 
@@ -938,7 +965,7 @@ def test_an_inactive_account_cannot_be_added_to_the_team(client, group, coordina
     response = add_to_team(sign_in(client, coordinator), group, "former", Role.CO_FACILITATOR)
 
     assert response.status_code == 200
-    assert "person" in response.context["form"].errors
+    assert response.context["form"].errors
     assert not group.roles.filter(user__username="former").exists()
 
 

@@ -122,3 +122,21 @@ def test_account_emails_go_even_to_someone_who_turned_reminders_off(dana):
     EmailPreference.objects.create(user=dana, reminders=EmailPreference.ReminderDelivery.NONE)
 
     assert build_message("password_reset", recipient=dana, ids={}) is not None
+
+
+def test_an_email_to_someone_without_an_account_goes_to_the_address_its_ids_give(dana):
+    with pytest.raises(ValueError, match="an address"):
+        send_after_commit("password_reset")
+    with pytest.raises(ValueError, match="a user"):
+        send_after_commit("invitation", to=dana, invitation_id=1)
+    # An invitation that is not waiting (here: none) has no address, and is not sent.
+    assert build_message("invitation", recipient=None, ids={"invitation_id": 404}) is None
+
+
+def test_a_digests_lines_may_be_a_tuple_of_plain_values_but_not_of_records(dana, reminder_kind):
+    KINDS[reminder_kind] = MailKind(name=reminder_kind, facts=lambda recipient, **ids: {"lines": (("a", "b"),)})
+    assert build_message(reminder_kind, recipient=dana, ids={}) is not None
+
+    KINDS[reminder_kind] = MailKind(name=reminder_kind, facts=lambda recipient, **ids: {"lines": ((recipient,),)})
+    with pytest.raises(TypeError, match="plain values"):
+        build_message(reminder_kind, recipient=dana, ids={})

@@ -63,6 +63,10 @@ class DebriefQuerySet(models.QuerySet):
     def awaiting_review(self):
         return self.filter(reviewed=False)
 
+    def review_overdue(self, today: datetime.date):
+        """Debriefs still awaiting review after their due date (Debrief.review_due_on before today)."""
+        return self.awaiting_review().filter(_review_overdue(today))
+
     def awaiting_review_by(self, user, *, group_ids=None):
         """Debriefs this person should review: those of groups whose debriefs they sign off
         (SupportGroup.objects.reviewed_by), not yet reviewed, needing attention first and then
@@ -87,16 +91,23 @@ class DebriefQuerySet(models.QuerySet):
             .flagged_first()
         )
 
-    def waiting_counts(self) -> dict:
-        """How many of these debriefs there are, and how many are flagged, in one query."""
-        return self.order_by().aggregate(total=Count("pk"), flagged=Count("pk", filter=Debrief.FLAGGED))
-
-    def with_waiting_counts(self):
-        """Each debrief with how many there are in all (`waiting_total`) and how many of them are
-        flagged (`waiting_flagged`): a page of them then brings its counts in the same query."""
+    def with_waiting_counts(self, today: datetime.date | None = None):
+        """Each debrief with how many there are in all (`waiting_total`), how many of them are
+        flagged (`waiting_flagged`) and how many have waited past their review date
+        (`waiting_overdue`): a page of them then brings its counts in the same query."""
+        overdue = _review_overdue(today or timezone.localdate()) & Q(reviewed=False)
         return self.annotate(
-            waiting_total=Window(Count("pk")), waiting_flagged=Window(Count("pk", filter=Debrief.FLAGGED))
+            waiting_total=Window(Count("pk")),
+            waiting_flagged=Window(Count("pk", filter=Debrief.FLAGGED)),
+            waiting_overdue=Window(Count("pk", filter=overdue)),
         )
+
+
+def _review_overdue(today: datetime.date) -> Q:
+    """Written before the start of the day REVIEW_DUE_DAYS days before today, so that its
+    review_due_on is before today."""
+    written_before = today - datetime.timedelta(days=Debrief.REVIEW_DUE_DAYS)
+    return Q(created_at__lt=timezone.make_aware(datetime.datetime.combine(written_before, datetime.time.min)))
 
 
 class Debrief(models.Model):
@@ -183,9 +194,14 @@ class Debrief(models.Model):
         flags = []
         if self.safeguarding_concern:
             flags.append("Safeguarding concern")
-        if self.wellbeing is not None and self.wellbeing <= self.LOW_WELLBEING:
+        if self.has_low_wellbeing:
             flags.append(f"Low wellbeing ({self.wellbeing})")
         return flags
+
+    @property
+    def has_low_wellbeing(self) -> bool:
+        """The facilitator scored how they feel at LOW_WELLBEING or less: their supervisor is told."""
+        return self.wellbeing is not None and self.wellbeing <= self.LOW_WELLBEING
 
     @property
     def is_flagged(self):

@@ -258,6 +258,10 @@ class FollowUpQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_at__isnull=True)
 
+    def due_by(self, today):
+        """Open and due today or before (as FollowUp.is_due_by): their person is reminded."""
+        return self.open().filter(due_on__lte=today)
+
 
 class FollowUp(models.Model):
     """Someone to contact because a member has missed sessions."""
@@ -310,3 +314,7 @@ class FollowUp(models.Model):
     @property
     def is_overdue(self):
         return self.is_open and self.due_on < timezone.localdate()
+
+    def is_due_by(self, today) -> bool:
+        """Open and due today or before (as FollowUp.objects.due_by)."""
+        return self.is_open and self.due_on <= today

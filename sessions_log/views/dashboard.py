@@ -6,17 +6,19 @@ queries whether they have one group or twenty.
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import SupportGroup
+from groups.models import GroupRole, RiskAssessment, SupportGroup
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
 from groups_site.links import row_links
+from notifications import needs
 
-from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
+from ..models import HELD, Debrief, FollowUp, GroupSession, attendance_percentage
 from ..schedule import upcoming_dates
 
 UPCOMING_SESSIONS = 2
@@ -32,6 +34,8 @@ class FacilitatedGroup:
     missing_registers: list = field(default_factory=list)
     missing_debriefs: list = field(default_factory=list)
     follow_ups: list = field(default_factory=list)
+    # The dates of its sessions in notifications.needs' recording window, for the meetings to record.
+    recorded: set = field(default_factory=set)
 
     @property
     def has_tasks(self):
@@ -52,8 +56,13 @@ class AttendanceRate:
 
 def dashboard(request):
     user = request.user
+    now = timezone.now()
     # The plan's long texts are not shown here.
-    mine = list(SupportGroup.objects.with_roles_of(user).defer(*PLAN_TEXTS).order_by("name", "pk"))
+    mine = list(
+        _with_what_needs_them(SupportGroup.objects.with_roles_of(user).defer(*PLAN_TEXTS), user, now).order_by(
+            "name", "pk"
+        )
+    )
     facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
     coordinated = [group for group in mine if group.coordinates]
     # Superusers sign off debriefs in every group, supervising one or not
@@ -64,16 +73,19 @@ def dashboard(request):
     # Members' names are for the people who run a group (permissions.can_view_members), so
     # follow-ups are shown only for those groups.
     follow_ups = _open_follow_ups(user)
+    facilitator_part = _facilitator_part(user, facilitated, follow_ups, now)
+    supervision = (
+        _supervisor_part(user, [group.pk for group in mine if group.supervises], now) if reviews_debriefs else None
+    )
 
     _add_links(mine, follow_ups)
     context = {
-        "facilitated": _facilitator_part(user, facilitated, follow_ups),
+        "needs": _what_needs(user, now, mine, facilitator_part, follow_ups, supervision),
+        "facilitated": facilitator_part,
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
-        "supervision": _supervisor_part(user, [group.pk for group in mine if group.supervises])
-        if reviews_debriefs
-        else None,
+        "supervision": supervision,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
         "has_roles": bool(mine),
@@ -98,41 +110,87 @@ def _add_links(groups, follow_ups) -> None:
         follow_up.members_url = members_url(follow_up.member.group_id)
 
 
+def _with_what_needs_them(groups, user, now):
+    """The person's groups marked, in the same query, with what "What needs you" asks of each:
+    whether they lead it, and its risk assessment when past its review date."""
+    overdue = RiskAssessment.objects.review_overdue(timezone.localdate(now)).filter(group=OuterRef("pk"))
+    return groups.annotate(
+        leads=Exists(GroupRole.objects.filter(group=OuterRef("pk"), user=user, role=GroupRole.Role.LEAD_FACILITATOR)),
+        overdue_risk_assessment_id=Subquery(overdue.values("pk")[:1]),
+        risk_review_date=F("risk_assessment__review_date"),
+    )
+
+
+def _what_needs(user, now, mine, facilitator_part, follow_ups, supervision) -> list[dict]:
+    """ "What needs you": the same items the reminder emails point to, by the same rules
+    (notifications.needs), read from what the dashboard loads anyway, so an email is never the
+    only place someone learns of them, and the page costs no more queries."""
+    today = timezone.localdate(now)
+    found = [
+        need
+        for part in facilitator_part
+        if part.group.leads
+        for need in needs.session_needs(part.group, person_id=user.pk, recorded=part.recorded, now=now)
+    ]
+    found += needs.follow_up_needs(follow_ups, today=today)
+    shown = [{"summary": need.summary(today), "url": need.url, "link_text": need.link_text} for need in found]
+    if supervision and supervision["overdue"]:
+        shown.append(
+            {
+                "summary": needs.overdue_debriefs_summary(supervision["overdue"]),
+                "url": reverse("sessions_log:review_queue"),
+                "link_text": "Open the review queue",
+            }
+        )
+    overdue_assessments = [
+        needs.risk_assessment_need(
+            group, person_id=user.pk, assessment_id=group.overdue_risk_assessment_id, review_date=group.risk_review_date
+        )
+        for group in mine
+        if group.coordinates and group.overdue_risk_assessment_id
+    ]
+    shown += [
+        {"summary": need.summary(today), "url": need.url, "link_text": need.link_text} for need in overdue_assessments
+    ]
+    return shown
+
+
 def _open_follow_ups(user) -> list[FollowUp]:
     return list(
         FollowUp.objects.open()
         .filter(assignee=user, member__group__in=SupportGroup.objects.run_by(user))
         .select_related("member__group")
         # What the dashboard shows of each: when it is due, for whom, what to do, and the group.
-        .only("due_on", "closed_at", "action", "member__display_name", "member__group__name")
+        .only("due_on", "closed_at", "action", "assignee_id", "member__display_name", "member__group__name")
         .order_by("due_on", "pk")
     )
 
 
-def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
+def _facilitator_part(user, facilitated, follow_ups, now) -> list[FacilitatedGroup]:
     """For each active group the person facilitates: when it meets next, registers not yet
-    taken, sessions they ran but have not debriefed, and follow-ups they were given."""
+    taken, sessions they ran but have not debriefed, follow-ups they were given, and the dates
+    recorded lately (for the meetings still to record)."""
     if not facilitated:
         return []
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     parts = {
         pk: FacilitatedGroup(group=group, upcoming=upcoming_dates(group, today, UPCOMING_SESSIONS))
         for pk, group in sorted(facilitated.items(), key=lambda item: (item[1].name, item[0]))
     }
-    # Both lists in one query, each session marked with what it waits for. Its register: held,
-    # and nobody has taken it. This person's debrief: the same question as
-    # permissions.can_write_debrief, asked of every session at once (held, they were present,
-    # and they have not written it yet).
+    # Three lists in one query, each session marked with what it waits for. Its register: held,
+    # and nobody has taken it (GroupSession.objects.missing_register). This person's debrief: the
+    # same question as permissions.can_write_debrief, asked of every session at once (held, they
+    # were present, and they have not written it yet). And the days lately recorded, held or not.
+    start, end = needs.recording_window(now)
     own_debrief = Debrief.objects.filter(session=OuterRef("pk"), author=user)
     was_present = GroupSession.facilitators_present.through.objects.filter(groupsession=OuterRef("pk"), user=user)
     waiting = (
-        GroupSession.objects.held()
-        .filter(group_id__in=parts)
+        GroupSession.objects.filter(group_id__in=parts)
         .annotate(
-            needs_register=Q(register_taken_at__isnull=True),
-            needs_debrief=Exists(was_present) & ~Exists(own_debrief),
+            needs_register=HELD & Q(register_taken_at__isnull=True),
+            needs_debrief=HELD & Exists(was_present) & ~Exists(own_debrief),
         )
-        .filter(Q(needs_register=True) | Q(needs_debrief=True))
+        .filter(Q(needs_register=True) | Q(needs_debrief=True) | Q(date__range=(start, end)))
         .only("pk", "group_id", "date", "starts_at")
         .order_by("date", "starts_at")
     )
@@ -145,6 +203,8 @@ def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
             parts[session.group_id].missing_registers.append(session)
         if session.needs_debrief:
             parts[session.group_id].missing_debriefs.append(session)
+        if start <= session.date <= end:
+            parts[session.group_id].recorded.add(session.date)
 
     for follow_up in follow_ups:
         if follow_up.member.group_id in parts:
@@ -196,11 +256,19 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
     return list(rates.values())
 
 
-def _supervisor_part(user, supervised_ids) -> dict:
-    """The first few debriefs awaiting the person's review, and how many there are, in one query."""
+def _supervisor_part(user, supervised_ids, now) -> dict:
+    """The first few debriefs awaiting the person's review, how many there are, how many are
+    flagged and how many have waited past their review date, in one query."""
     first = list(
-        Debrief.objects.awaiting_review_by(user, group_ids=supervised_ids).with_waiting_counts()[:QUEUE_PREVIEW]
+        Debrief.objects.awaiting_review_by(user, group_ids=supervised_ids).with_waiting_counts(timezone.localdate(now))[
+            :QUEUE_PREVIEW
+        ]
     )
     if not first:
-        return {"total": 0, "flagged": 0, "first": []}
-    return {"total": first[0].waiting_total, "flagged": first[0].waiting_flagged, "first": first}
+        return {"total": 0, "flagged": 0, "overdue": 0, "first": []}
+    return {
+        "total": first[0].waiting_total,
+        "flagged": first[0].waiting_flagged,
+        "overdue": first[0].waiting_overdue,
+        "first": first,
+    }

@@ -75,10 +75,11 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     # The team.
     page.get_by_role("link", name="No facilitator has been added to the team.").click()
     check_accessibility(page)
+    # People with accounts are found by name (the page suggests them as the coordinator types).
     for username, role in (("bob", "Lead facilitator"), ("sam", "Supervisor")):
-        page.get_by_label("Username or email address").fill(username)
+        page.get_by_label("Name").fill(username)
         page.get_by_label("Role").select_option(label=role)
-        page.get_by_role("button", name="Add to team").click()
+        page.get_by_role("button", name="Add to the team, or invite").click()
         expect(page.locator(".alert-success")).to_contain_text("of the group")
 
     # Aims: one suggestion taken with a click. Rules: one that reads like a no-harm contract is
