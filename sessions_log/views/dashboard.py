@@ -50,11 +50,15 @@ class AttendanceRate:
 
 def dashboard(request):
     user = request.user
-    mine = list(SupportGroup.objects.with_roles_of(user).order_by("name", "pk"))
+    # With their documents: progress and overdue risk reviews read them (groups.answers.load_plans).
+    mine = list(SupportGroup.objects.with_roles_of(user).with_documents().order_by("name", "pk"))
     facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
     coordinated = [group for group in mine if group.coordinates]
-    # Superusers sign off debriefs in every group, supervising one or not.
-    reviews_debriefs = any(group.supervises for group in mine) or SupportGroup.objects.reviewed_by(user).exists()
+    # Superusers sign off debriefs in every group, supervising one or not; anyone else, in the
+    # groups they supervise, which `mine` already says.
+    reviews_debriefs = any(group.supervises for group in mine) or (
+        user.is_superuser and SupportGroup.objects.reviewed_by(user).exists()
+    )
     # Members' names are for the people who run a group (permissions.can_view_members), so
     # follow-ups are shown only for those groups.
     follow_ups = _open_follow_ups(user)
@@ -63,6 +67,7 @@ def dashboard(request):
         "facilitated": _facilitator_part(user, facilitated, follow_ups),
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
+        "risk_reviews_due": _risk_reviews_due([group for group in coordinated if group.is_running]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
         "supervision": _supervisor_part(user) if reviews_debriefs else None,
         "recent_sessions": RECENT_SESSIONS,
@@ -114,7 +119,10 @@ def _facilitator_part(user, facilitated, follow_ups) -> list[FacilitatedGroup]:
 
 
 def _planning_progress(groups) -> list[dict]:
-    """Groups still being planned, with how many checklist sections are completed."""
+    """Groups still being planned, with how many checklist sections are completed (answers that
+    live elsewhere in each plan count too: one query reads the plans of all of them)."""
+    if not groups:
+        return []
     progress = checklist_progress_of(groups)
     return [
         {
@@ -124,6 +132,14 @@ def _planning_progress(groups) -> list[dict]:
         }
         for group in groups
     ]
+
+
+def _risk_reviews_due(groups) -> list[SupportGroup]:
+    """Running groups the person coordinates whose risk assessment is overdue for review, as
+    SupportGroup.risk_review_is_overdue says (SupportGroup.objects.with_risk_review_overdue asks
+    the same of the database), read from the documents already loaded."""
+    today = timezone.localdate()
+    return [group for group in groups if group.risk_review_is_overdue(today)]
 
 
 def _attendance_rates(groups) -> list[AttendanceRate]:
