@@ -164,6 +164,10 @@ class ChecklistAnswerForm(OpenedVersionMixin, forms.ModelForm):
             del self.fields["not_applicable_reason"]
         self.helper = template_form_helper()
 
+    def has_changed(self) -> bool:
+        """Whether the person changed the answer: the version the page was opened at is not a change."""
+        return any(name != "opened_version" for name in self.changed_data)
+
     def hidden_initials(self) -> str:
         """The hidden copies of what the page showed (crispy does not render them); each is escaped
         by its widget."""
