@@ -326,7 +326,7 @@ def load_plans(groups) -> None:
         found[group_id][kind].append(row)
     for pk, group in by_pk.items():
         cache = getattr(group, "_prefetched_objects_cache", {})
-        cache.update(checklist_answers=found[pk]["answer"], aims=found[pk]["aim"], rules=found[pk]["rule"])
+        cache |= {"checklist_answers": found[pk]["answer"], "aims": found[pk]["aim"], "rules": found[pk]["rule"]}
         group._prefetched_objects_cache = cache
         assessment = group.risk_assessment_or_none
         if assessment is not None:
