@@ -230,6 +230,7 @@ def _running_groups(plan: ScalePlan, teams: list[Team], rng: random.Random, coun
                 why_group_work="Members asked to meet others who understand, and to support each other.",
                 venue=f"{town} Community Centre",
                 room_notes="Chairs in a circle, tea and coffee, a quiet room next door.",
+                leadership_support="Members choose each term's topics and take turns to open the session.",
                 meeting_weekday=weekday,
                 meeting_start=start,
                 meeting_end=(datetime.datetime.combine(first_session, start) + datetime.timedelta(minutes=90)).time(),

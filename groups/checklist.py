@@ -20,9 +20,25 @@ SOURCE_DOCUMENTS = {
 }
 
 
+# Points of DOMAIN.md's "Second reading" that a question answers, with the documents each draws on.
+SECOND_READING = {
+    # Groups fade: LifeSIGNS finds many stop "after an initial flurry"; the groups studied in
+    # "It's a safe space" lasted 8 and 12 years with funding, a venue, publicity and support.
+    "SR-8": ("LS", "SS"),
+}
+
+
 def source_document(reference: str) -> str:
     """The name of the document a reference such as "LS-Q16" comes from."""
     return SOURCE_DOCUMENTS[reference.split("-", 1)[0]]
+
+
+def source_documents(reference: str) -> list[str]:
+    """The names of the documents a reference draws on: one for a guidance reference such as
+    "LS-Q16", each document a second-reading point such as "SR-8" draws on."""
+    if reference in SECOND_READING:
+        return [SOURCE_DOCUMENTS[prefix] for prefix in SECOND_READING[reference]]
+    return [source_document(reference)]
 
 
 @dataclass(frozen=True)
@@ -44,6 +60,14 @@ class ChecklistItem:
     safety_critical: bool = False
     # Asked only of groups that admit people under 18 (SR-4); see applies_to().
     for_under_18: bool = False
+    # Where the answer already lives, when the plan holds it elsewhere, so the question is never
+    # asked twice (groups.answers reads these). Each source is one of:
+    #   "group:<field>,<field>"           the group's own details
+    #   "document:<name>" or "document:<name>:<part>,<part>"
+    #                                     a plan document (risk_assessment, exit_strategy,
+    #                                     support_plan), whole or some of its parts
+    #   "aims", "rules"                   the group's aims or rules
+    answered_by: tuple[str, ...] = ()
 
     @property
     def may_be_not_applicable(self) -> bool:
@@ -52,7 +76,12 @@ class ChecklistItem:
     @property
     def source_names(self) -> list[str]:
         """Each cited document once, in the order first cited."""
-        return list(dict.fromkeys(source_document(ref) for ref in self.sources))
+        return list(dict.fromkeys(name for ref in self.sources for name in source_documents(ref)))
+
+    @property
+    def is_answered_elsewhere(self) -> bool:
+        """Whether the answer lives in another part of the plan rather than in a checklist answer."""
+        return bool(self.answered_by)
 
 
 SECTIONS = (
@@ -60,7 +89,9 @@ SECTIONS = (
         "purpose", "Purpose and who the group is for", "Why a group, and whether the people you have in mind want one."
     ),
     Section(
-        "leadership", "Who runs the group", "Leadership, training and the support the people running it will have."
+        "leadership",
+        "Who runs the group",
+        "Leadership, training, the support the people running it will have, and how the group keeps going.",
     ),
     Section(
         "access", "Joining the group", "Referral, welcoming new members and reminding everyone of confidentiality."
@@ -78,7 +109,18 @@ SECTIONS = (
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
 
 
-def _item(key, section, prompt, help_text, sources, required=True, *, safety_critical=False, for_under_18=False):
+def _item(
+    key,
+    section,
+    prompt,
+    help_text,
+    sources,
+    required=True,
+    *,
+    safety_critical=False,
+    for_under_18=False,
+    answered_by: str | tuple[str, ...] = (),
+):
     return ChecklistItem(
         key,
         section,
@@ -88,6 +130,7 @@ def _item(key, section, prompt, help_text, sources, required=True, *, safety_cri
         required,
         safety_critical=safety_critical,
         for_under_18=for_under_18,
+        answered_by=(answered_by,) if isinstance(answered_by, str) else tuple(answered_by),
     )
 
 
@@ -108,6 +151,7 @@ CHECKLIST = (
         "Good reasons are about recovery and people supporting each other. A group rarely saves "
         "time or money: members still need support of their own outside it.",
         ["GW-1"],
+        answered_by="group:purpose,why_group_work",
     ),
     _item(
         "who_for",
@@ -116,6 +160,8 @@ CHECKLIST = (
         "Say whether friends and supporters can come, any age or gender limits, the largest the "
         "group can be, and how a waiting list works.",
         ["GW-2", "SS-3"],
+        answered_by="group:audience,minimum_age,maximum_age,gender_eligibility,eligibility_notes,"
+        "maximum_size,when_full",
     ),
     _item(
         "sounded_out",
@@ -162,6 +208,7 @@ CHECKLIST = (
         "Also say how members will share in running a professionally led group, and what extra "
         "support member leaders will have.",
         ["LS-Q1", "LS-Q2", "LS-Q3"],
+        answered_by="group:leadership,leadership_support",
     ),
     _item(
         "facilitator_experience",
@@ -178,6 +225,17 @@ CHECKLIST = (
         "Running a group can be emotionally draining. Describe supervision, debriefs after each "
         "session and how facilitators look after their own wellbeing.",
         ["LS-Q23", "FAQ-3"],
+        answered_by="document:support_plan:supervision_frequency,debrief_arrangements,facilitator_wellbeing",
+    ),
+    _item(
+        "sustainability",
+        "leadership",
+        "How will the group keep going: its funding, finding new members, and who takes over from its leaders?",
+        "LifeSIGNS finds that many groups stop after an initial flurry. The two groups studied in \u201cIt's a "
+        "safe space\u201d ran for 8 and 12 years, helped by funding, a venue, publicity to new members and "
+        "practitioners' support. Say where the money comes from and for how long, how people will hear about "
+        "the group, and who takes over when a leader or facilitator moves on.",
+        ["SR-8"],
     ),
     # Joining the group
     _item(
@@ -186,6 +244,7 @@ CHECKLIST = (
         "How do people come to the group: by referring themselves, through a professional, or both?",
         "Say who can refer and what you need to know at referral. Record nothing about anyone's self-harm.",
         ["LS-Q4"],
+        answered_by="group:referral_route",
     ),
     _item(
         "new_members",
@@ -220,6 +279,7 @@ CHECKLIST = (
         "Rules made with members are easier to keep. Say where members can read them and what "
         "happens when one is broken.",
         ["LS-Q5"],
+        answered_by="rules",
     ),
     _item(
         "no_harm_contract",
@@ -294,6 +354,7 @@ CHECKLIST = (
         "A comfortable room with chairs in a circle, and tea, coffee or food, helps people relax. "
         "For online parts, say when they are open and who moderates them.",
         ["GW-5", "GW-10", "SS-5"],
+        answered_by="group:format,venue,room_notes,online_opening_hours",
     ),
     _item(
         "regular_meetings",
@@ -301,6 +362,10 @@ CHECKLIST = (
         "How often will the group meet, and how will you keep the timetable reliable?",
         "Members rely on regular meetings as a safety net.",
         ["SS-1"],
+        answered_by=(
+            "group:meeting_frequency,meeting_weekday,meeting_start,meeting_end",
+            "document:support_plan:cofacilitation_and_cover",
+        ),
     ),
     # Safety and safeguarding
     _item(
@@ -309,6 +374,7 @@ CHECKLIST = (
         "Have you carried out a formal risk assessment, including the worst cases?",
         "Work through your organisation's policies. The risk assessment document in this plan records it.",
         ["GW-7"],
+        answered_by="document:risk_assessment",
     ),
     _item(
         "distress",
@@ -418,6 +484,7 @@ CHECKLIST = (
         "How will members be supported when the group cannot meet?",
         "Holidays, illness and venue problems happen. Plan what members are offered instead.",
         ["GW-9"],
+        answered_by="document:exit_strategy:when_group_cannot_run",
     ),
     _item(
         "leaving",
@@ -426,6 +493,7 @@ CHECKLIST = (
         "Leaving can feel like letting friends down. Say how exits are prepared, what support "
         "continues afterwards, and how the group would close for good.",
         ["GW-11", "LS-C3"],
+        answered_by="document:exit_strategy:members_leaving,group_ending",
     ),
     # Records and learning
     _item(
@@ -435,6 +503,7 @@ CHECKLIST = (
         "Keep as little as you need. Data protection law applies: set a retention period and "
         "whether to use full names, first names or nicknames.",
         ["LS-Q20"],
+        answered_by="group:member_names,retention_months",
     ),
     _item(
         "aims_progress",
@@ -443,6 +512,7 @@ CHECKLIST = (
         "Aims are about coping better, not about stopping. Progress can be charted by each "
         "member, by the group, or both.",
         ["GW-8"],
+        answered_by="aims",
     ),
     _item(
         "success",
@@ -479,6 +549,10 @@ CHECKLIST = (
 )
 
 CHECKLIST_BY_KEY = {item.key: item for item in CHECKLIST}
+# The question on no-harm contracts (LS-Q6), whose answer is checked like a rule (groups.wording).
+NO_HARM_CONTRACT_KEY = "no_harm_contract"
+# The questions about members' safety (SR-1): never "not applicable" (a database constraint too).
+SAFETY_CRITICAL_KEYS = tuple(item.key for item in CHECKLIST if item.safety_critical)
 
 # Below this age a member is a child, and the under-18 items apply.
 ADULT_AGE = 18

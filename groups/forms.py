@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Value
 from django.db.models.functions import Concat
+from django.utils.safestring import mark_safe
 
 from groups_site.validators import validate_single_line
 
@@ -38,7 +39,19 @@ def template_form_helper(*layout) -> FormHelper:
     return helper
 
 
-class SupportGroupForm(forms.ModelForm):
+class OpenedVersionMixin(forms.Form):
+    """A plan document's form carries, hidden, the version of the document the editor opened, so
+    that groups.services.save_plan_document can tell whether someone else saved it since."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 0: the document did not exist yet when the page was opened.
+        self.fields["opened_version"].initial = self.instance.version if self.instance.pk else 0
+
+
+class SupportGroupForm(OpenedVersionMixin, forms.ModelForm):
     class Meta:
         model = SupportGroup
         fields = [
@@ -104,6 +117,7 @@ class SupportGroupForm(forms.ModelForm):
                 "meeting_end",
             ),
             Fieldset("Contact and records", "allows_contact_between_sessions", "member_names", "retention_months"),
+            "opened_version",
         )
 
 
@@ -127,7 +141,12 @@ class RuleForm(forms.ModelForm):
         self.helper = template_form_helper()
 
 
-class ChecklistAnswerForm(forms.ModelForm):
+class ChecklistAnswerForm(OpenedVersionMixin, forms.ModelForm):
+    """One checklist question's answer. A safety question (ChecklistItem.safety_critical) is not
+    offered "not applicable"; the page says why. Writing an answer is enough to start a question
+    (ChecklistAnswer.clean). The hidden version lets save_checklist_section tell whether someone
+    else saved the answer since the page was opened."""
+
     class Meta:
         model = ChecklistAnswer
         fields = ["answer", "status", "not_applicable_reason"]
@@ -145,19 +164,27 @@ class ChecklistAnswerForm(forms.ModelForm):
         self.fields["answer"].label = "Your answer"
         self.fields["answer"].help_text = f"{item.help_text} {NO_SELF_HARM_DETAILS}".strip()
         self.fields["status"].label = "Status"
+        # What the page showed, sent back hidden, so that only what this person changed counts as
+        # changed: a question they left alone is not saved over someone else's newer answer.
+        for field in self.fields.values():
+            field.show_hidden_initial = not isinstance(field.widget, forms.HiddenInput)
+        if not item.may_be_not_applicable:
+            self.fields["status"].choices = [
+                choice for choice in self.fields["status"].choices if choice[0] != ChecklistAnswer.Status.NOT_APPLICABLE
+            ]
+            del self.fields["not_applicable_reason"]
         self.helper = template_form_helper()
 
+    def has_changed(self) -> bool:
+        """Whether the person changed the answer: the version the page was opened at is not a change."""
+        return any(name != "opened_version" for name in self.changed_data)
 
-class OpenedVersionMixin(forms.Form):
-    """A plan document's form carries, hidden, the version of the document the editor opened, so
-    that groups.services.save_plan_document can tell whether someone else saved it since."""
-
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # 0: the document did not exist yet when the page was opened.
-        self.fields["opened_version"].initial = self.instance.version if self.instance.pk else 0
+    def hidden_initials(self) -> str:
+        """The hidden copies of what the page showed (crispy does not render them); each is escaped
+        by its widget."""
+        return mark_safe(
+            "".join(bound.as_hidden(only_initial=True) for bound in self if bound.field.show_hidden_initial)
+        )
 
 
 class RiskAssessmentForm(OpenedVersionMixin, forms.ModelForm):
@@ -172,6 +199,9 @@ class RiskAssessmentForm(OpenedVersionMixin, forms.ModelForm):
 
 
 class RiskForm(forms.ModelForm):
+    """One risk. A starting risk (from the guidance) keeps its title and cannot be deleted: the
+    service refuses either, and the form does not offer them."""
+
     RATINGS = [("", "Not rated")] + [(n, str(n)) for n in range(1, 6)]
 
     likelihood = forms.TypedChoiceField(
@@ -189,8 +219,13 @@ class RiskForm(forms.ModelForm):
     def __init__(self, *args, error_summary_name="", **kwargs):
         super().__init__(*args, **kwargs)
         self.error_summary_name = error_summary_name
+        if self.instance.is_starting_risk:
+            # Its words are the guidance's: shown on the page, never sent back.
+            del self.fields["title"]
 
 
+# At most 100 risks per save: a tampered form count could otherwise make the server build and
+# render thousands of empty forms (Django's own ceiling is 2,000, some 20 seconds of work).
 class BaseRiskFormSet(forms.BaseInlineFormSet):
     def get_form_kwargs(self, index):
         # Each risk's errors are listed in the error summary under its legend on the page.
@@ -198,9 +233,13 @@ class BaseRiskFormSet(forms.BaseInlineFormSet):
         name = f"Risk {index + 1}" if existing else "Add a risk"
         return {**super().get_form_kwargs(index), "error_summary_name": name}
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # A starting risk is never deleted (groups.services._save_risks refuses it too).
+        if form.instance.is_starting_risk:
+            del form.fields["DELETE"]
 
-# At most 100 risks per save: a tampered form count could otherwise make the server build and
-# render thousands of empty forms (Django's own ceiling is 2,000, some 20 seconds of work).
+
 RiskFormSet = forms.inlineformset_factory(
     RiskAssessment,
     Risk,
@@ -321,3 +360,44 @@ class TeamMemberForm(forms.Form):
                 {"person": "More than one account has that name. Choose one from the suggestions: they show usernames."}
             )
         return named[0] if named else None
+
+
+class LaunchForm(forms.Form):
+    """The launch (or resume) button, with the box that says the coordinator has read the plan's
+    warnings (planning.launch_warnings), needed only when there are some."""
+
+    acknowledged_warnings = forms.BooleanField(
+        label="I have read these warnings and want to launch the group as it is planned",
+        required=False,
+    )
+
+    def __init__(self, *args, has_warnings: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acknowledged_warnings"].required = has_warnings
+        self.fields["acknowledged_warnings"].error_messages["required"] = (
+            "Tick to say you have read the warnings, or change what they are about first."
+        )
+        if not has_warnings:
+            del self.fields["acknowledged_warnings"]
+        self.helper = template_form_helper()
+
+
+class CloseGroupForm(forms.Form):
+    """Closing a group for good: the aftercare every member still attending is offered, and the
+    group's name typed to confirm (groups.closing.close_group checks both again)."""
+
+    aftercare = forms.CharField(
+        label="What every member is offered now the group is closing",
+        max_length=1_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Taken from the exit strategy: change it if the offer is different now. It is recorded with "
+        f"each member as they leave. {NO_SELF_HARM_DETAILS}",
+    )
+    typed_name = forms.CharField(label="Type the group's name to confirm", max_length=120)
+
+    def __init__(self, *args, needs_aftercare: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_aftercare:
+            del self.fields["aftercare"]
+        self.helper = template_form_helper()

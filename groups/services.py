@@ -14,8 +14,10 @@ from django.utils.text import capfirst
 from audit.changes import create_many, delete_change, save_change, stamped
 from groups_site import events
 
-from .models import Aim, GroupRole, Risk, RiskAssessment, Rule, SupportGroup
+from .checklist import items_for
+from .models import Aim, ChecklistAnswer, GroupRole, Risk, RiskAssessment, Rule, SupportGroup
 from .permissions import can_change_status, can_create_group, can_edit_plan, can_manage_team, can_supervise
+from .planning import launch_group
 from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
 
 Role = GroupRole.Role
@@ -40,6 +42,16 @@ def lock_group(group_id: int) -> SupportGroup:
 def _refuse_unless_plan_editable(group, by) -> None:
     if not can_edit_plan(by, group):
         raise PermissionDenied(PLAN_REFUSAL)
+
+
+class ChangedSinceOpened(ValidationError):
+    """Someone else saved what this person was editing since they opened it, so nothing was saved.
+    `current` is what is stored now (the group, or the answers by question), for the page to show
+    beside the person's own typing."""
+
+    def __init__(self, message: str, *, current):
+        super().__init__(message, code="changed_since_opened")
+        self.current = current
 
 
 # The group and its details ---------------------------------------------------------------------
@@ -69,13 +81,26 @@ def _detail_fields() -> list[str]:
     ]
 
 
-def save_group_details(*, group: SupportGroup, by) -> SupportGroup:
-    """Save the group's details as a coordinator changed them. Only the details are written, so a
-    copy loaded before someone paused or closed the group never writes its old status back."""
+GROUP_DETAILS_CHANGED = (
+    "Someone else saved the group's details since you opened this page, so yours have not been saved. "
+    "What they saved is shown below, beside what you typed, which is kept. Save again to keep your version."
+)
+
+
+def save_group_details(*, group: SupportGroup, expected_version: int, by) -> SupportGroup:
+    """Save the group's details as a coordinator changed them, only if nobody else has saved them
+    since this person opened them (`expected_version`, SupportGroup.version): of two people
+    editing at once, the second is told rather than silently overwriting the first. Only the
+    details are written, so a copy loaded before someone paused or closed the group never writes
+    its old status back."""
     with transaction.atomic(durable=True):
-        _refuse_unless_plan_editable(lock_group(group.pk), by)
+        locked = lock_group(group.pk)
+        _refuse_unless_plan_editable(locked, by)
+        if locked.version != expected_version:
+            raise ChangedSinceOpened(GROUP_DETAILS_CHANGED, current=locked)
         group.full_clean()
-        save_change(group, by=by, reason="Details saved", update_fields=[*_detail_fields(), "updated_at"])
+        group.version = locked.version + 1
+        save_change(group, by=by, reason="Details saved", update_fields=[*_detail_fields(), "version", "updated_at"])
     return group
 
 
@@ -139,17 +164,50 @@ def remove_rule(*, rule: Rule, by) -> None:
 # The checklist and the documents ---------------------------------------------------------------
 
 
+CHECKLIST_CHANGED = (
+    "Someone else saved {count} of these answers since you opened this page, so nothing has been saved. "
+    "Their answer is shown beside yours, which is kept. Save again to keep your version."
+)
+
+
 def save_checklist_section(*, group, forms, by) -> int:
-    """Save a section's answers together (all or none), stamping who changed each one.
-    Returns how many answers changed."""
+    """Save a section's answers together (all or none), stamping who changed each one, only if
+    nobody else has saved any of the changed answers since this person opened the page (each
+    form's `opened_version`); otherwise nothing is saved and ChangedSinceOpened says whose answers
+    are newer. Each answer is checked again against the rules (ChecklistAnswer.clean: safety
+    questions are never "not applicable", answers and reasons say something), and only questions
+    the group is asked on the checklist may be answered. Returns how many answers changed."""
     with transaction.atomic(durable=True):
         locked = lock_group(group.pk)
         _refuse_unless_plan_editable(locked, by)
+        asked = {item.key for item in items_for(locked) if not item.is_answered_elsewhere}
         changed = [form for form in forms if form.has_changed()]
+        for form in changed:
+            if form.item.key not in asked:
+                raise ValidationError(
+                    f"\u201c{form.item.prompt}\u201d is not asked on the checklist for this group: "
+                    "its answer lives elsewhere in the plan, or it applies only to groups for people under 18."
+                )
+        stored = {
+            answer.item_key: answer
+            for answer in ChecklistAnswer.objects.select_for_update().filter(
+                group=locked, item_key__in=[form.item.key for form in changed]
+            )
+        }
+        newer = {
+            form.item.key: stored.get(form.item.key)
+            for form in changed
+            if getattr(stored.get(form.item.key), "version", 0) != form.cleaned_data["opened_version"]
+        }
+        if newer:
+            raise ChangedSinceOpened(CHECKLIST_CHANGED.format(count=len(newer)), current=newer)
         for form in changed:
             answer = form.save(commit=False)
             if answer.group_id != locked.pk:
                 raise ValidationError("These answers belong to another group.")
+            answer.group = locked
+            answer.full_clean()
+            answer.version = getattr(stored.get(answer.item_key), "version", 0) + 1
             answer.updated_by = by
             save_change(answer, by=by, reason="Checklist answer saved")
     return len(changed)
@@ -157,21 +215,25 @@ def save_checklist_section(*, group, forms, by) -> int:
 
 def start_risk_assessment(*, group, by) -> RiskAssessment:
     """Open the group's risk assessment, seeded with the risks the guidance asks every group to
-    weigh; or return the one already open."""
+    weigh; or, for one already open, put back any of those starting risks it lacks (deleted before
+    they could no longer be)."""
     with transaction.atomic(durable=True):
         locked = lock_group(group.pk)
         _refuse_unless_plan_editable(locked, by)
-        assessment = RiskAssessment.objects.filter(group=locked).first()
+        assessment = RiskAssessment.objects.select_for_update().filter(group=locked).first()
         if assessment is None:
             assessment = save_change(
                 RiskAssessment(group=locked, updated_by=by), by=by, reason="Risk assessment started"
             )
-            create_many(
-                Risk,
-                [Risk(assessment=assessment, source=seed.source, title=seed.title) for seed in RISK_SEEDS],
-                by=by,
-                reason="Suggested by the guidance",
-            )
+            seeds, reason = RISK_SEEDS, "Suggested by the guidance"
+        else:
+            seeds, reason = assessment.missing_starting_risks(), "Starting risk put back"
+        create_many(
+            Risk,
+            [Risk(assessment=assessment, source=seed.source, title=seed.title) for seed in seeds],
+            by=by,
+            reason=reason,
+        )
     return assessment
 
 
@@ -208,8 +270,21 @@ def save_plan_document(*, form, expected_version: int, by, formset=None):
     return document
 
 
+STARTING_RISK_KEPT = (
+    "The risks the assessment starts with come from the guidance and cannot be removed. If one is unlikely "
+    "for your group, rate it low and say why in its mitigation."
+)
+
+
 def _save_risks(formset, *, by) -> None:
-    for risk in formset.save(commit=False):
+    """Save the assessment's risks. A starting risk (suggestions.is_starting_risk) keeps its title
+    and is never deleted: it can be rated low, with a reason (SR-1)."""
+    saved = formset.save(commit=False)
+    if any(risk.is_starting_risk for risk in formset.deleted_objects) or any(
+        risk.is_starting_risk and "title" in fields for risk, fields in formset.changed_objects
+    ):
+        raise ValidationError(STARTING_RISK_KEPT, code="starting_risk_kept")
+    for risk in saved:
         save_change(risk, by=by, reason="Risk changed" if risk.pk else "Risk added")
     for risk in formset.deleted_objects:
         delete_change(risk, by=by, reason="Risk removed")
@@ -291,7 +366,9 @@ def remove_team_role(*, role: GroupRole, by) -> None:
 
 # Status ----------------------------------------------------------------------------------------
 
-# The status buttons' names, from SupportGroup.ALLOWED_TRANSITIONS: launching has its own gate.
+# The status buttons' names, from SupportGroup.ALLOWED_TRANSITIONS: launching and resuming go
+# through the launch gate (planning.launch_group), closing through its confirmation
+# (groups.closing.close_group).
 STATUS_ACTIONS = {
     move.action: move.to_status
     for moves in SupportGroup.ALLOWED_TRANSITIONS.values()
@@ -301,13 +378,14 @@ STATUS_ACTIONS = {
 
 
 def status_changes_for(group) -> list:
-    """The status buttons open to the group as it is now (launching is not one of them)."""
+    """The status buttons open to the group as it is now (launching, resuming and closing are not
+    among them)."""
     return [move for move in group.status_moves if not move.has_own_gate]
 
 
 def change_group_status(*, group, action: str, by) -> SupportGroup:
-    """Pause, resume or close a group, as SupportGroup.ALLOWED_TRANSITIONS allows. Only its
-    coordinators may; closing is final. Raises InvalidStatusTransition, worded from the table."""
+    """Pause a group, as SupportGroup.ALLOWED_TRANSITIONS allows. Only its coordinators may.
+    Raises InvalidStatusTransition, worded from the table."""
     if action not in STATUS_ACTIONS:
         raise ValidationError(f"There is no status change called \u201c{action}\u201d.")
     with transaction.atomic(durable=True):
@@ -331,9 +409,7 @@ def pause_group(*, group, by) -> SupportGroup:
     return change_group_status(group=group, action="pause", by=by)
 
 
-def resume_group(*, group, by) -> SupportGroup:
-    return change_group_status(group=group, action="resume", by=by)
-
-
-def close_group(*, group, by) -> SupportGroup:
-    return change_group_status(group=group, action="close", by=by)
+def resume_group(*, group, by, acknowledged_warnings: bool = False) -> SupportGroup:
+    """Resume a paused group: through the launch gate again, as the plan may have changed while it
+    was paused (or the guidance it is checked against)."""
+    return launch_group(group=group, by=by, acknowledged_warnings=acknowledged_warnings)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("groups/<int:pk>/edit/", views.group_edit, name="edit"),
     path("groups/<int:pk>/launch/", views.launch, name="launch"),
     path("groups/<int:pk>/status/<slug:action>/", views.change_status, name="change_status"),
+    path("groups/<int:pk>/close/", views.close, name="close"),
     path("groups/<int:pk>/aims/", views.aims, name="aims"),
     path("groups/<int:pk>/aims/suggested/", views.aim_add_suggestion, name="aim_add_suggestion"),
     path("groups/<int:pk>/aims/<int:aim_pk>/edit/", views.aim_edit, name="aim_edit"),

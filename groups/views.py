@@ -2,13 +2,16 @@
 or a service, says what happened, and redirects."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,14 +19,19 @@ from audit.permissions import can_read_history
 from groups_site.links import row_links
 from groups_site.refusals import show_refusal
 from invitations.services import invite_to_team
+from sessions_log.models import Member
 
-from .checklist import SECTIONS_BY_SLUG, items_in_section
+from .answers import Question, questions, shown_detail
+from .checklist import SAFETY_CRITICAL_EXPLANATION, SECTIONS, SECTIONS_BY_SLUG, UNDER_18_EXPLANATION, items_in_section
+from .closing import close_group, members_leaving_with_the_group
 from .forms import (
     PEOPLE_LIST_ID,
     AimForm,
     ChecklistAnswerForm,
+    CloseGroupForm,
     ExitStrategyForm,
     FacilitatorSupportPlanForm,
+    LaunchForm,
     RiskAssessmentForm,
     RiskFormSet,
     RuleForm,
@@ -57,9 +65,12 @@ from .planning import (
     document_progress,
     launch_blockers_with_links,
     launch_group,
+    launch_warnings,
+    plan_gaps,
 )
 from .services import (
     STATUS_ACTIONS,
+    ChangedSinceOpened,
     add_suggested_aim,
     add_team_role,
     change_group_status,
@@ -83,7 +94,7 @@ GROUPS_PER_PAGE = 50
 def home(request):
     # Paged, for the administrator who sees every group of the organisation: a coordinator's
     # groups fit on the first page.
-    visible = SupportGroup.objects.visible_to(request.user).only("pk", "name", "status").order_by("name", "pk")
+    visible = SupportGroup.objects.visible_to(request.user).with_documents().order_by("name", "pk")
     page = Paginator(visible, GROUPS_PER_PAGE).get_page(request.GET.get("page"))
     groups = list(page)
     my_roles = defaultdict(list)
@@ -91,6 +102,8 @@ def home(request):
         GroupRole.objects.filter(user=request.user, group__in=groups).order_by().values_list("group_id", "role")
     ):
         my_roles[group_id].append(GroupRole.Role(role).label)
+    # Progress counts answers that live elsewhere in the plan too: one query reads the plans of
+    # the whole page of groups.
     progress = checklist_progress_of(groups)
     plan_url = row_links("groups:plan", "pk")
     rows = [
@@ -122,48 +135,98 @@ def group_create(request):
     return render(request, "groups/supportgroup_form.html", {"form": form})
 
 
-@group_view(plan=True)
-def plan(request, group):
+def _plan_context(request, group, *, launch_form=None) -> dict:
+    """What the plan page shows: progress, what blocks launch (or resuming), the warnings to read
+    first, and for a running group what its plan still lacks."""
     progress = checklist_progress(group)
-    blockers = launch_blockers_with_links(group) if group.is_planning else []
-    context = {
+    can_go_live = group.can_move_to(SupportGroup.Status.ACTIVE)  # in planning, or paused
+    blockers = launch_blockers_with_links(group) if can_go_live else []
+    warnings = launch_warnings(group) if not group.is_closed else []
+    may_launch = can_go_live and can_launch_group(request.user, group)
+    return {
         "group": group,
         "progress": progress,
         "sections_done": sum(section.is_complete for section in progress),
         "blockers": blockers,
+        "warnings": warnings,
+        # A running group's plan can still gain gaps: a question added since launch, a lower age.
+        "gaps": plan_gaps(group) if group.is_running else [],
+        "risk_review_overdue": group.risk_review_is_overdue(),
         "documents": [
             ("Risk assessment", document_progress(group.risk_assessment_or_none), "groups:risk_assessment"),
             ("Exit strategy", document_progress(group.exit_strategy_or_none), "groups:exit_strategy"),
             ("Facilitator-support plan", document_progress(group.support_plan_or_none), "groups:support_plan"),
         ],
         "can_edit_plan": can_edit_plan(request.user, group),
-        "can_launch": group.is_planning and not blockers and can_launch_group(request.user, group),
+        "shows_launch": can_go_live,
+        "launch_move": group.ALLOWED_TRANSITIONS[group.status].get(SupportGroup.Status.ACTIVE),
+        "can_launch": may_launch and not blockers,
+        "launch_form": launch_form or LaunchForm(has_warnings=bool(warnings)),
         "status_changes": status_changes_for(group) if can_change_status(request.user, group) else [],
+        "can_close": can_change_status(request.user, group) and group.can_move_to(SupportGroup.Status.CLOSED),
         "can_manage_team": can_manage_team(request.user, group),
         "can_read_history": can_read_history(request.user, group),
     }
-    return render(request, "groups/supportgroup_plan.html", context)
+
+
+@group_view(plan=True)
+def plan(request, group):
+    return render(request, "groups/supportgroup_plan.html", _plan_context(request, group))
 
 
 @group_view(can_edit_plan)
 def group_edit(request, group):
     form = SupportGroupForm(request.POST or None, instance=group)
+    changed_meanwhile = []
     if request.method == "POST" and form.is_valid():
         try:
-            save_group_details(group=form.instance, by=request.user)
+            save_group_details(
+                group=form.instance, expected_version=form.cleaned_data["opened_version"], by=request.user
+            )
+        except ChangedSinceOpened as refusal:
+            form, changed_meanwhile = _details_saved_meanwhile(request, form, refusal)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, "The group's details have been saved.")
             return redirect(group)
-    return render(request, "groups/supportgroup_form.html", {"form": form, "group": group})
+    return render(
+        request,
+        "groups/supportgroup_form.html",
+        {"form": form, "group": group, "changed_meanwhile": changed_meanwhile},
+    )
+
+
+def _details_saved_meanwhile(request, form, refusal):
+    """The form again with the person's typing, now carrying the version saved meanwhile (so
+    saving again keeps theirs, knowingly), and each detail where the two differ."""
+    stored = refusal.current
+    yours = form.instance
+    differences = [
+        (form.fields[name].label or name, shown_detail(stored, name), shown_detail(yours, name))
+        for name in form.fields
+        if name != "opened_version" and shown_detail(stored, name) != shown_detail(yours, name)
+    ]
+    data = request.POST.copy()
+    data["opened_version"] = str(stored.version)
+    again = SupportGroupForm(data, instance=SupportGroup.objects.get(pk=stored.pk))
+    again.is_valid()
+    again.add_error(None, refusal.message)
+    return again, differences
 
 
 @require_POST
-@group_view(write=can_launch_group)
+@group_view(write=can_launch_group, plan=True)
 def launch(request, group):
+    """Launch a group in planning, or resume a paused one: the same gate either way."""
+    form = LaunchForm(request.POST, has_warnings=bool(launch_warnings(group)))
+    if not form.is_valid():
+        # The box beside the button was not ticked: the page again, with the reason beside it.
+        return render(request, "groups/supportgroup_plan.html", _plan_context(request, group, launch_form=form))
     try:
-        launch_group(group=group, by=request.user)
+        launch_group(
+            group=group, by=request.user, acknowledged_warnings=form.cleaned_data.get("acknowledged_warnings", False)
+        )
     except LaunchBlocked as refusal:
         if len(refusal.blockers) == 1:
             messages.error(request, f"The group cannot launch: {refusal.blockers[0]}")
@@ -188,17 +251,68 @@ def change_status(request, group, action):
     return redirect(group)
 
 
+@group_view(can_change_status)
+def close(request, group):
+    """Closing for good, on a page of its own: what the exit strategy says about ending the group
+    and what members were promised, then the group's name typed to confirm."""
+    if group.is_closed:
+        messages.info(request, f"\u201c{group}\u201d is already closed.")
+        return redirect(group)
+    strategy = group.exit_strategy_or_none
+    leaving = {
+        status: count
+        for status, count in members_leaving_with_the_group(group)
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("pk"))
+    }
+    attending, waiting = leaving.get(Member.Status.ACTIVE, 0), leaving.get(Member.Status.WAITING_LIST, 0)
+    form = CloseGroupForm(
+        request.POST or None,
+        needs_aftercare=bool(attending or waiting),
+        initial={"aftercare": (strategy.members_leaving if strategy else "")[:1_000]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            close_group(
+                group=group,
+                typed_name=form.cleaned_data["typed_name"],
+                aftercare=form.cleaned_data.get("aftercare", ""),
+                by=request.user,
+            )
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            left = attending + waiting
+            messages.success(
+                request,
+                f"\u201c{group}\u201d is closed."
+                + (
+                    f" {left} member{pluralize(left)} recorded as having left, with the aftercare offered."
+                    if left
+                    else ""
+                ),
+            )
+            return redirect(group)
+    return render(
+        request,
+        "groups/supportgroup_close.html",
+        {"group": group, "strategy": strategy, "attending": attending, "waiting": waiting, "form": form},
+    )
+
+
 # Aims and rules: a list with an add form on the same page.
 @group_view(write=can_edit_plan)
 def aims(request, group):
     form = AimForm(request.POST or None, instance=Aim(group=group))
     if request.method == "POST" and form.is_valid():
         try:
-            save_aim(aim=form.instance, by=request.user)
+            aim = save_aim(aim=form.instance, by=request.user)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, "The aim has been added.")
+            _warn_about(request, aim)
             return redirect("groups:aims", pk=group.pk)
     existing = {aim.text for aim in group.aims.all()}
     suggestions = [text for text in SUGGESTED_AIMS if text not in existing]
@@ -232,40 +346,47 @@ def aim_edit(request, group, aim_pk):
     form = AimForm(request.POST or None, instance=aim)
     if request.method == "POST" and form.is_valid():
         try:
-            save_aim(aim=form.instance, by=request.user)
+            aim = save_aim(aim=form.instance, by=request.user)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, "The aim has been saved.")
+            _warn_about(request, aim)
             return redirect("groups:aims", pk=group.pk)
     return render(request, "groups/aim_form.html", {"group": group, "form": form, "aim": aim})
 
 
-@require_POST
-@group_view(write=can_edit_plan)
+@group_view(can_edit_plan)
 def aim_delete(request, group, aim_pk):
-    _remove(request, remove_aim, aim=get_object_or_404(group.aims, pk=aim_pk))
-    return redirect("groups:aims", pk=group.pk)
+    """Asks first (GET), then removes (POST)."""
+    return _remove(request, group, remove_aim, aim=get_object_or_404(group.aims, pk=aim_pk))
 
 
-def _remove(request, service, **item):
-    """Remove an aim or a rule, saying so, or saying why not (someone removed it meanwhile)."""
+def _remove(request, group, service, **item):
+    """Remove an aim or a rule once the coordinator has confirmed it on a page of its own, saying
+    so, or saying why not (someone removed it meanwhile)."""
+    noun, thing = next(iter(item.items()))
+    back = f"groups:{noun}s"
+    if request.method != "POST":
+        return render(
+            request,
+            "groups/plan_item_confirm_delete.html",
+            {"group": group, "noun": noun, "thing": thing, "back": back},
+        )
     try:
         service(**item, by=request.user)
     except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
-        messages.success(request, f"The {next(iter(item))} has been removed.")
+        messages.success(request, f"The {noun} has been removed.")
+    return redirect(back, pk=group.pk)
 
 
-def _warn_if_no_harm_contract(request, rule):
-    if rule.reads_like_no_harm_contract:
-        messages.warning(
-            request,
-            "This rule reads like a no-harm contract. LifeSIGNS advises against asking members to promise "
-            "not to hurt themselves: it can stop people asking for help. The rule has been saved; "
-            "consider rewording it.",
-        )
+def _warn_about(request, rule_or_aim):
+    """The guidance's judgement, after saving a rule that reads like a no-harm contract or an aim
+    about stopping self-harm. It is saved all the same: the coordinator decides."""
+    if rule_or_aim.warning:
+        messages.warning(request, f"{rule_or_aim.warning} It has been saved; consider rewording it.")
 
 
 @group_view(write=can_edit_plan)
@@ -278,7 +399,7 @@ def rules(request, group):
             show_refusal(form, refusal)
         else:
             messages.success(request, "The rule has been added.")
-            _warn_if_no_harm_contract(request, rule)
+            _warn_about(request, rule)
             return redirect("groups:rules", pk=group.pk)
     return render(
         request,
@@ -303,42 +424,106 @@ def rule_edit(request, group, rule_pk):
             show_refusal(form, refusal)
         else:
             messages.success(request, "The rule has been saved.")
-            _warn_if_no_harm_contract(request, rule)
+            _warn_about(request, rule)
             return redirect("groups:rules", pk=group.pk)
     return render(request, "groups/rule_form.html", {"group": group, "form": form, "rule": rule})
 
 
-@require_POST
-@group_view(write=can_edit_plan)
+@group_view(can_edit_plan)
 def rule_delete(request, group, rule_pk):
-    _remove(request, remove_rule, rule=get_object_or_404(group.rules, pk=rule_pk))
-    return redirect("groups:rules", pk=group.pk)
+    """Asks first (GET), then removes (POST)."""
+    return _remove(request, group, remove_rule, rule=get_object_or_404(group.rules, pk=rule_pk))
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One question on a section's page: its form when it is asked here, or where its answer
+    lives; and, after a refused save, the answer someone else saved meanwhile."""
+
+    question: Question
+    form: ChecklistAnswerForm | None = None
+    saved_meanwhile: ChecklistAnswer | None = None
+    changed_meanwhile: bool = False
+
+
+def _section_forms(data, group, section_questions) -> dict[str, ChecklistAnswerForm]:
+    return {
+        question.item.key: ChecklistAnswerForm(
+            data,
+            item=question.item,
+            instance=question.answer or ChecklistAnswer(group=group, item_key=question.item.key),
+        )
+        for question in section_questions
+        if not question.is_answered_elsewhere
+    }
+
+
+def _after_a_clash(data, group, section_questions, forms, newer) -> dict[str, ChecklistAnswerForm]:
+    """The section again after a refused save: what the person changed, with their typing, now
+    carrying the versions saved meanwhile (saving again keeps theirs, knowingly); what they left
+    alone, as it is stored now."""
+    data = data.copy()
+    for key, answer in newer.items():
+        data[f"{key}-opened_version"] = str(answer.version if answer else 0)
+    again = _section_forms(data, group, section_questions)
+    untouched = [key for key, form in forms.items() if not form.has_changed()]
+    again |= _section_forms(None, group, [question for question in section_questions if question.item.key in untouched])
+    for form in again.values():
+        form.is_valid()
+    return again
+
+
+def _after(section: str) -> str | None:
+    """The section that follows, or None after the last."""
+    slugs = [each.slug for each in SECTIONS]
+    index = slugs.index(section) + 1
+    return slugs[index] if index < len(slugs) else None
 
 
 @group_view(write=can_edit_plan, plan=True)
 def checklist_section(request, group, section):
     if section not in SECTIONS_BY_SLUG:
         raise Http404
-    answers = group.answers_by_key()
+    section_questions = questions(group, items_in_section(section, group))
     data = request.POST if request.method == "POST" else None
-    forms = [
-        ChecklistAnswerForm(
-            data, item=item, instance=answers.get(item.key) or ChecklistAnswer(group=group, item_key=item.key)
-        )
-        for item in items_in_section(section)
-    ]
+    forms = _section_forms(data, group, section_questions)
+    newer = {}
     if data is not None:
-        if all([form.is_valid() for form in forms]):
-            changed = save_checklist_section(group=group, forms=forms, by=request.user)
-            messages.success(request, f"Saved: {changed} answer{'s' if changed != 1 else ''} changed.")
-            return redirect(group)
+        if all([form.is_valid() for form in forms.values()]):
+            try:
+                changed = save_checklist_section(group=group, forms=list(forms.values()), by=request.user)
+            except ChangedSinceOpened as refusal:
+                newer = refusal.current
+                forms = _after_a_clash(data, group, section_questions, forms, newer)
+                messages.error(request, refusal.message)
+            except ValidationError as refusal:
+                messages.error(request, " ".join(refusal.messages))
+            else:
+                messages.success(request, f"Saved: {changed} answer{pluralize(changed)} changed.")
+                following = _after(section)
+                if request.POST.get("then") == "next" and following:
+                    return redirect("groups:checklist_section", pk=group.pk, section=following)
+                return redirect(group)
+    following = _after(section)
     return render(
         request,
         "groups/checklist_section.html",
         {
             "group": group,
             "section": SECTIONS_BY_SLUG[section],
-            "forms": forms,
+            "rows": [
+                ChecklistRow(
+                    question,
+                    forms.get(question.item.key),
+                    newer.get(question.item.key),
+                    question.item.key in newer,
+                )
+                for question in section_questions
+            ],
+            "forms": list(forms.values()),
+            "next_section": SECTIONS_BY_SLUG[following] if following else None,
+            "safety_critical_explanation": SAFETY_CRITICAL_EXPLANATION,
+            "under_18_explanation": UNDER_18_EXPLANATION,
             "can_edit_plan": can_edit_plan(request.user, group),
         },
     )
@@ -363,6 +548,10 @@ def risk_assessment(request, group):
             },
         )
 
+    if request.method == "POST" and "put_back_starting_risks" in request.POST:
+        start_risk_assessment(group=group, by=request.user)
+        messages.success(request, "The starting risks from the guidance are back on the assessment: rate each one.")
+        return redirect("groups:risk_assessment", pk=group.pk)
     data = request.POST if request.method == "POST" else None
     form = RiskAssessmentForm(data, instance=assessment)
     formset = RiskFormSet(data, instance=assessment, prefix="risks")
@@ -384,6 +573,7 @@ def risk_assessment(request, group):
         {
             "group": group,
             "assessment": assessment,
+            "missing_starting_risks": assessment.missing_starting_risks(),
             "form": form,
             "formset": formset,
             "can_edit_plan": editable,

@@ -451,3 +451,24 @@ def not_applicable_reason_problem(text: str) -> str | None:
     ):
         return NOT_APPLICABLE_REASON_MESSAGE
     return None
+
+
+NAME_MESSAGE = (
+    "Write it out: a name or a role, a place or a short phrase, not a placeholder such as \u201cx\u201d or "
+    "\u201ctbc\u201d."
+)
+
+
+def name_problem(text: str) -> str | None:
+    """What is wrong with a short entry that names something (a risk's owner, a venue, how a rule
+    is shared), or None when it names something.
+
+    The rule: one real word is enough ("Alice", "Library"), but not a stock non-answer ("x", "n/a",
+    "tbc", "see above"), a single character, or punctuation alone; an empty entry is left to the
+    caller, as some of these may wait."""
+    words = _words(text)
+    if not words:
+        return NAME_MESSAGE if (text or "").strip() else None
+    if _DEFERRAL_START.search(text) or " ".join(words) in STOCK_NON_ANSWERS or max(map(len, words)) < 2:
+        return NAME_MESSAGE
+    return None

@@ -6,24 +6,36 @@ runs no queries of its own, however many aims, rules, answers and risks the plan
 
 from dataclasses import dataclass
 
-from groups.checklist import SECTIONS, ChecklistItem, items_in_section, source_document
+from groups.answers import AnswerElsewhere, Question, questions
+from groups.checklist import SECTIONS, ChecklistItem, source_documents
 from groups.models import ChecklistAnswer
 
 
 @dataclass(frozen=True)
 class ChecklistLine:
-    item: ChecklistItem
-    answer: ChecklistAnswer | None
+    question: Question
+
+    @property
+    def item(self) -> ChecklistItem:
+        return self.question.item
+
+    @property
+    def answer(self) -> ChecklistAnswer | None:
+        return self.question.answer
+
+    @property
+    def elsewhere(self) -> tuple[AnswerElsewhere, ...]:
+        """Where the answer lives, for a question the plan answers elsewhere (groups.answers)."""
+        return self.question.elsewhere
 
     @property
     def status_label(self) -> str:
-        status = self.answer.status if self.answer else ChecklistAnswer.Status.NOT_STARTED
-        return ChecklistAnswer.Status(status).label
+        return self.question.status_label
 
     @property
     def sources(self) -> list[tuple[str, str]]:
-        """Each reference the question answers, with the name of the document it comes from."""
-        return [(reference, source_document(reference)) for reference in self.item.sources]
+        """Each reference the question answers, with the name of the document(s) it comes from."""
+        return [(reference, "; ".join(source_documents(reference))) for reference in self.item.sources]
 
 
 @dataclass(frozen=True)
@@ -34,16 +46,12 @@ class ChecklistPart:
 
 
 def checklist_parts(group) -> list[ChecklistPart]:
-    """Every checklist question, section by section, with the group's answer if it has one."""
-    answers = group.answers_by_key()
-    return [
-        ChecklistPart(
-            section.title,
-            section.summary,
-            [ChecklistLine(item, answers.get(item.key)) for item in items_in_section(section.slug)],
-        )
-        for section in SECTIONS
-    ]
+    """Every checklist question the group must answer (checklist.items_for), section by section,
+    with its answer: the group's own, or what the plan holds elsewhere."""
+    by_section = {section.slug: [] for section in SECTIONS}
+    for question in questions(group):
+        by_section[question.item.section].append(ChecklistLine(question))
+    return [ChecklistPart(section.title, section.summary, by_section[section.slug]) for section in SECTIONS]
 
 
 def plan_context(group) -> dict:

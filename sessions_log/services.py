@@ -129,30 +129,36 @@ def exit_member(*, member: Member, exited_on: datetime.date, reason: str, afterc
     with transaction.atomic(durable=True):
         group = _lock_members_group(member, by)
         locked = _lock_member(member, group)
-        if locked.has_left:
-            raise ValidationError(f"{locked} has already left the group.")
-        if exited_on < locked.joined_on:
-            raise ValidationError({"exited_on": "A member cannot leave before the date they joined."})
-        was_waiting = locked.is_waiting
-        locked.status = Member.Status.EXITED
-        locked.exited_on, locked.exit_reason, locked.aftercare_offered = exited_on, reason, aftercare
-        locked.full_clean()
-        save_change(
-            locked,
+        return _exit_member(locked, group=group, exited_on=exited_on, reason=reason, aftercare=aftercare, by=by)
+
+
+def _exit_member(locked: Member, *, group, exited_on: datetime.date, reason: str, aftercare: str, by) -> Member:
+    """exit_member's body, for a member and group its caller has locked and whose permission it has
+    checked: closing a group (groups.closing.close_group) records every member as left with it."""
+    if locked.has_left:
+        raise ValidationError(f"{locked} has already left the group.")
+    if exited_on < locked.joined_on:
+        raise ValidationError({"exited_on": "A member cannot leave before the date they joined."})
+    was_waiting = locked.is_waiting
+    locked.status = Member.Status.EXITED
+    locked.exited_on, locked.exit_reason, locked.aftercare_offered = exited_on, reason, aftercare
+    locked.full_clean()
+    save_change(
+        locked,
+        by=by,
+        reason="Taken off the waiting list" if was_waiting else "Left the group",
+        update_fields=["status", "exited_on", "exit_reason", "aftercare_offered"],
+    )
+    for follow_up in FollowUp.objects.open().select_for_update().filter(member=locked).order_by("pk"):
+        _close_follow_up(
+            follow_up,
+            group=group,
+            outcome=FollowUp.Outcome.MEMBER_LEFT,
+            note="Closed when the member left.",
             by=by,
-            reason="Taken off the waiting list" if was_waiting else "Left the group",
-            update_fields=["status", "exited_on", "exit_reason", "aftercare_offered"],
+            reason="Closed: the member left",
         )
-        for follow_up in FollowUp.objects.open().select_for_update().filter(member=locked).order_by("pk"):
-            _close_follow_up(
-                follow_up,
-                group=group,
-                outcome=FollowUp.Outcome.MEMBER_LEFT,
-                note="Closed when the member left.",
-                by=by,
-                reason="Closed: the member left",
-            )
-        events.announce(events.member_left, member_id=locked.pk, group_id=group.pk, by_id=by.pk)
+    events.announce(events.member_left, member_id=locked.pk, group_id=group.pk, by_id=by.pk)
     return locked
 
 

@@ -1,5 +1,6 @@
-"""Two people at once: editing the same plan document, and two workers on the SQLite database
-that `make run` uses. The second editor is told, and nothing anyone saved is lost."""
+"""Two people at once: editing the same plan document, the group's details or a checklist
+answer, and two workers on the SQLite database that `make run` uses. The second editor is told,
+and nothing anyone saved is lost."""
 
 import os
 import sqlite3
@@ -12,12 +13,14 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.forms import model_to_dict
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from groups.forms import ExitStrategyForm
-from groups.models import ExitStrategy, FacilitatorSupportPlan, GroupRole, RiskAssessment
-from groups.services import PLAN_DOCUMENT_CHANGED, save_plan_document
+from groups.checklist import items_in_section
+from groups.forms import ExitStrategyForm, SupportGroupForm
+from groups.models import ChecklistAnswer, ExitStrategy, FacilitatorSupportPlan, GroupRole, RiskAssessment
+from groups.services import GROUP_DETAILS_CHANGED, PLAN_DOCUMENT_CHANGED, save_plan_document
 from groups.tests.factories import (
     ExitStrategyFactory,
     FacilitatorSupportPlanFactory,
@@ -154,19 +157,26 @@ def test_after_reloading_the_second_editor_saves_on_top_of_the_first(client, gro
 
 def test_every_saved_version_is_kept_in_the_documents_history(db, group, coordinator):
     strategy = ExitStrategyFactory(group=group)
-    for version, text in [(1, "First"), (2, "Second")]:
+    for version, text in [(1, "The first version of the plan."), (2, "The second version of the plan.")]:
         form = ExitStrategyForm(_exit_strategy_data(text, version), instance=ExitStrategy.objects.get(pk=strategy.pk))
         assert form.is_valid(), form.errors
         save_plan_document(form=form, expected_version=version, by=coordinator)
 
     history = list(strategy.history.order_by("history_id").values_list("version", "members_leaving", "updated_by"))
-    assert history[-2:] == [(2, "First", coordinator.pk), (3, "Second", coordinator.pk)]
+    assert history[-2:] == [
+        (2, "The first version of the plan.", coordinator.pk),
+        (3, "The second version of the plan.", coordinator.pk),
+    ]
 
 
 def test_a_stale_save_is_refused_by_the_service_itself(db, group, coordinator):
     strategy = ExitStrategyFactory(group=group)
-    stale = ExitStrategyForm(_exit_strategy_data("Stale", 1), instance=ExitStrategy.objects.get(pk=strategy.pk))
-    fresh = ExitStrategyForm(_exit_strategy_data("Fresh", 1), instance=ExitStrategy.objects.get(pk=strategy.pk))
+    stale = ExitStrategyForm(
+        _exit_strategy_data("The stale version of the plan.", 1), instance=ExitStrategy.objects.get(pk=strategy.pk)
+    )
+    fresh = ExitStrategyForm(
+        _exit_strategy_data("The fresh version of the plan.", 1), instance=ExitStrategy.objects.get(pk=strategy.pk)
+    )
     assert stale.is_valid() and fresh.is_valid()
 
     save_plan_document(form=fresh, expected_version=1, by=coordinator)
@@ -174,7 +184,106 @@ def test_a_stale_save_is_refused_by_the_service_itself(db, group, coordinator):
         save_plan_document(form=stale, expected_version=1, by=coordinator)
 
     assert refusal.value.messages == [PLAN_DOCUMENT_CHANGED]
-    assert ExitStrategy.objects.get(pk=strategy.pk).members_leaving == "Fresh"
+    assert ExitStrategy.objects.get(pk=strategy.pk).members_leaving == "The fresh version of the plan."
+
+
+# The group's details and the checklist -----------------------------------------------------------
+
+
+def _details(group, **changes):
+    """The details form as its page posts it back, with the version the page was opened at."""
+    data = {
+        name: value
+        for name, value in model_to_dict(group, fields=SupportGroupForm._meta.fields).items()
+        if value is not None
+    }
+    data["meeting_start"], data["meeting_end"] = "18:30", "20:00"
+    return data | {"opened_version": group.version} | changes
+
+
+def test_the_second_of_two_editing_the_details_sees_both_versions_keeps_their_typing_then_can_save(
+    client, group, coordinator, second_coordinator
+):
+    url = reverse("groups:edit", kwargs={"pk": group.pk})
+    alice, alex = sign_in(client, coordinator), sign_in(type(client)(), second_coordinator)
+    assert alice.get(url).context["form"]["opened_version"].value() == 1
+    assert alex.get(url).context["form"]["opened_version"].value() == 1
+
+    assert alice.post(url, _details(group, venue="The library, upstairs")).status_code == 302
+    refused = alex.post(url, _details(group, venue="The church hall"))
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert GROUP_DETAILS_CHANGED.replace("'", "&#x27;") in html
+    assert ("Venue", "The library, upstairs", "The church hall") in refused.context["changed_meanwhile"]
+    assert 'value="The church hall"' in html  # his typing is kept
+    group.refresh_from_db()
+    assert (group.venue, group.version) == ("The library, upstairs", 2)
+
+    # Having seen both, saving again keeps his version, knowingly.
+    again = alex.post(url, _details(group, venue="The church hall") | {"opened_version": 2})
+    group.refresh_from_db()
+    assert again.status_code == 302
+    assert (group.venue, group.version) == ("The church hall", 3)
+
+
+def _answers(version_of_competition=0, **answers):
+    """The rules section's page as a browser posts it, opened before anything was saved: the
+    questions named answered, the others left as the page showed them (each field with its hidden
+    copy of what the page showed)."""
+    data = {}
+    for item in items_in_section("rules", 18):
+        if not item.is_answered_elsewhere:
+            shown = {"answer": "", "status": "not_started", "not_applicable_reason": ""}
+            sent = shown | ({"answer": answers[item.key], "status": "in_progress"} if item.key in answers else {})
+            data |= {f"{item.key}-{name}": value for name, value in sent.items()}
+            data |= {f"initial-{item.key}-{name}": value for name, value in shown.items()}
+            data[f"{item.key}-opened_version"] = 0
+    return data | {"competition-opened_version": version_of_competition}
+
+
+ALICE = "Alice: every member's feelings count the same."
+ALEX = "Alex: nobody compares scars."
+ALEX_TOO = "Alex: texts between members are fine."
+
+
+def test_the_second_of_two_answering_the_same_question_is_told_and_shown_the_first_answer(
+    client, group, coordinator, second_coordinator
+):
+    url = reverse("groups:checklist_section", kwargs={"pk": group.pk, "section": "rules"})
+    alice, alex = sign_in(client, coordinator), sign_in(type(client)(), second_coordinator)
+    alice.get(url), alex.get(url)
+
+    first = alice.post(url, _answers(competition=ALICE))
+    second = alex.post(url, _answers(competition=ALEX, contact_between_sessions=ALEX_TOO))
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    html = second.content.decode()
+    assert ALICE.replace("'", "&#x27;") in html  # theirs, shown
+    assert ALEX in html and ALEX_TOO in html  # his typing, kept
+    saved = dict(ChecklistAnswer.objects.filter(group=group).values_list("item_key", "answer"))
+    assert saved == {"competition": ALICE}  # nothing of his saved, not even the other answer
+
+    # The page now carries the version he has seen: saving again keeps his.
+    [row] = [row for row in second.context["rows"] if row.question.item.key == "competition"]
+    assert row.changed_meanwhile and row.form["opened_version"].value() == "1"
+    shown_again = {"initial-competition-answer": ALICE, "initial-competition-status": "in_progress"}
+    again = alex.post(url, _answers(1, competition=ALEX, contact_between_sessions=ALEX_TOO) | shown_again)
+    assert again.status_code == 302
+    saved = dict(ChecklistAnswer.objects.filter(group=group).values_list("item_key", "answer"))
+    assert saved == {"competition": ALEX, "contact_between_sessions": ALEX_TOO}
+
+
+def test_answers_to_different_questions_saved_at_once_do_not_clash(client, group, coordinator, second_coordinator):
+    url = reverse("groups:checklist_section", kwargs={"pk": group.pk, "section": "rules"})
+    alice, alex = sign_in(client, coordinator), sign_in(type(client)(), second_coordinator)
+    alice.get(url), alex.get(url)
+
+    assert alice.post(url, _answers(competition=ALICE)).status_code == 302
+    assert alex.post(url, _answers(contact_between_sessions=ALEX_TOO)).status_code == 302
+
+    assert ChecklistAnswer.objects.filter(group=group).count() == 2
 
 
 @RACES_ON_ROW_LOCKS
@@ -197,7 +306,10 @@ def test_two_saves_at_the_same_moment_cannot_both_win(transactional_db, group, c
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=save, args=(text,)) for text in ("One", "Two")]
+    threads = [
+        threading.Thread(target=save, args=(text,))
+        for text in ("One version of the plan.", "Another version of the plan.")
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -270,6 +382,7 @@ SQLITE_SETTINGS = """
 import json, django
 django.setup()
 from django.db import connection
+from django.forms import model_to_dict
 with connection.cursor() as cursor:
     values = {}
     for pragma in ("journal_mode", "busy_timeout", "synchronous"):

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from groups.checklist import CHECKLIST
+from groups.closing import close_group
 from groups.forms import ChecklistAnswerForm, ExitStrategyForm
 from groups.models import (
     Aim,
@@ -152,7 +153,11 @@ class Service:
 
 def _may_create_groups(scene):
     scene.people["coordinator"].user_permissions.add(Permission.objects.get(codename="add_supportgroup"))
-    scene.details = {"name": "Hillside group", "purpose": "Support.", "why_group_work": "Members asked for it."}
+    scene.details = {
+        "name": "Hillside group",
+        "purpose": "Support for adults who self-harm.",
+        "why_group_work": "Members asked for it.",
+    }
 
 
 def _create_group(scene, by):
@@ -166,7 +171,7 @@ def _invalid_details(scene):
 def _rename(scene, by):
     group = SupportGroup.objects.get(pk=scene.group.pk)
     group.name = "Riverside Tuesday group"
-    save_group_details(group=group, by=by)
+    save_group_details(group=group, expected_version=group.version, by=by)
 
 
 def _closed(scene):
@@ -179,9 +184,13 @@ def _aim_and_rule(scene):
 
 
 def _save_answer(scene, by):
-    item = CHECKLIST[0]
+    item = next(item for item in CHECKLIST if not item.is_answered_elsewhere)
     form = ChecklistAnswerForm(
-        {f"{item.key}-answer": "Members asked for it.", f"{item.key}-status": "done"},
+        {
+            f"{item.key}-answer": "Members asked for it.",
+            f"{item.key}-status": "done",
+            f"{item.key}-opened_version": "0",
+        },
         item=item,
         instance=ChecklistAnswer(group=scene.group, item_key=item.key),
     )
@@ -391,6 +400,17 @@ GROUP_SERVICES = [
         refusal=LaunchBlocked,
         history=lambda scene: newest(SupportGroup, id=scene.planned.pk),
         reason="Launched",
+    ),
+    Service(
+        "close_group",
+        "coordinator",
+        "facilitator",
+        lambda scene, by: close_group(
+            group=scene.group, typed_name=scene.group.name, aftercare="A check-in call a month later.", by=by
+        ),
+        wrong_state=_closed,
+        history=lambda scene: newest(SupportGroup, id=scene.group.pk),
+        reason="Closed",
     ),
     Service(
         "change_group_status",

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.backends import PermissionsWithUserBackend
 from accounts.tests.factories import UserFactory
 from groups.permissions import can_create_group
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_an_inactive_or_missing_person_is_nobody():
 def test_a_permission_taken_away_applies_at_the_next_request(client):
     user = UserFactory()
     user.user_permissions.add(_permission())
-    sign_in(client, user)
+    sign_in(client, user, verified=True)
     assert b"Plan a new group" in client.get(reverse("groups:home")).content
 
     user.user_permissions.remove(_permission())
@@ -92,7 +92,7 @@ def test_a_permission_taken_away_applies_at_the_next_request(client):
 def test_pages_that_ask_who_may_plan_a_group_make_no_permission_queries_of_their_own(client):
     user = UserFactory()
     user.user_permissions.add(_permission())
-    sign_in(client, user)
+    sign_in(client, user, verified=True)
     client.get(reverse("groups:home"))
 
     with CaptureQueriesContext(connection) as queries:

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from groups.models import SupportGroup
-from groups.planning import launch_blockers
+from groups.planning import launch_blockers, launch_warnings
+from groups.suggestions import RISK_SEEDS
 from sessions_log.models import Attendance, Debrief, FollowUp, GroupSession, Lesson
 
 DEMO = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ def test_the_half_planned_group_is_part_way_through_its_plan(seeded):
     group = _group("Young adults' evening group (demo)")
     assert group.is_planning
     assert group.aims.count() == 1
-    assert group.checklist_answers.count() == 13
+    assert group.checklist_answers.count() == 13  # twelve answered and one drafted
     assert group.risk_assessment_or_none is not None
     assert launch_blockers(group)
 
@@ -38,6 +39,15 @@ def test_the_ready_group_has_nothing_left_blocking_its_launch(seeded):
     group = _group("Thursday women's group (demo)")
     assert group.is_planning
     assert launch_blockers(group) == []
+    assert launch_warnings(group) == []
+
+
+@pytest.mark.parametrize("name", ["Thursday women's group (demo)", "Riverside peer support group (demo)"])
+def test_the_ready_and_active_groups_have_full_risk_assessments(seeded, name):
+    assessment = _group(name).risk_assessment
+    assert assessment.is_complete
+    assert len(assessment.risks.all()) == len(RISK_SEEDS)
+    assert all(risk.is_assessed for risk in assessment.risks.all())
 
 
 def test_the_active_group_has_six_weeks_of_sessions_with_a_second_miss_followed_up(seeded):

@@ -1,12 +1,16 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from groups_site.validators import validate_single_line
 
+from ..suggestions import RISK_SEEDS, is_starting_risk
+from ..wording import name_problem, placeholder_problem
 from .group import SupportGroup
 
 
@@ -21,11 +25,40 @@ class PlanDocument(models.Model):
     # the second silently overwriting the first (see groups.services.save_plan_document).
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # The parts a coordinator writes, each needed before launch (ExitStrategy, FacilitatorSupportPlan).
+    PARTS: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
 
+    def clean(self):
+        # A part may wait, but what is written must say something (SR-1): "x" is not a plan.
+        errors = {part: self.part_problem(part) for part in self.PARTS if getattr(self, part).strip()}
+        errors = {part: problem for part, problem in errors.items() if problem}
+        if errors:
+            raise ValidationError(errors)
+
+    def part_problem(self, part: str) -> str | None:
+        """What is wrong with one part: not written yet, or (for a written part) a placeholder."""
+        value = getattr(self, part)
+        if not value.strip():
+            return "Not written yet."
+        if isinstance(self._meta.get_field(part), models.TextField):
+            return placeholder_problem(value)
+        return None
+
     def missing_parts(self) -> list[str]:
-        raise NotImplementedError
+        """Complete when every part is written and says something."""
+        return [
+            self.part_name(part)
+            if not getattr(self, part).strip()
+            else f"a real answer for \u201c{self.part_name(part)}\u201d, not a placeholder"
+            for part in self.PARTS
+            if self.part_problem(part)
+        ]
+
+    def part_name(self, part: str) -> str:
+        return str(self._meta.get_field(part).verbose_name).lower()
 
     @property
     def is_complete(self) -> bool:
@@ -49,22 +82,44 @@ class RiskAssessment(PlanDocument):
     def __str__(self):
         return f"Risk assessment for {self.group}"
 
+    def clean(self):
+        # Saving the assessment is reviewing it: the next review is today or later.
+        if self.review_date is not None and self.review_date < timezone.localdate():
+            raise ValidationError({"review_date": "The next review date must be today or later."})
+
+    def missing_starting_risks(self) -> list:
+        """The starting risks (suggestions.RISK_SEEDS) the assessment lacks: deleted before they
+        could no longer be, or never added. start_risk_assessment puts them back."""
+        present = {(risk.source, risk.title) for risk in self.risks.all() if is_starting_risk(risk)}
+        return [seed for seed in RISK_SEEDS if (seed.source, seed.title) not in present]
+
     def missing_parts(self, today=None) -> list[str]:
-        """Complete when there is at least one risk, every risk is rated and has a mitigation and
-        an owner, and the review date is set and not yet past."""
+        """Complete when every starting risk is there, every risk (starting or added) is rated and
+        has a mitigation that says something and a named owner, and the review date is set and not
+        yet past. Each missing part is one sentence, so the launch gate lists each problem."""
         today = today or timezone.localdate()
         missing = []
         risks = list(self.risks.all())
-        if not risks:
-            missing.append("at least one risk")
-        unfinished = [risk for risk in risks if not risk.is_assessed]
-        if unfinished:
-            missing.append(f"a rating, mitigation and owner for {len(unfinished)} of {len(risks)} risks")
+        absent = self.missing_starting_risks()
+        if absent:
+            missing.append(f"the {len(absent)} starting risk{pluralize(len(absent))} from the guidance put back")
+        for problem, count in (
+            ("a likelihood and an impact rating", sum(1 for risk in risks if not risk.is_rated)),
+            ("a mitigation that says something", sum(1 for risk in risks if risk.mitigation_problem)),
+            ("a named owner", sum(1 for risk in risks if risk.owner_problem)),
+        ):
+            if count:
+                missing.append(f"{problem} for {count} of {len(risks)} risks")
         if self.review_date is None:
             missing.append("a review date")
         elif self.review_date < today:
-            missing.append("a review date that has not passed")
+            missing.append(f"a new review date (the last was due on {self.review_date:%-d %B %Y})")
         return missing
+
+    def review_overdue(self, today=None) -> bool:
+        """Whether the date set for the next review has passed without a review (a save with a
+        new date): a running group keeps being told so until it is reviewed (issue 12.4)."""
+        return self.review_date is not None and self.review_date < (today or timezone.localdate())
 
 
 class Risk(models.Model):
@@ -76,7 +131,9 @@ class Risk(models.Model):
     likelihood = models.PositiveSmallIntegerField(null=True, blank=True, validators=RATING_VALIDATORS)
     impact = models.PositiveSmallIntegerField(null=True, blank=True, validators=RATING_VALIDATORS)
     mitigation = models.TextField(
-        max_length=2_000, blank=True, help_text="What you will do to prevent it, and to respond if it happens."
+        max_length=2_000,
+        blank=True,
+        help_text="What you will do to prevent it, and to respond if it happens. If you rate it low, say why.",
     )
     owner = models.CharField(
         max_length=120,
@@ -99,8 +156,25 @@ class Risk(models.Model):
             ),
         ]
 
+    # On the 1 to 25 scale of likelihood times impact, 4 or less is low (at most 2 by 2, or 1 by 4).
+    LOW_SCORE = 4
+    LOW_NEEDS_A_REASON = "You rated this risk low: say in a sentence or two why it is low, and what keeps it so."
+
     def __str__(self):
         return self.title
+
+    def clean(self):
+        errors = {}
+        if self.mitigation.strip():
+            problem = placeholder_problem(self.mitigation)
+            if problem:
+                errors["mitigation"] = problem
+        elif self.is_rated_low:
+            errors["mitigation"] = self.LOW_NEEDS_A_REASON
+        if name_problem(self.owner):
+            errors["owner"] = name_problem(self.owner)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def score(self):
@@ -109,8 +183,32 @@ class Risk(models.Model):
         return None
 
     @property
+    def is_rated(self) -> bool:
+        return bool(self.likelihood and self.impact)
+
+    @property
+    def is_rated_low(self) -> bool:
+        """Rated, and low: a starting risk may be judged so, with a reason, but never deleted (SR-1)."""
+        return self.is_rated and self.score <= self.LOW_SCORE
+
+    @property
+    def is_starting_risk(self) -> bool:
+        return is_starting_risk(self)
+
+    @property
+    def mitigation_problem(self) -> str | None:
+        if not self.mitigation.strip():
+            return self.LOW_NEEDS_A_REASON if self.is_rated_low else "No mitigation yet."
+        return placeholder_problem(self.mitigation)
+
+    @property
+    def owner_problem(self) -> str | None:
+        return "No owner yet." if not self.owner.strip() else name_problem(self.owner)
+
+    @property
     def is_assessed(self) -> bool:
-        return bool(self.likelihood and self.impact and self.mitigation.strip() and self.owner.strip())
+        """Rated, with a mitigation that says something and a named owner."""
+        return self.is_rated and not self.mitigation_problem and not self.owner_problem
 
 
 class ExitStrategy(PlanDocument):
@@ -144,14 +242,6 @@ class ExitStrategy(PlanDocument):
 
     def __str__(self):
         return f"Exit strategy for {self.group}"
-
-    def missing_parts(self) -> list[str]:
-        """Complete when all three parts are answered."""
-        return [
-            str(self._meta.get_field(part).verbose_name).lower()
-            for part in self.PARTS
-            if not getattr(self, part).strip()
-        ]
 
 
 class FacilitatorSupportPlan(PlanDocument):
@@ -191,11 +281,7 @@ class FacilitatorSupportPlan(PlanDocument):
 
     def missing_parts(self) -> list[str]:
         """Complete when every part is answered and the group has a named supervisor."""
-        missing = [
-            str(self._meta.get_field(part).verbose_name).lower()
-            for part in self.PARTS
-            if not getattr(self, part).strip()
-        ]
+        missing = super().missing_parts()
         if self.group.supervisor is None:
             missing.insert(0, "a named supervisor")
         return missing

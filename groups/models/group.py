@@ -13,6 +13,8 @@ from simple_history.models import HistoricalRecords
 
 from groups_site.validators import validate_single_line
 
+from ..wording import name_problem, placeholder_problem
+
 
 class InvalidStatusTransition(Exception):
     """Raised when a group is asked to move to a status it cannot reach from where it is."""
@@ -27,7 +29,8 @@ class StatusMove:
     label: str
     reason: str
     to_status: str
-    # Launching has its own gate (groups.planning.launch_group), not a plain status button.
+    # Not a plain status button: launching and resuming go through the launch gate
+    # (groups.planning.launch_group), closing through its confirmation (groups.closing.close_group).
     has_own_gate: bool = False
 
     @property
@@ -89,11 +92,21 @@ class SupportGroupQuerySet(models.QuerySet):
         """Groups holding sessions now: active ones."""
         return self.filter(status=SupportGroup.Status.ACTIVE)
 
+    def with_risk_review_overdue(self, today=None):
+        """Running groups whose risk assessment was due for review before today and has not been
+        reviewed since (the same rule as SupportGroup.risk_review_is_overdue, for many groups)."""
+        return self.running().filter(risk_assessment__review_date__lt=today or timezone.localdate())
+
+    def with_documents(self):
+        """Each group with its three plan documents (or None), in the same query: what a list of
+        groups needs before groups.answers.load_plans reads the rest of their plans at once."""
+        return self.select_related("risk_assessment", "exit_strategy", "support_plan")
+
     def with_plan(self):
         """Everything the plan page and the launch gate read, in a fixed number of queries."""
         from .plan import ChecklistAnswer  # plan.py imports this module
 
-        return self.select_related("risk_assessment", "exit_strategy", "support_plan").prefetch_related(
+        return self.with_documents().prefetch_related(
             Prefetch("roles", queryset=GroupRole.objects.select_related("user")),
             Prefetch("checklist_answers", queryset=ChecklistAnswer.objects.select_related("updated_by")),
             "aims",
@@ -165,18 +178,24 @@ class SupportGroup(models.Model):
     ALLOWED_TRANSITIONS = {
         Status.PLANNING: {
             Status.ACTIVE: StatusMove("launch", "Launch the group", "Launched", Status.ACTIVE, has_own_gate=True),
-            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED),
+            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED, has_own_gate=True),
         },
         Status.ACTIVE: {
             Status.PAUSED: StatusMove("pause", "Pause the group", "Paused", Status.PAUSED),
-            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED),
+            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED, has_own_gate=True),
         },
         Status.PAUSED: {
-            Status.ACTIVE: StatusMove("resume", "Resume the group", "Resumed", Status.ACTIVE),
-            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED),
+            Status.ACTIVE: StatusMove("resume", "Resume the group", "Resumed", Status.ACTIVE, has_own_gate=True),
+            Status.CLOSED: StatusMove("close", "Close the group for good", "Closed", Status.CLOSED, has_own_gate=True),
         },
         Status.CLOSED: {},
     }
+
+    # Details a coordinator writes in words rather than picks: some of the checklist's questions
+    # take their answers from them (groups.checklist, answered_by).
+    WRITTEN_DETAILS = ("purpose", "why_group_work", "leadership_support", "venue", "room_notes", "online_opening_hours")
+    # Details that may stay empty even when a checklist question takes its answer from them.
+    OPTIONAL_DETAILS = frozenset({"maximum_age", "eligibility_notes"})
 
     name = models.CharField(max_length=120, validators=[validate_single_line])
     purpose = models.TextField(max_length=1_000, help_text="What the group is for, in a sentence or two.")
@@ -242,6 +261,9 @@ class SupportGroup(models.Model):
         "Members may contact each other between sessions", default=False
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.PLANNING, editable=False)
+    # Counts saves of the details, so that of two people editing them at once the second is told
+    # rather than silently overwriting the first (groups.services.save_group_details).
+    version = models.PositiveIntegerField(default=1, editable=False)
     launched_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -285,8 +307,41 @@ class SupportGroup(models.Model):
             errors["meeting_end"] = "Sessions must end after they start."
         if self.format in (self.Format.ONLINE, self.Format.HYBRID) and not self.online_opening_hours:
             errors["online_opening_hours"] = "Say when the online part is open and moderated."
+        # Details the checklist takes its answers from must say something once written (SR-1).
+        for field in self.WRITTEN_DETAILS:
+            if field not in errors and getattr(self, field).strip():
+                problem = self.detail_problem(field)
+                if problem:
+                    errors[field] = problem
         if errors:
             raise ValidationError(errors)
+
+    def detail_is_needed(self, field: str) -> bool:
+        """Whether a detail must be given for the plan to be complete: the room only for groups
+        that meet face to face, the online opening hours only for groups that meet online."""
+        if field in ("venue", "room_notes"):
+            return self.format != self.Format.ONLINE
+        if field == "online_opening_hours":
+            return self.format != self.Format.FACE_TO_FACE
+        return field not in self.OPTIONAL_DETAILS
+
+    def detail_problem(self, field: str) -> str | None:
+        """What is wrong with one of the group's details, or None: a needed one left empty, or a
+        written one that says nothing (a placeholder in a paragraph, a stock non-answer in a name)."""
+        value = getattr(self, field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "Not given yet." if self.detail_is_needed(field) else None
+        if field not in self.WRITTEN_DETAILS:
+            return None
+        if isinstance(self._meta.get_field(field), models.TextField):
+            return placeholder_problem(value)
+        return name_problem(value)
+
+    def risk_review_is_overdue(self, today=None) -> bool:
+        """A running group whose risk assessment was due for review before today: its pages say
+        so until someone reviews it (SupportGroup.objects.with_risk_review_overdue, for many)."""
+        assessment = self.risk_assessment_or_none
+        return self.is_running and assessment is not None and assessment.review_overdue(today)
 
     @property
     def is_planning(self):

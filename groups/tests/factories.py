@@ -16,6 +16,7 @@ from groups.models import (
     Rule,
     SupportGroup,
 )
+from groups.suggestions import RISK_SEEDS
 
 
 class SupportGroupFactory(factory.django.DjangoModelFactory):
@@ -28,6 +29,9 @@ class SupportGroupFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Tuesday evening group {n}")
     purpose = "A safe place to talk about feelings and find better ways of coping."
     why_group_work = "Members told us they want to meet others who understand, and to support each other."
+    leadership_support = "Members choose the topics for each term and take turns to open the session."
+    venue = "Riverside Community Centre, Room 2"
+    room_notes = "Chairs in a circle, tea and biscuits, and a quiet room next door."
 
     class Params:
         ready_to_launch = factory.Trait(
@@ -123,8 +127,9 @@ class FacilitatorSupportPlanFactory(factory.django.DjangoModelFactory):
 
 def complete_plan(group, *, facilitator=None, supervisor=None):
     """Everything the launch gate asks for: the team, an aim, a rule, every checklist answer and
-    the three documents complete. The lead facilitator and supervisor are these people, or new
-    ones where the group has nobody in that role yet."""
+    the three documents complete, the risk assessment with every starting risk assessed. The lead
+    facilitator and supervisor are these people, or new ones where the group has nobody in that
+    role yet."""
     for role, person in ((GroupRole.Role.LEAD_FACILITATOR, facilitator), (GroupRole.Role.SUPERVISOR, supervisor)):
         if person or not group.roles.filter(role=role).exists():
             GroupRoleFactory(group=group, user=person or UserFactory(), role=role)
@@ -136,10 +141,19 @@ def complete_plan(group, *, facilitator=None, supervisor=None):
         )
         for item in CHECKLIST
     )
-    RiskFactory(assessment=RiskAssessmentFactory(group=group))
+    full_risk_assessment(group)
     ExitStrategyFactory(group=group)
     FacilitatorSupportPlanFactory(group=group)
     return group
+
+
+def full_risk_assessment(group=None, **fields) -> RiskAssessment:
+    """A complete risk assessment: every starting risk (suggestions.RISK_SEEDS) rated, mitigated
+    and owned, and the review date ahead."""
+    assessment = RiskAssessmentFactory(**({"group": group} if group else {}), **fields)
+    for seed in RISK_SEEDS:
+        RiskFactory(assessment=assessment, source=seed.source, title=seed.title)
+    return assessment
 
 
 def mark_launched(group):

@@ -14,6 +14,7 @@ from groups.tests.factories import (
     RiskAssessmentFactory,
     RiskFactory,
     SupportGroupFactory,
+    full_risk_assessment,
 )
 
 pytestmark = pytest.mark.django_db
@@ -119,42 +120,50 @@ class TestChecklistAnswer:
         assert "answer" in error.value.message_dict
 
     def test_done_and_not_applicable_both_resolve_an_item(self):
-        assert ChecklistAnswer(status=ChecklistAnswer.Status.DONE).is_resolved
-        assert ChecklistAnswer(status=ChecklistAnswer.Status.NOT_APPLICABLE).is_resolved
-        assert not ChecklistAnswer(status=ChecklistAnswer.Status.IN_PROGRESS).is_resolved
+        done = ChecklistAnswer(
+            item_key="sounded_out", status=ChecklistAnswer.Status.DONE, answer="We asked at the drop-in."
+        )
+        not_applicable = ChecklistAnswer(
+            item_key="contact_between_sessions",
+            status=ChecklistAnswer.Status.NOT_APPLICABLE,
+            not_applicable_reason="The group meets only once, as a trial, so there is no in between.",
+        )
+        assert done.is_resolved and not_applicable.is_resolved
+        assert not ChecklistAnswer(item_key="sounded_out", status=ChecklistAnswer.Status.IN_PROGRESS).is_resolved
 
 
 class TestRiskAssessmentCompleteness:
     def test_complete_when_every_risk_is_assessed_and_review_is_ahead(self):
-        risk = RiskFactory()
-        assert risk.assessment.missing_parts() == []
-        assert risk.assessment.is_complete
+        assessment = full_risk_assessment()
+        assert assessment.missing_parts() == []
+        assert assessment.is_complete
 
-    def test_an_assessment_with_no_risks_is_incomplete(self):
-        assert "at least one risk" in RiskAssessmentFactory().missing_parts()
+    def test_an_assessment_without_its_starting_risks_is_incomplete(self):
+        assert "the 18 starting risks from the guidance put back" in RiskAssessmentFactory().missing_parts()
 
-    @pytest.mark.parametrize("blank", ["mitigation", "owner"])
-    def test_a_risk_without_mitigation_or_owner_makes_it_incomplete(self, blank):
-        risk = RiskFactory(**{blank: ""})
-        RiskFactory(assessment=risk.assessment)
-        assert risk.assessment.missing_parts() == ["a rating, mitigation and owner for 1 of 2 risks"]
+    @pytest.mark.parametrize(
+        ("blank", "missing"), [("mitigation", "a mitigation that says something"), ("owner", "a named owner")]
+    )
+    def test_a_risk_without_mitigation_or_owner_makes_it_incomplete(self, blank, missing):
+        assessment = full_risk_assessment()
+        assessment.risks.filter(pk=assessment.risks.first().pk).update(**{blank: ""})
+        assert assessment.missing_parts() == [f"{missing} for 1 of 18 risks"]
 
     def test_an_unrated_risk_makes_it_incomplete(self):
         risk = RiskFactory(likelihood=None)
         assert not risk.assessment.is_complete
 
     def test_a_missing_review_date_makes_it_incomplete(self):
-        risk = RiskFactory(assessment__review_date=None)
-        assert risk.assessment.missing_parts() == ["a review date"]
+        assert full_risk_assessment(review_date=None).missing_parts() == ["a review date"]
 
     def test_a_past_review_date_makes_it_incomplete(self):
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
-        risk = RiskFactory(assessment__review_date=yesterday)
-        assert risk.assessment.missing_parts() == ["a review date that has not passed"]
+        assert full_risk_assessment(review_date=yesterday).missing_parts() == [
+            f"a new review date (the last was due on {yesterday:%-d %B %Y})"
+        ]
 
     def test_a_review_due_today_still_counts(self):
-        risk = RiskFactory(assessment__review_date=timezone.localdate())
-        assert risk.assessment.is_complete
+        assert full_risk_assessment(review_date=timezone.localdate()).is_complete
 
     def test_ratings_outside_one_to_five_are_refused_by_the_database(self):
         with pytest.raises(IntegrityError):

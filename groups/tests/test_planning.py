@@ -1,10 +1,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from groups.checklist import CHECKLIST
-from groups.models import ChecklistAnswer, GroupRole, InvalidStatusTransition, SupportGroup
+from groups.checklist import CHECKLIST, items_for
+from groups.closing import close_group
+from groups.models import ChecklistAnswer, GroupRole, SupportGroup
 from groups.planning import LaunchBlocked, checklist_progress, checklist_progress_of, launch_blockers, launch_group
-from groups.services import close_group, pause_group, resume_group
+from groups.services import pause_group, resume_group
 from groups.tests.factories import GroupRoleFactory, RiskFactory, SupportGroupFactory, complete_plan
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,8 @@ class TestLaunchBlockers:
 
     def test_a_new_group_lists_every_missing_piece(self, group):
         blockers = launch_blockers(reload(group))
-        required_items = [item for item in CHECKLIST if item.required]
+        # The questions the plan answers elsewhere are listed under their own parts (documents, aims).
+        required_items = [item for item in items_for(group) if item.required and not item.is_answered_elsewhere]
         assert "The risk assessment has not been started." in blockers
         assert "The exit strategy has not been started." in blockers
         assert "The facilitator-support plan has not been started." in blockers
@@ -70,16 +72,16 @@ class TestLaunchBlockers:
         assert blockers_mentioning(ready_group, "no rules")
 
     def test_a_required_item_in_progress_blocks(self, ready_group):
-        item = next(item for item in CHECKLIST if item.required)
+        item = next(item for item in CHECKLIST if item.required and not item.is_answered_elsewhere)
         ChecklistAnswer.objects.filter(group=ready_group, item_key=item.key).update(
             status=ChecklistAnswer.Status.IN_PROGRESS
         )
         assert blockers_mentioning(ready_group, item.prompt)
 
     def test_a_required_item_marked_not_applicable_with_a_reason_does_not_block(self, ready_group):
-        item = next(item for item in CHECKLIST if item.required)
+        item = next(item for item in CHECKLIST if item.required and item.may_be_not_applicable and not item.answered_by)
         ChecklistAnswer.objects.filter(group=ready_group, item_key=item.key).update(
-            status=ChecklistAnswer.Status.NOT_APPLICABLE, not_applicable_reason="Online only."
+            status=ChecklistAnswer.Status.NOT_APPLICABLE, not_applicable_reason="The group meets only online."
         )
         assert launch_blockers(reload(ready_group)) == []
 
@@ -97,11 +99,15 @@ class TestLaunchBlockers:
 
 
 class TestChecklistProgress:
-    def test_sections_start_not_started(self, group):
-        assert {section.status for section in checklist_progress(reload(group))} == {"not_started"}
+    def test_sections_start_not_started_but_for_questions_the_details_already_answer(self, group):
+        progress = {section.slug: section.status for section in checklist_progress(reload(group))}
+        # Why a group, who it is for, its room and pattern are in the details the group was created with.
+        assert progress.pop("purpose") == progress.pop("sessions") == progress.pop("leadership") == "in_progress"
+        assert progress.pop("access") == progress.pop("records") == "in_progress"
+        assert set(progress.values()) == {"not_started"}
 
     def test_a_section_with_one_answer_started_is_in_progress(self, group):
-        item = CHECKLIST[0]
+        item = next(item for item in CHECKLIST if item.section == "rules" and not item.answered_by)
         ChecklistAnswer.objects.create(group=group, item_key=item.key, status=ChecklistAnswer.Status.IN_PROGRESS)
         progress = {section.slug: section for section in checklist_progress(reload(group))}
         assert progress[item.section].status == "in_progress"
@@ -114,20 +120,21 @@ class TestChecklistProgress:
         self, ready_group, django_assert_num_queries
     ):
         group, untouched = SupportGroupFactory(), SupportGroupFactory()
-        ChecklistAnswer.objects.create(group=group, item_key=CHECKLIST[0].key, status=ChecklistAnswer.Status.DONE)
+        ChecklistAnswer.objects.create(
+            group=group, item_key="competition", status=ChecklistAnswer.Status.DONE, answer="Feelings all count."
+        )
         ChecklistAnswer.objects.create(
             group=group,
-            item_key=CHECKLIST[1].key,
+            item_key="contact_between_sessions",
             status=ChecklistAnswer.Status.NOT_APPLICABLE,
             not_applicable_reason="x",
         )
-        ChecklistAnswer.objects.create(
-            group=group, item_key=CHECKLIST[2].key, status=ChecklistAnswer.Status.IN_PROGRESS
-        )
+        ChecklistAnswer.objects.create(group=group, item_key="sounded_out", status=ChecklistAnswer.Status.IN_PROGRESS)
         groups = [ready_group, group, untouched]
 
+        loaded = list(SupportGroup.objects.with_documents().filter(pk__in=[each.pk for each in groups]))
         with django_assert_num_queries(1):
-            together = checklist_progress_of(groups)
+            together = checklist_progress_of(loaded)
 
         assert together == {each.pk: checklist_progress(reload(each)) for each in groups}
         assert len({tuple(progress) for progress in together.values()}) == 3
@@ -177,14 +184,15 @@ class TestStatusServices:
         GroupRoleFactory(group=group, user=coordinator)
         assert pause_group(group=group, by=coordinator).status == SupportGroup.Status.PAUSED
         assert resume_group(group=group, by=coordinator).status == SupportGroup.Status.ACTIVE
-        assert close_group(group=group, by=coordinator).status == SupportGroup.Status.CLOSED
+        closed = close_group(group=group, typed_name=group.name, aftercare="", by=coordinator)
+        assert closed.status == SupportGroup.Status.CLOSED
 
     def test_resume_cannot_skip_the_launch_gate(self, group, coordinator):
-        with pytest.raises(InvalidStatusTransition):
+        with pytest.raises(LaunchBlocked):
             resume_group(group=group, by=coordinator)
         group.refresh_from_db()
         assert group.status == SupportGroup.Status.PLANNING
 
     def test_facilitator_cannot_close_a_group(self, group, facilitator):
         with pytest.raises(PermissionDenied):
-            close_group(group=group, by=facilitator)
+            close_group(group=group, typed_name=group.name, aftercare="", by=facilitator)

@@ -20,6 +20,7 @@ from django.utils.html import escape
 from accounts.tests.factories import UserFactory
 from groups import urls as group_urls
 from groups.checklist import CHECKLIST, items_in_section
+from groups.closing import close_group
 from groups.models import (
     Aim,
     ChecklistAnswer,
@@ -31,7 +32,7 @@ from groups.models import (
     Rule,
     SupportGroup,
 )
-from groups.services import close_group, start_risk_assessment
+from groups.services import start_risk_assessment
 from groups.suggestions import RISK_SEEDS, SUGGESTED_AIMS
 from groups.tests.factories import (
     AimFactory,
@@ -42,7 +43,9 @@ from groups.tests.factories import (
     RuleFactory,
     SupportGroupFactory,
     complete_plan,
+    mark_launched,
 )
+from groups.wording import NOT_APPLICABLE_REASON_MESSAGE
 from tests.access_matrix import (
     Endpoint,
     allowed,
@@ -88,6 +91,11 @@ def assert_error_beside_field(html, field_id, error):
     assert 'aria-invalid="true"' in field
 
 
+def form_for(response, key):
+    """The form of one question on a checklist section's page."""
+    return next(row.form for row in response.context["rows"] if row.question.item.key == key)
+
+
 def group_form_data(**changes) -> dict:
     """Everything the group details form asks for, filled in as a coordinator would."""
     data = {
@@ -114,19 +122,29 @@ def group_form_data(**changes) -> dict:
         "meeting_end": "20:00",
         "member_names": SupportGroup.NameRecording.FIRST_NAME,
         "retention_months": "12",
+        # The version the page showed, as the hidden field carries it (see save_group_details).
+        "opened_version": "1",
     }
     data.update(changes)
     return data
 
 
-def checklist_data(section, **changes) -> dict:
-    """Every question in a section answered and completed; `changes` overrides single fields,
-    named like the form fields (`<item key>-<field>`), with `__` standing for the dash."""
+def asked_in(section, minimum_age=18):
+    """The questions a section's page asks an adult group (or one with this minimum age): not
+    those the plan answers elsewhere."""
+    return [item for item in items_in_section(section, minimum_age) if not item.is_answered_elsewhere]
+
+
+def checklist_data(section, minimum_age=18, **changes) -> dict:
+    """Every question a section's page asks answered and completed, on a page opened before any
+    was saved; `changes` overrides single fields, named like the form fields
+    (`<item key>-<field>`), with `__` standing for the dash."""
     data = {}
-    for item in items_in_section(section):
+    for item in asked_in(section, minimum_age):
         data[f"{item.key}-answer"] = f"Agreed at the planning meeting ({item.key})."
         data[f"{item.key}-status"] = ChecklistAnswer.Status.DONE
         data[f"{item.key}-not_applicable_reason"] = ""
+        data[f"{item.key}-opened_version"] = "0"
     data.update({name.replace("__", "-"): value for name, value in changes.items()})
     return data
 
@@ -218,7 +236,15 @@ GROUP_ENDPOINTS = [
     Endpoint("groups:edit", "GET", COORDINATORS),
     Endpoint("groups:edit", "POST", COORDINATORS, data=lambda plan: group_form_data(name="Riverside Tuesday group")),
     Endpoint("groups:launch", "POST", COORDINATORS, arrange=_ready_to_launch),
-    Endpoint("groups:change_status", "POST", COORDINATORS, url_kwargs=lambda plan: {"action": "close"}),
+    Endpoint(
+        "groups:change_status",
+        "POST",
+        COORDINATORS,
+        url_kwargs=lambda plan: {"action": "pause"},
+        arrange=lambda plan: mark_launched(plan.group),
+    ),
+    Endpoint("groups:close", "GET", COORDINATORS),
+    Endpoint("groups:close", "POST", COORDINATORS, data=lambda plan: {"typed_name": plan.group.name}),
     Endpoint("groups:aims", "GET", EVERY_MEMBER),
     Endpoint(
         "groups:aims",
@@ -235,6 +261,7 @@ GROUP_ENDPOINTS = [
         url_kwargs=_aim,
         data=lambda plan: {"text": "Members ask for help sooner.", "progress_charting": "group"},
     ),
+    Endpoint("groups:aim_delete", "GET", COORDINATORS, url_kwargs=_aim),
     Endpoint("groups:aim_delete", "POST", COORDINATORS, url_kwargs=_aim),
     Endpoint("groups:rules", "GET", EVERY_MEMBER),
     Endpoint(
@@ -251,6 +278,7 @@ GROUP_ENDPOINTS = [
         url_kwargs=_rule,
         data=lambda plan: {"text": "Arrive on time.", "how_shared": "", "how_upheld": ""},
     ),
+    Endpoint("groups:rule_delete", "GET", COORDINATORS, url_kwargs=_rule),
     Endpoint("groups:rule_delete", "POST", COORDINATORS, url_kwargs=_rule),
     Endpoint("groups:checklist_section", "GET", EVERY_MEMBER, url_kwargs=_purpose_section),
     Endpoint(
@@ -300,10 +328,7 @@ GROUP_ENDPOINTS = [
     ),
     Endpoint("groups:team_remove", "POST", COORDINATORS, url_kwargs=lambda plan: {"role_pk": plan.removable_role.pk}),
 ]
-POST_ONLY = {
-    f"groups:{name}"
-    for name in ("launch", "change_status", "aim_add_suggestion", "aim_delete", "rule_delete", "team_remove")
-}
+POST_ONLY = {f"groups:{name}" for name in ("launch", "change_status", "aim_add_suggestion", "team_remove")}
 ANYONE_SIGNED_IN_PAGES = {"groups:home", "groups:create"}  # not about one group; tested on their own below
 
 REFUSED = refused(GROUP_ENDPOINTS, MEMBERS)
@@ -551,16 +576,16 @@ def test_saving_a_checklist_section_records_every_answer_and_who_wrote_it(client
 
     assert response.status_code == 302
     answers = ChecklistAnswer.objects.filter(group=group)
-    assert {answer.item_key for answer in answers} == {item.key for item in items_in_section("leadership")}
+    assert {answer.item_key for answer in answers} == {"facilitator_experience", "sustainability"}
     assert {answer.updated_by for answer in answers} == {coordinator}
-    assert messages_of(response) == [(messages.SUCCESS, "Saved: 3 answers changed.")]
+    assert messages_of(response) == [(messages.SUCCESS, "Saved: 2 answers changed.")]
 
 
 def test_a_not_applicable_answer_without_a_reason_saves_nothing_in_the_section(client, group, coordinator):
     url = reverse("groups:checklist_section", kwargs={"pk": group.pk, "section": "purpose"})
     data = checklist_data(
         "purpose",
-        why_group_work__answer="Mutual support, not saving money.",
+        sounded_out__answer="We asked people at the drop-in, and most wanted a group.",
         not_joining__status=ChecklistAnswer.Status.NOT_APPLICABLE,
         not_joining__answer="",
         not_joining__not_applicable_reason="",
@@ -570,19 +595,19 @@ def test_a_not_applicable_answer_without_a_reason_saves_nothing_in_the_section(c
 
     html = response.content.decode()
     assert response.status_code == 200
-    # The other six answers in the same post were valid, but none of them was written.
+    # The other four answers in the same post were valid, but none of them was written.
     assert not ChecklistAnswer.objects.filter(group=group).exists()
-    refused = next(form for form in response.context["forms"] if form.item.key == "not_joining")
-    assert refused.errors == {"not_applicable_reason": ["Say why this does not apply to the group."]}
-    assert_error_beside_field(html, "not_joining-not_applicable_reason", "Say why this does not apply to the group.")
-    assert "Mutual support, not saving money." in field_html(html, "why_group_work-answer")
+    refused = form_for(response, "not_joining")
+    assert refused.errors == {"not_applicable_reason": [NOT_APPLICABLE_REASON_MESSAGE]}
+    assert_error_beside_field(html, "not_joining-not_applicable_reason", escape(NOT_APPLICABLE_REASON_MESSAGE))
+    assert "We asked people at the drop-in, and most wanted a group." in field_html(html, "sounded_out-answer")
     # Said once, at the top of the form, with a link to the answer to put right.
     assert messages_of(response) == []
     prompt = next(item.prompt for item in CHECKLIST if item.key == "not_joining")
     assert summary_links(html) == [
         (
             "#id_not_joining-not_applicable_reason",
-            f"{prompt} \N{EN DASH} If not applicable, why not? Say why this does not apply to the group.",
+            f"{prompt} \N{EN DASH} If not applicable, why not? {NOT_APPLICABLE_REASON_MESSAGE}",
         )
     ]
 
@@ -590,16 +615,16 @@ def test_a_not_applicable_answer_without_a_reason_saves_nothing_in_the_section(c
 def test_a_completed_checklist_answer_needs_an_answer(client, group, coordinator):
     url = reverse("groups:checklist_section", kwargs={"pk": group.pk, "section": "access"})
 
-    response = sign_in(client, coordinator).post(url, checklist_data("access", referral__answer="  "))
+    response = sign_in(client, coordinator).post(url, checklist_data("access", new_members__answer="  "))
 
     assert response.status_code == 200
-    refused = next(form for form in response.context["forms"] if form.item.key == "referral")
+    refused = form_for(response, "new_members")
     assert "answer" in refused.errors
     assert not ChecklistAnswer.objects.filter(group=group).exists()
 
 
 def test_facilitators_can_read_the_checklist_but_not_change_it(client, group, coordinator, facilitator):
-    ChecklistAnswerFactory(group=group, item_key="why_group_work", answer="Members asked for a group.")
+    ChecklistAnswerFactory(group=group, item_key="sounded_out", answer="Members asked for a group.")
     url = reverse("groups:checklist_section", kwargs={"pk": group.pk, "section": "purpose"})
 
     html = sign_in(client, facilitator).get(url).content.decode()
@@ -783,7 +808,7 @@ def test_launching_a_group_that_is_not_ready_keeps_it_in_planning_and_lists_what
     assert 'id="launch-blockers"' in html
     for url_name in ("risk_assessment", "exit_strategy", "support_plan", "aims", "rules", "team"):
         assert f'href="{reverse(f"groups:{url_name}", kwargs={"pk": group.pk})}"' in html
-    first_item = CHECKLIST[0]
+    first_item = next(item for item in CHECKLIST if not item.is_answered_elsewhere)
     checklist_url = reverse("groups:checklist_section", kwargs={"pk": group.pk, "section": first_item.section})
     assert f'href="{checklist_url}#item-{first_item.key}"' in html
     assert "Launch the group" not in html
@@ -808,7 +833,8 @@ def test_launching_an_active_group_again_says_it_is_already_active(client, ready
 
     assert messages_of(response)[-1] == (
         messages.ERROR,
-        "The group cannot launch: The group is already active; only a group in planning can launch.",
+        "The group cannot launch: The group is already active; only a group in planning can launch, "
+        "and only a paused one can resume.",
     )
 
 
@@ -859,32 +885,24 @@ def test_a_coordinator_can_pause_and_resume_an_active_group(client, active_group
     assert active_group.status == Status.PAUSED
     assert messages_of(paused) == [(messages.SUCCESS, "\u201cRiverside evening group\u201d is now paused.")]
 
-    resumed = change_status(client, active_group, "resume")
+    resumed = client.post(reverse("groups:launch", kwargs={"pk": active_group.pk}))
     active_group.refresh_from_db()
     assert active_group.status == Status.ACTIVE
     assert resumed.url == reverse("groups:plan", kwargs={"pk": active_group.pk})
 
 
-def test_a_coordinator_can_close_a_group_for_good(client, active_group, coordinator):
-    response = change_status(sign_in(client, coordinator), active_group, "close")
+def test_closing_and_resuming_are_not_plain_status_buttons(client, active_group, coordinator):
+    sign_in(client, coordinator)
+
+    for action in ("close", "resume", "launch"):
+        assert change_status(client, active_group, action).status_code == 404
 
     active_group.refresh_from_db()
-    assert response.status_code == 302
-    assert active_group.status == Status.CLOSED
-    assert active_group.closed_at is not None
-
-
-def test_resuming_a_group_still_in_planning_is_refused(client, group, coordinator):
-    response = change_status(sign_in(client, coordinator), group, "resume")
-
-    group.refresh_from_db()
-    assert response.status_code == 302
-    assert group.status == Status.PLANNING
-    assert messages_of(response) == [(messages.ERROR, "A group that is in planning cannot become active this way.")]
+    assert active_group.status == Status.ACTIVE
 
 
 def test_a_closed_group_cannot_be_paused(client, active_group, coordinator):
-    close_group(group=active_group, by=coordinator)
+    close_group(group=active_group, typed_name=active_group.name, aftercare="", by=coordinator)
 
     response = change_status(sign_in(client, coordinator), active_group, "pause")
 
@@ -1037,8 +1055,9 @@ def test_removing_a_facilitator_takes_away_their_access(client, group, coordinat
 # Session, user, the group with its three documents, then roles, checklist answers, aims,
 # rules and risks, one query each.
 PLAN_PAGE_MAX_QUERIES = 9  # + the roles the main menu reads
-# Session, user, how many groups (for the pages), this page of groups, their checklist answers
-# and the person's roles in them, and the two permission lookups behind "Plan a new group".
+# Session, user, how many groups (for the pages), this page of groups with their documents, their
+# checklist answers, aims, rules and risks (one query: groups.answers.load_plans), the person's
+# roles in them, and the two permission lookups behind "Plan a new group".
 HOME_PAGE_MAX_QUERIES = 9  # + the roles the main menu reads
 
 
@@ -1063,7 +1082,8 @@ def test_the_plan_page_of_a_ready_group_reads_a_fixed_number_of_queries(
 
 def test_a_bigger_plan_does_not_add_queries_to_the_plan_page(client, ready_group, coordinator):
     # Start with part of the checklist answered, so the page also lists blockers.
-    answered_later = [item.key for item in CHECKLIST[len(CHECKLIST) // 2 :]]
+    asked = [item.key for item in CHECKLIST if not item.is_answered_elsewhere]
+    answered_later = asked[len(asked) // 2 :]
     later = list(
         ready_group.checklist_answers.filter(item_key__in=answered_later).values("item_key", "answer", "status")
     )
@@ -1080,7 +1100,7 @@ def test_a_bigger_plan_does_not_add_queries_to_the_plan_page(client, ready_group
     GroupRoleFactory.create_batch(3, group=ready_group, role=Role.CO_FACILITATOR)
     big = count_queries(client, url)
 
-    assert ready_group.risk_assessment.risks.count() == 21
+    assert ready_group.risk_assessment.risks.count() == len(RISK_SEEDS) + 20
     assert big == small
 
 

@@ -20,7 +20,7 @@ from accounts.tests.factories import UserFactory
 from groups.models import GroupRole
 from groups.tests.factories import GroupRoleFactory
 from invitations.models import Invitation
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
 Role = GroupRole.Role
@@ -64,7 +64,7 @@ def accept(client, link, **fields):
 @pytest.fixture
 def invited(client, group, coordinator, sent):
     """Alice has invited Dana to co-facilitate; the email's link, and a fresh browser for Dana."""
-    sign_in(client, coordinator)
+    sign_in(client, coordinator, verified=True)
     response = sent(lambda: invite(client, group))
     assert response.status_code == 302
     client.logout()
@@ -75,7 +75,7 @@ def invited(client, group, coordinator, sent):
 
 
 def test_a_coordinator_invites_someone_new_by_name_and_email(client, group, coordinator, facilitator, sent):
-    sign_in(client, coordinator)
+    sign_in(client, coordinator, verified=True)
 
     response = sent(lambda: invite(client, group))
 
@@ -120,7 +120,7 @@ def test_only_a_hash_of_the_links_token_is_kept(invited):
 def test_an_address_that_already_has_an_account_is_chosen_by_name_instead(client, group, coordinator):
     UserFactory(username="dana", email="Dana@example.org")
 
-    response = invite(sign_in(client, coordinator), group)
+    response = invite(sign_in(client, coordinator, verified=True), group)
 
     assert response.status_code == 200
     assert response.context["form"].errors == {
@@ -130,21 +130,21 @@ def test_an_address_that_already_has_an_account_is_chosen_by_name_instead(client
 
 
 def test_one_invitation_at_a_time_per_address(invited, client, group, coordinator):
-    response = invite(sign_in(client, coordinator), group, name="Dana N.")
+    response = invite(sign_in(client, coordinator, verified=True), group, name="Dana N.")
 
     assert "already waiting" in response.context["form"].errors["email"][0]
     assert Invitation.objects.count() == 1
 
 
 def test_the_teams_rules_apply_to_invitations_as_far_as_they_can(client, group, coordinator, supervisor):
-    response = invite(sign_in(client, coordinator), group, role=Role.SUPERVISOR)
+    response = invite(sign_in(client, coordinator, verified=True), group, role=Role.SUPERVISOR)
 
     assert response.context["form"].errors == {"role": [f"{supervisor} is already the supervisor. Remove them first."]}
 
 
 def test_only_a_coordinator_invites_and_an_outsider_cannot_even_see_the_team(client, group, facilitator, outsider):
-    assert invite(sign_in(client, facilitator), group).status_code == 403
-    assert invite(sign_in(client, outsider), group).status_code == 404
+    assert invite(sign_in(client, facilitator, verified=True), group).status_code == 403
+    assert invite(sign_in(client, outsider, verified=True), group).status_code == 404
     assert not Invitation.objects.exists()
 
 
@@ -252,7 +252,7 @@ def test_a_made_up_link_says_it_does_not_work(client, db):
 
 
 def test_someone_signed_in_is_asked_to_sign_out_first(invited, client, facilitator):
-    sign_in(client, facilitator)
+    sign_in(client, facilitator, verified=True)
 
     response = client.get(invited)
 
@@ -262,7 +262,7 @@ def test_someone_signed_in_is_asked_to_sign_out_first(invited, client, facilitat
 
 
 def test_the_role_is_refused_at_acceptance_if_the_team_changed_meanwhile(client, group, coordinator, supervisor, sent):
-    sign_in(client, coordinator)
+    sign_in(client, coordinator, verified=True)
     group.roles.get(user=supervisor).delete()
     sent(lambda: invite(client, group, role=Role.SUPERVISOR))
     link = link_in(mail.outbox[-1])
@@ -293,10 +293,18 @@ def test_an_invitation_from_someone_no_longer_coordinating_cannot_be_used(invite
 def test_coordinators_see_invitations_waiting_on_the_team_page_and_nobody_else(
     invited, client, group, coordinator, facilitator
 ):
-    page = sign_in(client, coordinator).get(reverse("groups:team", kwargs={"pk": group.pk})).content.decode()
+    page = (
+        sign_in(client, coordinator, verified=True)
+        .get(reverse("groups:team", kwargs={"pk": group.pk}))
+        .content.decode()
+    )
     assert "Invitations waiting" in page and "dana@example.org" in page
 
-    page = sign_in(client, facilitator).get(reverse("groups:team", kwargs={"pk": group.pk})).content.decode()
+    page = (
+        sign_in(client, facilitator, verified=True)
+        .get(reverse("groups:team", kwargs={"pk": group.pk}))
+        .content.decode()
+    )
     assert "dana@example.org" not in page and "Dana Newcomer" not in page
 
 
@@ -305,7 +313,7 @@ def test_sending_again_makes_a_new_link_and_the_old_one_stops_working(invited, c
     url = reverse("invitations:resend", kwargs={"pk": group.pk, "invitation_pk": invitation.pk})
 
     with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
-        response = sent(lambda: sign_in(client, coordinator).post(url))
+        response = sent(lambda: sign_in(client, coordinator, verified=True).post(url))
         new_link = link_in(mail.outbox[-1])
         client.logout()
 
@@ -325,7 +333,7 @@ def test_a_withdrawn_invitation_no_longer_works(invited, client, group, coordina
     invitation = Invitation.objects.get()
     url = reverse("invitations:withdraw", kwargs={"pk": group.pk, "invitation_pk": invitation.pk})
 
-    response = sign_in(client, coordinator).post(url)
+    response = sign_in(client, coordinator, verified=True).post(url)
     client.logout()
 
     assert messages_of(response) == [
@@ -339,7 +347,7 @@ def test_a_withdrawn_invitation_no_longer_works(invited, client, group, coordina
 def test_only_the_groups_coordinators_resend_or_withdraw(invited, client, group, facilitator, outsider, action):
     url = reverse(f"invitations:{action}", kwargs={"pk": group.pk, "invitation_pk": Invitation.objects.get().pk})
 
-    assert sign_in(client, facilitator).post(url).status_code == 403
-    assert sign_in(client, outsider).post(url).status_code == 404
-    assert sign_in(client, outsider).get(url).status_code == 405
+    assert sign_in(client, facilitator, verified=True).post(url).status_code == 403
+    assert sign_in(client, outsider, verified=True).post(url).status_code == 404
+    assert sign_in(client, outsider, verified=True).get(url).status_code == 405
     assert Invitation.objects.get().withdrawn_at is None

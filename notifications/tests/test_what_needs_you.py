@@ -13,7 +13,7 @@ from notifications import needs
 from notifications.tests.test_reminders import TUESDAY, at
 from sessions_log.models import Debrief
 from sessions_log.tests.factories import DebriefFactory, FollowUpFactory, GroupSessionFactory, MemberFactory
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
 Role = GroupRole.Role
@@ -38,7 +38,7 @@ def everything_due(group, coordinator, facilitator, supervisor):
 
 def shown_to(client, user) -> list[dict]:
     with time_machine.travel(at(25, 9), tick=False):
-        response = sign_in(client, user).get(reverse("sessions_log:dashboard"))
+        response = sign_in(client, user, verified=True).get(reverse("sessions_log:dashboard"))
     assert response.status_code == 200
     return response.context["needs"]
 
@@ -86,6 +86,6 @@ def test_the_supervisor_sees_the_debriefs_waiting_past_their_review_date(client,
 
 
 def test_someone_with_nothing_due_is_told_so(client, group, coordinator):
-    html = sign_in(client, coordinator).get(reverse("sessions_log:dashboard")).content.decode()
+    html = sign_in(client, coordinator, verified=True).get(reverse("sessions_log:dashboard")).content.decode()
 
     assert "Nothing is waiting for you" in html

@@ -22,7 +22,6 @@ from ..models import HELD, Debrief, FollowUp, GroupSession, attendance_percentag
 from ..schedule import upcoming_dates
 
 UPCOMING_SESSIONS = 2
-PLAN_TEXTS = ("purpose", "why_group_work", "leadership_support", "room_notes", "eligibility_notes")
 RECENT_SESSIONS = 8
 QUEUE_PREVIEW = 5
 
@@ -57,9 +56,9 @@ class AttendanceRate:
 def dashboard(request):
     user = request.user
     now = timezone.now()
-    # The plan's long texts are not shown here.
+    # With their documents: planning progress reads them (groups.answers.load_plans).
     mine = list(
-        _with_what_needs_them(SupportGroup.objects.with_roles_of(user).defer(*PLAN_TEXTS), user, now).order_by(
+        _with_what_needs_them(SupportGroup.objects.with_roles_of(user).with_documents(), user, now).order_by(
             "name", "pk"
         )
     )
@@ -213,7 +212,10 @@ def _facilitator_part(user, facilitated, follow_ups, now) -> list[FacilitatedGro
 
 
 def _planning_progress(groups) -> list[dict]:
-    """Groups still being planned, with how many checklist sections are completed."""
+    """Groups still being planned, with how many checklist sections are completed (answers that
+    live elsewhere in each plan count too: one query reads the plans of all of them)."""
+    if not groups:
+        return []
     progress = checklist_progress_of(groups)
     return [
         {

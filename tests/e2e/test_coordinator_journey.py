@@ -1,5 +1,6 @@
 """A coordinator plans a group from nothing, is shown everything that blocks launch, puts each
-right through the pages, and launches it."""
+right through the pages (answering nothing twice), reads the warnings and ticks to launch, and
+later closes the group for good on a phone, confirming by typing its name."""
 
 import datetime
 import re
@@ -8,11 +9,17 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
-from groups.checklist import CHECKLIST, SECTIONS
+from groups.checklist import CHECKLIST_BY_KEY, SECTIONS, items_for
 from groups.models import SupportGroup
 from groups.suggestions import SUGGESTED_AIMS
+from groups.wording import NO_HARM_CONTRACT_RULE_WARNING
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# What an adult group is asked on the checklist's own pages: not the under-18 questions, nor those
+# the group's details, documents, aims or rules already answer.
+ASKED = [item for item in items_for(18) if not item.is_answered_elsewhere]
+NO_HARM_RULE = "Members promise not to self-harm while in the group."
 
 
 @pytest.fixture
@@ -22,14 +29,18 @@ def coordinator(make_user):
     return user
 
 
+def fits_the_phone(page):
+    return page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
 def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
-    page, live_server, coordinator, make_user, sign_in, check_accessibility, screenshot
+    page, phone, live_server, coordinator, make_user, sign_in, check_accessibility, screenshot
 ):
     make_user("bob", first_name="Bob", last_name="Facilitator")
     make_user("sam", first_name="Sam", last_name="Supervisor")
     sign_in(page, coordinator)
 
-    # Create the group.
+    # Create the group. What it is for, why a group, the venue and the room are written here once.
     page.goto(f"{live_server.url}/groups/")
     check_accessibility(page)
     page.get_by_role("link", name="Plan a new group").click()
@@ -37,6 +48,8 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     page.get_by_role("textbox", name=re.compile(r"^Name\W*$")).fill("Riverside evening group")
     page.get_by_label("Purpose").fill("A weekly place to talk about feelings and ways of coping.")
     page.get_by_label("Why a group").fill("Members asked to meet others who understand.")
+    page.get_by_role("textbox", name="Venue", exact=True).fill("Riverside Community Centre, Room 2")
+    page.get_by_label("About the room").fill("Chairs in a circle, tea and biscuits, a quiet room next door.")
     page.get_by_label("Maximum age").fill("16")  # below the minimum of 18: refused
     page.get_by_role("button", name="Create group").click()
     refusal = "The upper age limit must not be below the lower one."
@@ -66,11 +79,23 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
         "No supervisor has been added to the team.",
     ):
         expect(blockers.get_by_role("link", name=text)).to_be_visible()
-    for item in (item for item in CHECKLIST if item.required):
+    for item in (item for item in ASKED if item.required):
         expect(blockers.get_by_role("link", name=item.prompt, exact=True)).to_be_visible()
+    # Never asked twice: the leadership question waits on the details, and says which.
+    leadership = CHECKLIST_BY_KEY["leadership_model"]
+    expect(blockers).to_contain_text("answered by the group's details, which still needs support that goes with this")
     expect(page.get_by_role("button", name="Launch the group")).to_have_count(0)
     check_accessibility(page)
     screenshot(page, "coordinator-plan-blocked")
+
+    # The leadership question is answered where the details are: its link opens that field.
+    blockers.get_by_role("link", name=leadership.prompt, exact=True).click()
+    expect(page).to_have_url(re.compile(r"/edit/#id_leadership_support$"))
+    page.get_by_label("Support that goes with this leadership").fill(
+        "Members choose each term's topics and take turns to open the session."
+    )
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator("#launch-blockers").get_by_role("link", name=leadership.prompt, exact=True)).to_have_count(0)
 
     # The team.
     page.get_by_role("link", name="No facilitator has been added to the team.").click()
@@ -83,7 +108,7 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
         expect(page.locator(".alert-success")).to_contain_text("of the group")
 
     # Aims: one suggestion taken with a click. Rules: one that reads like a no-harm contract is
-    # saved with a warning, then reworded.
+    # saved with the guidance's warning; a second is added and removed, which asks first.
     page.goto(plan_url)
     page.get_by_role("link", name="The group has no aims yet.").click()
     page.get_by_role("button", name=f"Add suggested aim: {SUGGESTED_AIMS[1]}").click()
@@ -91,28 +116,42 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     check_accessibility(page)
     page.goto(plan_url)
     page.get_by_role("link", name="The group has no rules yet.").click()
-    page.get_by_role("textbox", name=re.compile(r"^Rule\W*$")).fill(
-        "Members promise not to self-harm while in the group."
+    for text in (NO_HARM_RULE, "Phones on silent."):
+        page.get_by_role("textbox", name=re.compile(r"^Rule\W*$")).fill(text)
+        page.get_by_label("How it is shared").fill("Read out at the start of every session")
+        page.get_by_label("How it is upheld").fill("A facilitator reminds the group gently")
+        page.get_by_role("button", name="Add rule").click()
+    expect(page.locator(".list-group-item").filter(has_text=NO_HARM_RULE)).to_contain_text(
+        NO_HARM_CONTRACT_RULE_WARNING
     )
-    page.get_by_role("button", name="Add rule").click()
-    expect(page.get_by_text("This rule reads like a no-harm contract.")).to_be_visible()
     check_accessibility(page)
-    page.get_by_role("link", name=re.compile("^Edit rule")).click()
-    page.get_by_role("textbox", name=re.compile(r"^Rule\W*$")).fill("What is said in the group stays in the group.")
-    page.get_by_role("button", name="Save rule").click()
-    expect(page.get_by_text("This rule reads like a no-harm contract.")).to_have_count(0)
+    page.get_by_role("link", name="Remove rule: Phones on silent.").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove this rule?")
+    check_accessibility(page)
+    page.get_by_role("button", name="Remove the rule").click()
+    expect(page.locator(".list-group-item")).to_have_count(1)
 
-    # The checklist, section by section.
+    # The checklist, section by section: only the questions nothing else answers have a box, a
+    # safety question offers no "not applicable", and each page leads on to the next.
+    page.goto(f"{plan_url}checklist/{SECTIONS[0].slug}/")
+    why = page.locator("#item-why_group_work")
+    expect(why).to_contain_text("Members asked to meet others who understand.")
+    expect(why.get_by_role("textbox")).to_have_count(0)
+    expect(why.get_by_role("link", name=re.compile("^Change it in the group's details"))).to_be_visible()
     for section in SECTIONS:
-        page.goto(f"{plan_url}checklist/{section.slug}/")
-        for item in (item for item in CHECKLIST if item.section == section.slug):
+        expect(page.get_by_role("heading", level=1)).to_have_text(section.title)
+        for item in (item for item in ASKED if item.section == section.slug):
             block = page.locator(f"#item-{item.key}")
-            block.get_by_label("Your answer").fill(f"Agreed at the planning meeting ({item.key}).")
+            block.get_by_label("Your answer").fill(f"Agreed at the planning meeting with the team ({item.key}).")
             block.get_by_label("Completed").check()
+            if item.safety_critical:
+                expect(block.get_by_label("Not applicable")).to_have_count(0)
         check_accessibility(page)
-        page.get_by_role("button", name="Save this section").click()
+        if section == SECTIONS[-1]:
+            page.get_by_role("button", name="Save this section").click()
+        else:
+            page.get_by_role("button", name=re.compile("^Save and go to the next section")).click()
         expect(page.locator(".alert-success")).to_contain_text("Saved")
-    expect(page.get_by_text("8 of 8 sections completed.")).to_be_visible()
 
     # The risk assessment: started from the guidance's risks, each rated, mitigated and owned.
     page.get_by_role("link", name="The risk assessment has not been started.").click()
@@ -122,6 +161,7 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     risks = page.locator("fieldset.checklist-item").filter(has=page.get_by_label("Mitigation"))
     for index in range(risks.count() - 1):  # the last is the blank "Add a risk" row
         risk = risks.nth(index)
+        expect(risk.get_by_label("Delete")).to_have_count(0)  # a starting risk stays
         risk.get_by_label("Likelihood").select_option("2")
         risk.get_by_label("Impact").select_option("4")
         risk.get_by_label("Mitigation").fill("Ground rules, two facilitators and a quiet room.")
@@ -134,22 +174,52 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     # Exit strategy and facilitator-support plan.
     page.goto(f"{plan_url}exit-strategy/")
     for label in ("How members leave", "How the whole group would end", "When the group cannot run"):
-        page.get_by_label(re.compile(label)).fill("Planned with members and written down.")
+        page.get_by_label(re.compile(label)).fill(f"Planned with members and written down: {label.lower()}.")
     check_accessibility(page)
     page.get_by_role("button", name="Save").click()
     page.goto(f"{plan_url}support-plan/")
     page.get_by_label("Supervision frequency").select_option(label="Every two weeks")
     for label in ("Debrief after every session", "Co-facilitation and cover", "Facilitators' own wellbeing"):
-        page.get_by_label(label).fill("Agreed with the team.")
+        page.get_by_label(label).fill("Agreed with the team and the supervisor.")
     check_accessibility(page)
     page.get_by_role("button", name="Save").click()
 
-    # Nothing blocks now: launch.
+    # Nothing blocks now, but the rule's warning must be read: the box beside Launch says so.
     page.goto(plan_url)
     expect(page.locator("#launch-blockers")).to_have_count(0)
+    expect(page.locator("#warnings-heading")).to_be_visible()
+    expect(page.locator(".launch-warnings").first).to_contain_text(NO_HARM_RULE)
     check_accessibility(page)
     screenshot(page, "coordinator-ready-to-launch")
+    page.get_by_role("button", name="Launch the group").click()
+    expect(page.get_by_text("Tick to say you have read the warnings")).to_be_visible()
+    group.refresh_from_db()
+    assert group.is_planning
+    check_accessibility(page)
+    page.get_by_label("I have read these warnings").check()
     page.get_by_role("button", name="Launch the group").click()
     expect(page.locator(".alert-success")).to_contain_text("is now active")
     group.refresh_from_db()
     assert group.status == SupportGroup.Status.ACTIVE
+
+    # Later, on a phone: closing for good is away from the status buttons, on a page of its own.
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(plan_url)
+    assert fits_the_phone(phone)
+    check_accessibility(phone)
+    phone.get_by_role("link", name="Close the group for good").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Close Riverside evening group for good")
+    expect(phone.get_by_text("Planned with members and written down: how the whole group would end.")).to_be_visible()
+    assert fits_the_phone(phone)
+    check_accessibility(phone)
+    phone.get_by_label("Type the group's name to confirm").fill("Riverside")
+    phone.get_by_role("button", name="Close the group for good").click()
+    expect(phone.get_by_text("Type the group's name exactly")).to_be_visible()
+    assert fits_the_phone(phone)
+    check_accessibility(phone)
+    screenshot(phone, "coordinator-close-confirm-phone")
+    phone.get_by_label("Type the group's name to confirm").fill("Riverside evening group")
+    phone.get_by_role("button", name="Close the group for good").click()
+    expect(phone.locator(".alert-success")).to_contain_text("is closed")
+    group.refresh_from_db()
+    assert group.is_closed
