@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.permissions import can_read_history
+from concerns.permissions import can_record_complaint_now, can_view_complaints, can_view_concerns
 from groups_site.refusals import show_refusal
 
 from .checklist import SECTIONS_BY_SLUG, items_in_section
@@ -133,6 +134,9 @@ def plan(request, group):
         "status_changes": status_changes_for(group) if can_change_status(request.user, group) else [],
         "can_manage_team": can_manage_team(request.user, group),
         "can_read_history": can_read_history(request.user, group),
+        "can_view_concerns": can_view_concerns(request.user, group),
+        "can_view_complaints": can_view_complaints(request.user, group),
+        "can_record_complaint": can_record_complaint_now(request.user, group),
     }
     return render(request, "groups/supportgroup_plan.html", context)
 

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "audit",
     "groups",
     "sessions_log",
+    # Concerns about members' safety (kept apart from debriefs) and each group's complaints log.
+    "concerns",
     "reports",
     "notifications",
     # seed_demo and the data it writes (`make run`, `make bench`); no page of the app uses it.

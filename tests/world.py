@@ -18,6 +18,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tests.factories import UserFactory
+from concerns.models import Concern
+from concerns.tests.factories import ComplaintFactory, ConcernFactory
 from groups.models import GroupRole, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, complete_plan
 from reports.models import CalendarFeed
@@ -110,6 +112,10 @@ def build_world() -> World:
     reviewed = DebriefFactory(session=held, author=people["cofacilitator"], how_it_went="Quayside reviewed words")
     DebriefReviewFactory(debrief=reviewed, reviewer=people["supervisor"], comments="Quayside review words")
     DebriefNoteFactory(debrief=reviewed, author=people["supervisor"], text="Quayside note words")
+    concern = ConcernFactory(
+        session=held, member=robin, kind=Concern.Kind.RISK_TO_LIFE, what_was_done="Quayside concern words"
+    )
+    complaint = ComplaintFactory(group=group, summary="Quayside complaint words")
     # The co-facilitator follows the group's meetings in a calendar app (so the calendar page
     # has forms to renew and revoke the feed's address).
     CalendarFeed.objects.create(user=people["cofacilitator"], group=group)
@@ -123,6 +129,8 @@ def build_world() -> World:
         "follow_up_pk": follow_up,
         "session_pk": held,
         "debrief_pk": debrief,
+        "concern_pk": concern,
+        "complaint_pk": complaint,
     }
     secrets = [
         group.name,
@@ -133,6 +141,8 @@ def build_world() -> World:
         "Quayside reviewed words",
         "Quayside review words",
         "Quayside note words",
+        "Quayside concern words",
+        "Quayside complaint words",
     ]
     return World(group=group, other_group=other_group, people=people, objects=objects, secrets=secrets)
 

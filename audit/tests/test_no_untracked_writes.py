@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "audit", "groups", "sessions_log", "groups_site", "notifications", "demo", "bench"]
+APPS = ["accounts", "audit", "groups", "sessions_log", "concerns", "groups_site", "notifications", "demo", "bench"]
 UNTRACKED = {"update", "bulk_create", "bulk_update"}
 
 

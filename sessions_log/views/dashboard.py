@@ -4,6 +4,7 @@ Every part is fetched for all of the person's groups at once, so the page costs 
 queries whether they have one group or twenty.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Window
@@ -11,12 +12,13 @@ from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.utils import timezone
 
+from concerns.models import Concern
 from groups.models import SupportGroup
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
 
 from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
-from ..schedule import upcoming_dates
+from ..schedule import quarter_start, upcoming_dates
 
 UPCOMING_SESSIONS = 2
 RECENT_SESSIONS = 8
@@ -53,20 +55,35 @@ def dashboard(request):
     mine = list(SupportGroup.objects.with_roles_of(user).order_by("name", "pk"))
     facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
     coordinated = [group for group in mine if group.coordinates]
-    # Superusers sign off debriefs in every group, supervising one or not.
-    reviews_debriefs = any(group.supervises for group in mine) or SupportGroup.objects.reviewed_by(user).exists()
+    # Superusers sign off debriefs in every group, supervising one or not (SupportGroup.objects.
+    # reviewed_by, asked without a query of everyone else).
+    reviews_debriefs = any(group.supervises for group in mine) or (
+        user.is_superuser and SupportGroup.objects.reviewed_by(user).exists()
+    )
     # Members' names are for the people who run a group (permissions.can_view_members), so
     # follow-ups are shown only for those groups.
     follow_ups = _open_follow_ups(user)
 
+    # The names of the members concerns are about, like members' records, are for the people who
+    # run a group (concerns.permissions.can_see_who_a_concern_is_about), not its supervisor.
+    running = {group.pk for group in mine if group.coordinates or group.facilitates}
+    oversees = any(group.coordinates or group.supervises for group in mine)
+    concerns = list(Concern.objects.needing_attention_of(user)) if oversees else []
+    for concern in concerns:
+        concern.show_member = concern.group_id in running
+
     context = {
+        "concerns": concerns,
         "facilitated": _facilitator_part(user, facilitated, follow_ups),
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
+        "run_alone": _run_alone_this_quarter([group for group in coordinated if not group.is_planning]),
         "supervision": _supervisor_part(user) if reviews_debriefs else None,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
+        "review_due_days_after_concern": Debrief.REVIEW_DUE_DAYS_AFTER_CONCERN,
+        "quarter_began": quarter_start(timezone.localdate()),
         "has_roles": bool(mine),
         "can_create_group": can_create_group(user),
     }
@@ -155,6 +172,20 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
         rate.marked += session["marked_count"]
         rate.attended += session["attended_count"]
     return list(rates.values())
+
+
+def _run_alone_this_quarter(groups) -> list[tuple[SupportGroup, int]]:
+    """For each group, how many sessions since the quarter began were held with fewer than two
+    facilitators (GroupSession.was_run_alone); groups with none are left out."""
+    if not groups:
+        return []
+    since = quarter_start(timezone.localdate())
+    counts = Counter(
+        GroupSession.objects.filter(group_id__in=[group.pk for group in groups], date__gte=since)
+        .run_alone()
+        .values_list("group_id", flat=True)
+    )
+    return [(group, counts[group.pk]) for group in groups if counts[group.pk]]
 
 
 def _supervisor_part(user) -> dict:
