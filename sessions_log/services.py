@@ -408,17 +408,25 @@ def check_in_action(raised_on: datetime.date) -> str:
 
 def _follow_up_after_concern(*, member: Member, group, by) -> FollowUp:
     """After a safeguarding concern or a risk to life about a member, inside raise_concern's
-    transaction with the group locked: the member's open follow-ups become due today (or stay
-    overdue) and go to a coordinator (follow_up_assignee's choice; nobody changes hands when the
-    team has none); when none is open, a check-in after the concern is raised, due today, for a
-    coordinator. Returns the follow-up to act on: the earliest due."""
+    transaction with the group locked: the member's open follow-ups become a check-in due today
+    (or stay overdue) for a coordinator (follow_up_assignee's choice; nobody changes hands when
+    the team has none); when none is open, a check-in after the concern is raised, due today,
+    for a coordinator. Returns the follow-up to act on: the earliest due."""
     today = timezone.localdate()
     coordinator = _assignee(group, AbsencePolicy.Assignee.COORDINATOR)
     open_follow_ups = list(FollowUp.objects.open().select_for_update().filter(member=member).order_by("due_on", "pk"))
     for follow_up in open_follow_ups:
+        # What the absence policy asked (a friendly message, say) gives way to a check-in; the
+        # follow-up's history keeps what it was.
+        follow_up.action = check_in_action(today)
         follow_up.due_on = min(follow_up.due_on, today)
         follow_up.assignee = coordinator or follow_up.assignee
-        save_change(follow_up, by=by, reason="Brought forward after a concern", update_fields=["due_on", "assignee"])
+        save_change(
+            follow_up,
+            by=by,
+            reason="Brought forward after a concern",
+            update_fields=["action", "due_on", "assignee"],
+        )
     if not open_follow_ups:
         open_follow_ups = [
             save_change(

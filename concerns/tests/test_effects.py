@@ -79,6 +79,7 @@ def test_each_kind_of_concern_walked_through_its_effects(
     follow_up = FollowUp.objects.get(pk=scene.follow_up.pk)
     if escalates:
         assert (follow_up.due_on, follow_up.assignee) == (TODAY(), coordinator)
+        assert follow_up.action.startswith("Check in with them after the concern")
         assert concern.follow_up == follow_up
         assert FollowUp.history.filter(id=follow_up.pk).latest("history_id").history_change_reason == (
             "Brought forward after a concern"
