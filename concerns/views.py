@@ -175,6 +175,9 @@ def concern_detail(request, group, concern):
 @never_cache
 @group_view(can_update_concern, record=_concern_of)
 def concern_edit(request, group, concern):
+    if not concern.is_open:
+        messages.info(request, "This concern has been closed, so it no longer changes.")
+        return redirect(concern)
     form = ConcernUpdateForm(request.POST or None, instance=concern)
     if request.method == "POST" and form.is_valid():
         try:

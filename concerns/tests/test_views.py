@@ -280,3 +280,13 @@ def test_the_lists_cost_the_same_queries_however_long(client, things, name, djan
 
     assert len(response.context["page"].object_list) == 6
     assert len(many) == len(few)
+
+
+def test_a_closed_concern_is_not_offered_for_changes(client, things):
+    Concern.objects.filter(pk=things.concern.pk).update(closed_on=TODAY(), outcome="Done.")
+    url = reverse("concerns:concern_edit", kwargs={"pk": things.group.pk, "concern_pk": things.concern.pk})
+
+    response = sign_in(client, things.people["facilitator"]).post(url, _more_done(things))
+
+    assert response.url == things.concern.get_absolute_url()
+    assert Concern.objects.get(pk=things.concern.pk).what_was_done == WHAT_WAS_DONE
