@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 from groups.models import GroupRole, SupportGroup
 from groups_site.validators import validate_single_line
 
-from .names import member_names_in
+from .names import member_name_finder
 
 FEELINGS_NOT_MECHANICS = "Feelings, not mechanics: never write details of anyone's self-harm."
 DETAILS_ELSEWHERE = (
@@ -33,8 +33,11 @@ DETAILS_ELSEWHERE = (
 def _names_refusal(group, texts: dict[str, str], *, what: str) -> dict[str, str]:
     """Errors for the fields whose text names one of the group's members."""
     errors = {}
+    if not any(text.strip() for text in texts.values()):
+        return errors
+    names_in = member_name_finder(group)
     for field, text in texts.items():
-        found = member_names_in(text, group)
+        found = names_in(text)
         if found:
             names = ", ".join(f"\u201c{name}\u201d" for name in found)
             errors[field] = (

@@ -12,11 +12,18 @@ from sessions_log.models import Member
 from sessions_log.subject_access import MemberNames
 
 
-def member_names_in(text: str, group) -> list[str]:
-    """The names of the group's members (attending, waiting or left) that the text uses, each
-    once, as written in the text."""
-    if not text or not text.strip():
-        return []
+def member_name_finder(group):
+    """A function giving the names of the group's members (attending, waiting or left) that a
+    text uses, each once, as written in the text. One query, however many texts it reads."""
     names = MemberNames(own=Member.objects.filter(group=group).values_list("display_name", flat=True), others=())
-    found = [piece for piece, kind in names.pieces(text) if kind == MemberNames.OWN]
-    return list(dict.fromkeys(found))
+
+    def names_in(text: str) -> list[str]:
+        if not text or not text.strip():
+            return []
+        return list(dict.fromkeys(piece for piece, kind in names.pieces(text) if kind == MemberNames.OWN))
+
+    return names_in
+
+
+def member_names_in(text: str, group) -> list[str]:
+    return member_name_finder(group)(text)
