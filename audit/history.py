@@ -20,6 +20,7 @@ from django.db.models import CharField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from concerns.models import Complaint, Concern
 from groups.models import (
     Aim,
     ChecklistAnswer,
@@ -116,11 +117,15 @@ TRACKED = [
     Tracked(
         FollowUp,
         "Follow-up",
-        lambda group: Q(session_id__in=_session_ids(group)),
+        # By its member: a check-in after a concern names no session.
+        lambda group: Q(member_id__in=Member.history.filter(group_id=group.pk).values("id")),
         frozenset({"note"}),
         MEMBER_READERS,
     ),
     Tracked(Lesson, "Lesson", _of_group),
+    # Seen by the whole team, the supervisor included: its member shows as a number, never a name.
+    Tracked(Concern, "Concern", _of_group),
+    Tracked(Complaint, "Complaints log entry", _of_group),
     Tracked(
         Debrief,
         "Debrief",
@@ -148,16 +153,17 @@ BY_KEY = {tracked.key: tracked for tracked in TRACKED}
 
 def group_history(group):
     """Every history record of the group's records, newest first, as rows of (history_date,
-    history_id, kind) ready to paginate."""
+    history_id, record_kind) ready to paginate."""
     parts = [
         tracked.history.objects.filter(tracked.in_group(group))
         .order_by()
-        .annotate(kind=Value(tracked.key, output_field=CharField()))
-        .values("history_date", "history_id", "kind")
+        # Not "kind": a concern, a follow-up and a complaint each have a field of that name.
+        .annotate(record_kind=Value(tracked.key, output_field=CharField()))
+        .values("history_date", "history_id", "record_kind")
         for tracked in TRACKED
     ]
     first, *rest = parts
-    return first.union(*rest, all=True).order_by("-history_date", "kind", "-history_id")
+    return first.union(*rest, all=True).order_by("-history_date", "record_kind", "-history_id")
 
 
 def _with_previous_versions(history, ids):
@@ -200,7 +206,7 @@ def describe_history(rows, *, user, group) -> list[Entry]:
     created/changed/deleted and, for a change, each changed field's old and new value."""
     wanted = defaultdict(set)
     for row in rows:
-        wanted[row["kind"]].add(row["history_id"])
+        wanted[row["record_kind"]].add(row["history_id"])
     records, versions = {}, defaultdict(list)
     for kind, ids in wanted.items():
         for record in _with_previous_versions(BY_KEY[kind].history, ids):
@@ -216,9 +222,9 @@ def describe_history(rows, *, user, group) -> list[Entry]:
     pairs = []
     for row in rows:
         # A record erased since the page was counted (a member's, on request) is simply left out.
-        record = records.get((row["kind"], row["history_id"]))
+        record = records.get((row["record_kind"], row["history_id"]))
         if record is not None:
-            pairs.append((BY_KEY[row["kind"]], record, version_before(row["kind"], record)))
+            pairs.append((BY_KEY[row["record_kind"]], record, version_before(row["record_kind"], record)))
     may_see = _Readers(user, group, [record for _, record, _ in pairs])
     deltas = [(tracked, record, _changes(record, previous)) for tracked, record, previous in pairs]
     names = _user_names(change for _, _, changes in deltas for change in changes)

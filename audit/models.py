@@ -16,6 +16,7 @@ class AccessEvent(models.Model):
         ERASED_MEMBER = "erased_member", "Erased a member on request"
         EXPORTED_REPORT = "exported_report", "Exported a report"
         VIEWED_HISTORY = "viewed_history", "Opened a group's change history"
+        VIEWED_CONCERN = "viewed_concern", "Opened a concern about a member"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="access_events"

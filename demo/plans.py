@@ -324,4 +324,6 @@ def active_group(*, coordinator, facilitator, cofacilitator, supervisor) -> None
     # Pretend it launched two months ago, so it has a history of sessions to show.
     group.launched_at = timezone.now() - datetime.timedelta(weeks=8)
     save_change(group, by=None, reason="Demo data: launched eight weeks ago", update_fields=["launched_at"])
-    seed_session_history(group, facilitator=facilitator, cofacilitator=cofacilitator, supervisor=supervisor)
+    seed_session_history(
+        group, coordinator=coordinator, facilitator=facilitator, cofacilitator=cofacilitator, supervisor=supervisor
+    )

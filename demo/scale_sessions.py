@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 from django.utils import timezone
 
+from concerns.models import Concern
 from groups.checklist import SECTIONS
 from groups.models import SupportGroup
 from reports.summary import rebuild
@@ -40,7 +41,7 @@ FIRST_NAMES = (
 )  # fmt: skip
 
 # The models written here whose automatic timestamps the generator sets itself.
-HISTORY_MODELS = (Member, GroupSession, Attendance, FollowUp, Lesson, Debrief, DebriefReview)
+HISTORY_MODELS = (Member, GroupSession, Attendance, FollowUp, Lesson, Debrief, DebriefReview, Concern)
 
 
 def seed_history(plan: ScalePlan, groups: list[SupportGroup], teams: list[Team], rng, counts: Counter) -> None:
@@ -206,9 +207,34 @@ def _follow_ups(sessions_of, marks_by_session, roles_of, counts: Counter) -> Non
     _insert(FollowUp, follow_ups, counts)
 
 
+def _concern(session, team, rng, today) -> Concern:
+    """A concern from the session, as concerns.services.raise_concern would record it, closed a few
+    days later unless recent. Not linked to a member, so no follow-up is brought forward."""
+    kind = rng.choices(Concern.Kind.values, (14, 5, 1))[0]
+    ended = moment(session.date, session.ends_at)
+    escalates = kind in Concern.ESCALATING_KINDS
+    closed = (today - session.date).days > 14
+    return Concern(
+        group_id=session.group_id,
+        kind=kind,
+        where=Concern.Where.IN_SESSION,
+        session=session,
+        happened_on=session.date,
+        what_was_done="Followed the group's plan and the safeguarding policy that evening.",
+        who_was_told="The safeguarding lead" if escalates else "",
+        told_at=ended + datetime.timedelta(minutes=30) if escalates else None,
+        outcome="Handled under the policy; nothing further for the group." if closed else "",
+        closed_on=session.date + datetime.timedelta(days=3) if closed else None,
+        closed_by=team.coordinator if closed else None,
+        raised_by=team.lead,
+        raised_at=ended + datetime.timedelta(minutes=45),
+        updated_at=ended + datetime.timedelta(days=3 if closed else 0, minutes=45),
+    )
+
+
 def _debriefs(sessions_of, team_of, rng, counts: Counter) -> None:
     today = timezone.localdate()
-    debriefs = []
+    debriefs, concerns = [], []
     for group_id, sessions in sessions_of.items():
         team = team_of[group_id]
         # In one group in four, the latest debriefs are still to be written.
@@ -216,9 +242,12 @@ def _debriefs(sessions_of, team_of, rng, counts: Counter) -> None:
         for number, session in enumerate(sessions):
             if not session.was_held or (latest_undone and number == len(sessions) - 1):
                 continue
+            # About one session in fifty raises a concern, mostly distress handled in the session.
+            concern = rng.random() < 0.02
+            if concern:
+                concerns.append(_concern(session, team, rng, today))
             for author in team.facilitators:
                 written = moment(session.date, session.ends_at) + datetime.timedelta(hours=1 + rng.randrange(20))
-                concern = rng.random() < 0.02
                 wellbeing = rng.choices((1, 2, 3, 4, 5), (1, 4, 20, 45, 30))[0]
                 debriefs.append(
                     Debrief(
@@ -226,9 +255,6 @@ def _debriefs(sessions_of, team_of, rng, counts: Counter) -> None:
                         author=author,
                         how_it_went="Warm and open; people supported each other well.",
                         anything_difficult="One member found the topic hard and took a break." if concern else "",
-                        safeguarding_concern=concern,
-                        safeguarding_action="Followed the safeguarding policy that evening." if concern else "",
-                        safeguarding_told="The safeguarding lead" if concern else "",
                         wellbeing=wellbeing,
                         support_wanted="A chat with my supervisor this week, please." if wellbeing <= 2 else "",
                         created_at=min(written, timezone.now()),
@@ -236,6 +262,7 @@ def _debriefs(sessions_of, team_of, rng, counts: Counter) -> None:
                         reviewed=(today - session.date).days > REVIEW_BACKLOG_DAYS,
                     )
                 )
+    _insert(Concern, concerns, counts)
     debriefs = _insert(Debrief, debriefs, counts)
     reviews = [
         DebriefReview(

@@ -1,5 +1,7 @@
 """Demo history for an active group: members, six weeks of sessions with registers, a follow-up
-raised after a second missed session in a row, lessons, debriefs and a supervisor's review.
+raised after a second missed session in a row, lessons, debriefs and a supervisor's review, a
+session run by one facilitator, concerns kept apart (a member's distress handled in a session,
+and a safeguarding concern followed through and closed) and an entry in the complaints log.
 
 Everything goes through the services, so the demo obeys the same rules as real use.
 """
@@ -8,6 +10,8 @@ import datetime
 
 from django.utils import timezone
 
+from concerns.models import Complaint, Concern
+from concerns.services import close_complaint, close_concern, raise_concern, record_complaint
 from sessions_log.models import Attendance, Debrief, GroupSession, Lesson, Member
 from sessions_log.schedule import meeting_dates
 from sessions_log.services import add_member, record_lesson, record_session, review_debrief, save_debrief, save_register
@@ -18,7 +22,7 @@ MEMBER_NAMES = ["Alex", "Bea", "Cam", "Dee", "Eli", "Fran", "Gus", "Hana", "Izzy
 Status = Attendance.Status
 
 
-def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
+def seed_session_history(group, *, coordinator, facilitator, cofacilitator, supervisor):
     today = timezone.localdate()
     launched = timezone.localtime(group.launched_at).date()
     members = [
@@ -30,7 +34,8 @@ def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
     for number, day in enumerate(dates, start=1):
         session = record_session(
             session=GroupSession(group=group, date=day, starts_at=group.meeting_start, ends_at=group.meeting_end),
-            facilitators=[facilitator, cofacilitator],
+            # The co-facilitator was off sick for the second session: it ran with one facilitator.
+            facilitators=[facilitator] if number == 2 else [facilitator, cofacilitator],
             by=facilitator,
         )
         marks = {member.pk: Status.PRESENT for member in members}
@@ -40,9 +45,10 @@ def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
             # Sky misses the last two sessions without word: a second-miss follow-up is raised.
             marks[members[-1].pk] = Status.ABSENT
         save_register(session=session, marks=marks, by=facilitator)
-        _debrief(session, facilitator, wellbeing=4, concern=False)
+        _debrief(session, facilitator, wellbeing=4, difficult=False)
         if number == len(dates):
-            _debrief(session, cofacilitator, wellbeing=2, concern=True)
+            _debrief(session, cofacilitator, wellbeing=2, difficult=True)
+            _concerns(session, members, coordinator=coordinator, cofacilitator=cofacilitator, facilitator=facilitator)
         if number == 1:
             debrief = session.debriefs.get(author=facilitator)
             review_debrief(
@@ -74,21 +80,12 @@ def seed_session_history(group, *, facilitator, cofacilitator, supervisor):
     )
 
 
+QUIET_ROOM = "One member found the topic hard and took a break in the quiet room."
 # A facilitator writes their debrief the evening of the session.
 WRITTEN_AFTER_THE_SESSION = datetime.timedelta(hours=2)
 
 
-def _debrief(session, author, *, wellbeing, concern):
-    concern_fields = (
-        {
-            "anything_difficult": "One member found the topic hard and took a break in the quiet room.",
-            "safeguarding_concern": True,
-            "safeguarding_action": "Followed the safeguarding policy and spoke to the lead that evening.",
-            "safeguarding_told": "The safeguarding lead",
-        }
-        if concern
-        else {}
-    )
+def _debrief(session, author, *, wellbeing, difficult):
     # Dated as written, not as seeded: a debrief stamped today for a session weeks ago would have
     # waited "0 days" for its review, and never be overdue.
     written = min(moment(session.date, session.ends_at) + WRITTEN_AFTER_THE_SESSION, timezone.now())
@@ -97,11 +94,71 @@ def _debrief(session, author, *, wellbeing, concern):
             debrief=Debrief(
                 session=session,
                 how_it_went="Warm and open; people supported each other well.",
+                anything_difficult=QUIET_ROOM if difficult else "",
                 wellbeing=wellbeing,
                 support_wanted="A chat with my supervisor this week, please." if wellbeing <= 2 else "",
                 created_at=written,
                 updated_at=written,
-                **concern_fields,
             ),
             by=author,
         )
+
+
+def _concerns(session, members, *, coordinator, cofacilitator, facilitator):
+    """Two concerns from the last session, kept apart (SR-3): a member's distress, handled as the
+    group's plan says (LS-Q12), which changes nothing else; and a disclosure taken forward under
+    the safeguarding policy (FAQ-2), which brought the member's follow-up forward for the
+    coordinator, and which the coordinator has since closed. And a ground rule broken, in the log."""
+    evening = timezone.make_aware(datetime.datetime.combine(session.date, session.ends_at))
+    distress = raise_concern(
+        concern=Concern(
+            group=session.group,
+            kind=Concern.Kind.DISTRESS,
+            member=members[3],
+            session=session,
+            what_was_done="Took a break in the quiet room with the co-facilitator, then rejoined the group for the "
+            "closing round.",
+        ),
+        by=cofacilitator,
+    )
+    close_concern(
+        concern=distress,
+        outcome="Back in the group after twenty minutes; said at the end that the break helped.",
+        closed_on=session.date,
+        by=cofacilitator,
+    )
+    safeguarding = raise_concern(
+        concern=Concern(
+            group=session.group,
+            kind=Concern.Kind.SAFEGUARDING,
+            member=members[2],
+            session=session,
+            what_was_done="Listened, explained the limits of confidentiality, and agreed with the member what would "
+            "be passed on under the safeguarding policy.",
+            who_was_told="The organisation's safeguarding lead",
+            told_at=evening + datetime.timedelta(minutes=30),
+        ),
+        by=facilitator,
+    )
+    close_concern(
+        concern=safeguarding,
+        outcome="The safeguarding lead took it forward with the member's agreement. Nothing further for the group.",
+        closed_on=timezone.localdate(),
+        by=coordinator,
+    )
+    rule_broken = record_complaint(
+        complaint=Complaint(
+            group=session.group,
+            kind=Complaint.Kind.RULE_BROKEN,
+            happened_on=session.date,
+            summary="Two members talked over others during the check-in round.",
+            handling="Reminded everyone of the rule on turn-taking; spoke with both members afterwards.",
+        ),
+        by=facilitator,
+    )
+    close_complaint(
+        complaint=rule_broken,
+        outcome="Both members apologised to the group the next week.",
+        closed_on=timezone.localdate(),
+        by=coordinator,
+    )

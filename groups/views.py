@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.permissions import can_read_history
+from concerns.permissions import can_record_complaint_now, can_view_complaints, can_view_concerns
 from groups_site.links import row_links
 from groups_site.refusals import show_refusal
 from invitations.services import invite_to_team
@@ -166,6 +167,9 @@ def _plan_context(request, group, *, launch_form=None) -> dict:
         "can_close": can_change_status(request.user, group) and group.can_move_to(SupportGroup.Status.CLOSED),
         "can_manage_team": can_manage_team(request.user, group),
         "can_read_history": can_read_history(request.user, group),
+        "can_view_concerns": can_view_concerns(request.user, group),
+        "can_view_complaints": can_view_complaints(request.user, group),
+        "can_record_complaint": can_record_complaint_now(request.user, group),
     }
 
 

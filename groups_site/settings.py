@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "audit",
     "groups",
     "sessions_log",
+    # Concerns about members' safety (kept apart from debriefs) and each group's complaints log.
+    "concerns",
     "reports",
     "notifications",
     # Joining a group's team by an emailed invitation, for people who have no account yet.

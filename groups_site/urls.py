@@ -11,6 +11,7 @@ urlpatterns = [
     # What the signed-in person gets by email, and unsubscribe links from emails.
     path("accounts/email/", include("notifications.urls")),
     path("", include("sessions_log.urls")),
+    path("", include("concerns.urls")),
     path("", include("groups.urls")),
     path("", include("audit.urls")),
     # Invitations to join a team: accepting one (no account yet), resending or withdrawing one.

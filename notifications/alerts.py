@@ -3,8 +3,8 @@ now. Each listens to an event of groups_site.events, which is sent only after th
 committed, and works out who must hear of it from the group's team as it is then:
 
 - a debrief flagged for low wellbeing: the group's supervisor;
-- a safeguarding concern or a risk to life (a concern of those kinds; and, until the concerns
-  app lands, a debrief's safeguarding flag): the supervisor and the coordinators;
+- a safeguarding concern or a risk to life (a concern of those kinds, raised in the concerns
+  app): the supervisor and the coordinators;
 - follow-ups given to someone after a register: that person, once for the register (not when
   they took it themselves: they have just seen them);
 - an invitation accepted: the coordinator who sent it;
@@ -61,7 +61,7 @@ def debrief_flagged(sender, *, debrief_id, group_id, by_id, flagged, **kwargs):
     debrief = (
         Debrief.objects.filter(pk=debrief_id, session__group_id=group_id)
         .select_related("session")
-        .only("pk", "author_id", "wellbeing", "safeguarding_concern", "session__date")
+        .only("pk", "author_id", "wellbeing", "session__date")
         .first()
     )
     group = _team(group_id)
@@ -76,8 +76,6 @@ def debrief_flagged(sender, *, debrief_id, group_id, by_id, flagged, **kwargs):
     }
     if debrief.has_low_wellbeing:
         _alert("debrief_low_wellbeing", [group.supervisor], **about)
-    if debrief.safeguarding_concern:
-        _alert("debrief_safeguarding", [group.supervisor, *group.coordinators], **about)
 
 
 @receiver(events.concern_raised, dispatch_uid="notifications.alerts.concern_raised")

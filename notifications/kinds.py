@@ -90,19 +90,14 @@ def debrief_low_wellbeing(recipient, debrief_id):
     return _debrief_alert(recipient, debrief_id, *Role.SUPERVISING)
 
 
-@mail_kind("debrief_safeguarding")
-def debrief_safeguarding(recipient, debrief_id):
-    """To the supervisor and coordinators: a debrief records a safeguarding concern. Coordinators
-    do not read debriefs: theirs links to the session."""
-    return _debrief_alert(recipient, debrief_id, *Role.SUPERVISING, Role.COORDINATOR)
-
-
 def _concern_alert(recipient, group_id, concern_id):
     group = _group_of(recipient, group_id, *Role.SUPERVISING, Role.COORDINATOR)
     if group is None:
         return None
-    # The concern's own page once the concerns app is there; until then, the group's.
-    return {"group_name": group.name, "link": absolute_url(group.get_absolute_url())}
+    # The concern's page, where the whole team reads it (concerns.permissions.can_view_concerns);
+    # what it says stays there.
+    link = reverse("concerns:concern", kwargs={"pk": group.pk, "concern_pk": concern_id})
+    return {"group_name": group.name, "link": absolute_url(link)}
 
 
 @mail_kind("safeguarding_concern_raised")

@@ -22,6 +22,7 @@ from django.utils import timezone
 from audit.changes import save_change
 from audit.models import AccessEvent
 from audit.services import purge_access_log, record_access
+from concerns.retention import erase_records_of_group
 from groups.models import SupportGroup
 from groups.services import lock_group
 from reports.summary import keep_erased_members, refresh_months
@@ -46,6 +47,8 @@ class ErasureCounts:
     attendance_marks: int = 0
     follow_ups: int = 0
     debriefs: int = 0
+    concerns: int = 0
+    complaints: int = 0
     history_copies: int = 0
     access_events: int = 0
     # Notes that had the member's name taken out, with their earlier versions (on request only).
@@ -157,8 +160,8 @@ class PurgeIncomplete(Exception):
 
 def purge_expired(*, by, today: datetime.date | None = None, dry_run: bool = False) -> ErasureCounts:
     """Erase every member record kept longer than its group's plan allows (LS-Q20), with their
-    history copies, keeping sessions' attendance numbers; and the debriefs of groups closed for
-    longer than that, keeping the sessions themselves; and the access log older than
+    history copies, keeping sessions' attendance numbers; and the debriefs, concerns and complaints
+    log of groups closed for longer than that, keeping the sessions themselves; and the access log older than
     ACCESS_LOG_RETENTION_MONTHS (or the group's own period, if longer), all but the records of
     erasures. A dry run does all of it and undoes it, so its counts are exactly what a real run
     would erase. `by` is None when the system runs it (the daily command).
@@ -197,6 +200,8 @@ def _purge_group(group, *, today: datetime.date, dry_run: bool, by) -> ErasureCo
         counts.history_copies += _delete_history_of_members(_history_left_behind(group, today))
         if group_past_retention(group, today):
             counts += _erase_debriefs(group=group)
+            concerns, complaints, history_copies = erase_records_of_group(group)
+            counts += ErasureCounts(concerns=concerns, complaints=complaints, history_copies=history_copies)
         counts.access_events += purge_access_log(before=access_log_cutoff(today, group), group=group)
         if dry_run:
             transaction.set_rollback(True)

@@ -222,33 +222,16 @@ class DebriefForm(forms.ModelForm):
     class Meta:
         model = Debrief
         # In the order of the page, which the error summary follows.
-        fields = [
-            "how_it_went",
-            "anything_difficult",
-            "wellbeing",
-            "support_wanted",
-            "safeguarding_concern",
-            "safeguarding_action",
-            "safeguarding_told",
-        ]
+        fields = ["how_it_went", "anything_difficult", "wellbeing", "support_wanted"]
         widgets = {
             "how_it_went": forms.Textarea(attrs={"rows": 3}),
             "anything_difficult": forms.Textarea(attrs={"rows": 3}),
-            "safeguarding_concern": forms.RadioSelect(choices=[(False, "No"), (True, "Yes")]),
-            "safeguarding_action": forms.Textarea(attrs={"rows": 3}),
             "wellbeing": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
             "support_wanted": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["safeguarding_concern"] = forms.TypedChoiceField(
-            label=Debrief._meta.get_field("safeguarding_concern").verbose_name,
-            choices=[(False, "No"), (True, "Yes")],
-            coerce=lambda value: value in (True, "True"),
-            widget=forms.RadioSelect,
-            initial=False,
-        )
         self.helper = template_form_helper()
 
 

@@ -63,3 +63,8 @@ def _anchor_date(group) -> datetime.date:
 def upcoming_dates(group, today: datetime.date, count: int = 3) -> list[datetime.date]:
     """The next few meeting dates from today on (within the next three months)."""
     return meeting_dates(group, today, today + datetime.timedelta(days=92))[:count]
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    """The first day of the calendar quarter `day` falls in (January, April, July or October)."""
+    return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.changes import create_many, delete_change, save_change, update_many
+from concerns.models import Concern
 from groups.models import GroupRole, SupportGroup
 from groups.services import lock_group
 from groups_site import events
@@ -381,7 +382,13 @@ def _raise_follow_ups(*, session: GroupSession, by) -> FollowUpChanges:
 
     existing = {follow_up.member_id: follow_up for follow_up in FollowUp.objects.filter(session=session)}
     raised, withdrawn = [], []
-    due_on = follow_up_due_on(policy, timezone.localdate())
+    today = timezone.localdate()
+    due_on = follow_up_due_on(policy, today)
+    # While a safeguarding concern or a risk to life about a member is open, their follow-ups are
+    # the same day's and a coordinator's, whatever the policy's step (as raise_concern made them).
+    under_concern = set(
+        Concern.objects.open().escalating().filter(member_id__in=marks_by_member).values_list("member_id", flat=True)
+    )
     assignees = {}
     for member_id, marks in marks_by_member.items():
         follow_up = existing.get(member_id)
@@ -392,22 +399,73 @@ def _raise_follow_ups(*, session: GroupSession, by) -> FollowUpChanges:
             continue
         if follow_up:
             continue
-        if step.assignee not in assignees:
-            assignees[step.assignee] = _assignee(session.group, step.assignee)
+        assignee = AbsencePolicy.Assignee.COORDINATOR if member_id in under_concern else step.assignee
+        if assignee not in assignees:
+            assignees[assignee] = _assignee(session.group, assignee)
         raised.append(
             FollowUp(
                 member_id=member_id,
                 session=session,
                 consecutive_misses=step.consecutive_misses,
                 action=step.action,
-                assignee=assignees[step.assignee],
-                due_on=due_on,
+                assignee=assignees[assignee],
+                due_on=today if member_id in under_concern else due_on,
             )
         )
     for follow_up in withdrawn:
         delete_change(follow_up, by=by, reason="Withdrawn: the register was corrected")
     raised = create_many(FollowUp, raised, by=by, reason="Raised: sessions missed") if raised else []
     return FollowUpChanges(raised=raised, withdrawn=len(withdrawn))
+
+
+def check_in_action(raised_on: datetime.date) -> str:
+    """What a check-in after a concern asks: never what the concern was."""
+    return f"Check in with them after the concern raised on {raised_on:%-d %B}: how are they, who supports them?"
+
+
+def _follow_up_after_concern(*, member: Member, group, by) -> FollowUp:
+    """After a safeguarding concern or a risk to life about a member, inside raise_concern's
+    transaction with the group locked: the member's open follow-ups become a check-in due today
+    (or stay overdue) for a coordinator (follow_up_assignee's choice; nobody changes hands when
+    the team has none); when none is open, a check-in after the concern is raised, due today,
+    for a coordinator. Returns the follow-up to act on: the earliest due."""
+    today = timezone.localdate()
+    coordinator = _assignee(group, AbsencePolicy.Assignee.COORDINATOR)
+    open_follow_ups = list(FollowUp.objects.open().select_for_update().filter(member=member).order_by("due_on", "pk"))
+    for follow_up in open_follow_ups:
+        # What the absence policy asked (a friendly message, say) gives way to a check-in; the
+        # follow-up's history keeps what it was.
+        follow_up.action = check_in_action(today)
+        follow_up.due_on = min(follow_up.due_on, today)
+        follow_up.assignee = coordinator or follow_up.assignee
+        save_change(
+            follow_up,
+            by=by,
+            reason="Brought forward after a concern",
+            update_fields=["action", "due_on", "assignee"],
+        )
+    if not open_follow_ups:
+        open_follow_ups = [
+            save_change(
+                FollowUp(
+                    member=member,
+                    kind=FollowUp.Kind.AFTER_CONCERN,
+                    action=check_in_action(today),
+                    assignee=coordinator,
+                    due_on=today,
+                ),
+                by=by,
+                reason="Raised: check-in after a concern",
+            )
+        ]
+    for follow_up in open_follow_ups:
+        events.announce(
+            events.follow_up_assigned,
+            follow_up_id=follow_up.pk,
+            group_id=group.pk,
+            assignee_id=follow_up.assignee_id,
+        )
+    return open_follow_ups[0]
 
 
 def close_follow_up(*, follow_up: FollowUp, outcome: str, note: str, by) -> FollowUp:

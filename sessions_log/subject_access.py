@@ -1,10 +1,10 @@
 """Everything the app holds about one member, for a subject access request (UK GDPR, article 15).
 
 The member's own record (and its earlier versions), their attendance marks with the dates of the
-sessions, their follow-ups, and any free text written about the group (lessons learnt, notes on
-debriefs, notes on other members' follow-ups) that mentions them by name. Other members' names in
-that text are replaced by "[another member]": the request gives the member their own data, not
-anyone else's.
+sessions, their follow-ups, the concerns raised about them, and any free text written about the
+group (lessons learnt, notes on debriefs, notes on other members' follow-ups) that mentions them
+by name. Other members' names in that text are replaced by "[another member]": the request gives
+the member their own data, not anyone else's.
 """
 
 import re
@@ -123,7 +123,8 @@ def member_data(member: Member, *, reader) -> dict:
 
     versions = member.history.order_by("history_date", "history_id")
     attendance = member.attendance.select_related("session").order_by("session__date", "session__starts_at")
-    follow_ups = member.follow_ups.select_related("session").order_by("session__date", "pk")
+    follow_ups = member.follow_ups.select_related("session").order_by("created_at", "pk")
+    concerns = member.concerns.select_related("session").order_by("happened_on", "pk")
     return {
         "exported_at": _date(timezone.now()),
         "group": group.name,
@@ -146,7 +147,8 @@ def member_data(member: Member, *, reader) -> dict:
         ],
         "follow_ups": [
             {
-                "missed_session_date": _date(follow_up.session.date),
+                "kind": follow_up.get_kind_display(),
+                "missed_session_date": _date(follow_up.session.date) if follow_up.session else None,
                 "sessions_missed_in_a_row": follow_up.consecutive_misses,
                 "action": follow_up.action,
                 "raised_on": _date(follow_up.created_at),
@@ -156,6 +158,20 @@ def member_data(member: Member, *, reader) -> dict:
                 "note": redact(follow_up.note),
             }
             for follow_up in follow_ups
+        ],
+        "concerns": [
+            {
+                "kind": concern.get_kind_display(),
+                "where": concern.get_where_display(),
+                "happened_on": _date(concern.happened_on),
+                "what_was_done": redact(concern.what_was_done),
+                "who_was_told": redact(concern.who_was_told),
+                "told_at": _date(concern.told_at),
+                "raised_on": _date(concern.raised_at),
+                "closed_on": _date(concern.closed_on),
+                "outcome": redact(concern.outcome),
+            }
+            for concern in concerns
         ],
         "mentions_in_notes": [
             {**mention, "text": redact(mention["text"])} for mention in _mentions(member, names, reader=reader)

@@ -524,9 +524,6 @@ def test_any_text_in_a_debrief_is_stored_or_refused_and_never_breaks_the_page(cl
             {
                 "how_it_went": text,
                 "anything_difficult": text,
-                "safeguarding_concern": "False",
-                "safeguarding_action": "",
-                "safeguarding_told": "",
                 "wellbeing": "3",
                 "support_wanted": "",
             },

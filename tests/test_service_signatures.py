@@ -15,7 +15,7 @@ import importlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["accounts", "audit", "groups", "sessions_log", "reports", "invitations"]
+APPS = ["accounts", "audit", "groups", "sessions_log", "concerns", "reports", "invitations"]
 # Modules holding services under another name than services.py.
 OTHER_SERVICE_MODULES = ["groups.planning", "groups.closing", "sessions_log.erasure", "sessions_log.subject_access"]
 # The access log is a log, not a record with a history: an entry says who read something (its

@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from concerns.models import Concern
+from concerns.tests.factories import ComplaintFactory, ConcernFactory
 from groups.models import GroupRole, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, complete_plan
 from invitations.models import Invitation
@@ -95,6 +97,10 @@ def build_world() -> World:
     reviewed = DebriefFactory(session=held, author=people["cofacilitator"], how_it_went="Quayside reviewed words")
     DebriefReviewFactory(debrief=reviewed, reviewer=people["supervisor"], comments="Quayside review words")
     DebriefNoteFactory(debrief=reviewed, author=people["supervisor"], text="Quayside note words")
+    concern = ConcernFactory(
+        session=held, member=robin, kind=Concern.Kind.RISK_TO_LIFE, what_was_done="Quayside concern words"
+    )
+    complaint = ComplaintFactory(group=group, summary="Quayside complaint words")
     # The co-facilitator follows the group's meetings in a calendar app (so the calendar page
     # has forms to renew and revoke the feed's address).
     CalendarFeed.objects.create(user=people["cofacilitator"], group=group)
@@ -119,6 +125,8 @@ def build_world() -> World:
         "session_pk": held,
         "debrief_pk": debrief,
         "invitation_pk": invitation,
+        "concern_pk": concern,
+        "complaint_pk": complaint,
     }
     secrets = [
         group.name,
@@ -130,6 +138,8 @@ def build_world() -> World:
         "Quayside review words",
         "Quayside note words",
         "Quinnella",
+        "Quayside concern words",
+        "Quayside complaint words",
     ]
     return World(group=group, other_group=other_group, people=people, objects=objects, secrets=secrets)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from concerns.models import Complaint, Concern
 from groups.models import SupportGroup
 from groups.planning import launch_blockers, launch_warnings
 from groups.suggestions import RISK_SEEDS
@@ -59,8 +60,25 @@ def test_the_active_group_has_six_weeks_of_sessions_with_a_second_miss_followed_
     assert [(f.member.display_name, f.consecutive_misses) for f in follow_ups] == [("Sky", 1), ("Sky", 2)]
     assert {f.assignee.username for f in follow_ups} == {"facilitator"}
     assert Debrief.objects.filter(session__group=group, reviewed=True).count() == 1
-    assert Debrief.objects.filter(session__group=group, safeguarding_concern=True).count() == 1
+    assert Debrief.objects.filter(session__group=group, wellbeing__lte=Debrief.LOW_WELLBEING).count() == 1
     assert Lesson.objects.filter(group=group).count() == 2
+
+
+def test_the_active_group_keeps_distress_and_safeguarding_apart_and_shows_the_flow(seeded):
+    group = _group("Riverside peer support group (demo)")
+    concerns = {concern.kind: concern for concern in Concern.objects.filter(group=group)}
+    assert set(concerns) == {Concern.Kind.DISTRESS, Concern.Kind.SAFEGUARDING}
+    assert all(not concern.is_open for concern in concerns.values())
+    # The quiet-room break is distress handled in the session: nothing else followed from it.
+    assert "quiet room" in concerns[Concern.Kind.DISTRESS].what_was_done
+    assert concerns[Concern.Kind.DISTRESS].follow_up is None
+    # The safeguarding concern brought a check-in forward for the coordinator, and was closed.
+    check_in = concerns[Concern.Kind.SAFEGUARDING].follow_up
+    assert (check_in.kind, check_in.assignee.username) == (FollowUp.Kind.AFTER_CONCERN, "coordinator")
+    assert concerns[Concern.Kind.SAFEGUARDING].closed_by.username == "coordinator"
+    assert Complaint.objects.filter(group=group, closed_on__isnull=False).count() == 1
+    # One session ran with one facilitator, for the co-facilitation warning.
+    assert GroupSession.objects.filter(group=group).run_alone().count() == 1
 
 
 def test_a_second_run_adds_nothing(seeded):

@@ -263,7 +263,9 @@ class FacilitatorSupportPlan(PlanDocument):
         "Co-facilitation and cover",
         max_length=4_000,
         blank=True,
-        help_text="Who co-facilitates, and who steps in when a facilitator is away.",
+        help_text="Who co-facilitates, and who steps in when a facilitator is away. Say too what happens if a "
+        "session has to run with one facilitator: who else is on call, and how it is looked at afterwards. A session "
+        "recorded with fewer than two facilitators shows a warning and asks for a lesson learnt.",
     )
     facilitator_wellbeing = models.TextField(
         "Facilitators' own wellbeing",

@@ -3,8 +3,11 @@ once for its event, never to whoever made the change, and never to anyone outsid
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from concerns.models import Concern
+from concerns.services import raise_concern
 from groups.models import GroupRole
 from groups.services import add_team_role, remove_team_role
 from groups.tests.factories import GroupRoleFactory, mark_launched
@@ -51,13 +54,6 @@ def debrief_by(author, session, **fields):
     return save_debrief(debrief=Debrief(session=session, **fields), by=author)
 
 
-SAFEGUARDING = {
-    "safeguarding_concern": True,
-    "safeguarding_action": "Followed the policy.",
-    "safeguarding_told": "The safeguarding lead",
-}
-
-
 # Debriefs ---------------------------------------------------------------------------------------
 
 
@@ -96,42 +92,38 @@ def test_an_unflagged_debrief_alerts_nobody(team, facilitator, sent):
     assert sent(lambda: debrief_by(facilitator, session, wellbeing=3)) == {}
 
 
-def test_a_safeguarding_concern_in_a_debrief_alerts_the_supervisor_and_the_coordinators(team, facilitator, sent):
-    GroupRoleFactory(group=team, user=UserFactory(username="cleo"), role=Role.COORDINATOR)
-    session = held_session(team, 7, [facilitator])
-
-    emails = sent(lambda: debrief_by(facilitator, session, **SAFEGUARDING))
-
-    subject = "A safeguarding concern was recorded in Riverside evening group"
-    assert emails == {"sam@example.org": [subject], "alice@example.org": [subject], "cleo@example.org": [subject]}
-    # Coordinators do not read debriefs: theirs points to the session.
-    coordinators = [message for message in mail.outbox if message.to == ["alice@example.org"]]
-    assert f"/groups/{team.pk}/sessions/{session.pk}/" in coordinators[-1].body
-    assert "Followed the policy" not in coordinators[-1].body
-
-
-def test_a_debrief_with_both_flags_sends_each_alert_once(team, facilitator, sent):
-    session = held_session(team, 7, [facilitator])
-
-    emails = sent(lambda: debrief_by(facilitator, session, wellbeing=1, **SAFEGUARDING))
-
-    assert sorted(emails["sam@example.org"]) == [
-        "A debrief from Riverside evening group asks for your attention",
-        "A safeguarding concern was recorded in Riverside evening group",
-    ]
-    assert emails["alice@example.org"] == ["A safeguarding concern was recorded in Riverside evening group"]
-    assert set(emails) == {"sam@example.org", "alice@example.org"}
-
-
 def test_nobody_is_alerted_to_their_own_debrief(team, coordinator, supervisor, sent):
     # The supervisor and a coordinator also facilitated this session, and both flag their debriefs.
     session = held_session(team, 7, [supervisor, coordinator])
 
     assert "sam@example.org" not in sent(lambda: debrief_by(supervisor, session, wellbeing=1))
-    assert "alice@example.org" not in sent(lambda: debrief_by(coordinator, session, **SAFEGUARDING))
 
 
-# Concerns (the concerns app announces them; until it lands, the signal is sent here) --------------
+# Concerns ---------------------------------------------------------------------------------------
+
+
+def test_a_safeguarding_concern_raised_in_the_app_alerts_the_supervisor_and_coordinators(team, facilitator, sent):
+    GroupRoleFactory(group=team, user=UserFactory(username="cleo"), role=Role.COORDINATOR)
+    session = held_session(team, 7, [facilitator])
+    concern = Concern(
+        group=team,
+        kind=Concern.Kind.SAFEGUARDING,
+        where=Concern.Where.IN_SESSION,
+        session=session,
+        happened_on=session.date,
+        what_was_done="Followed the policy.",
+        who_was_told="The safeguarding lead",
+        told_at=timezone.now(),
+    )
+
+    emails = sent(lambda: raise_concern(concern=concern, by=facilitator))
+
+    subject = "A safeguarding concern was raised in Riverside evening group"
+    assert emails == {"sam@example.org": [subject], "alice@example.org": [subject], "cleo@example.org": [subject]}
+    # The email links to the concern's page; what was written stays there.
+    body = mail.outbox[-1].body
+    assert f"/groups/{team.pk}/concerns/{concern.pk}/" in body
+    assert "Followed the policy" not in body and "safeguarding lead" not in body.lower()
 
 
 @pytest.mark.parametrize(
@@ -247,7 +239,7 @@ def test_no_alert_ever_reaches_someone_outside_the_group(team, facilitator, coor
     session = held_session(team, 7, [facilitator])
     everything = sent(
         lambda: (
-            debrief_by(facilitator, session, wellbeing=1, **SAFEGUARDING),
+            debrief_by(facilitator, session, wellbeing=1),
             events.announce(
                 events.concern_raised, concern_id=43, group_id=team.pk, kind="risk_to_life", by_id=facilitator.pk
             ),

@@ -17,6 +17,7 @@ from django.urls import get_resolver
 from django.utils import timezone
 
 from accounts.models import User
+from concerns.models import Concern
 from groups.models import GroupRole, RiskAssessment, SupportGroup
 from invitations.services import accept_invitation, invite_to_team
 from notifications import needs
@@ -71,10 +72,8 @@ def _team(role):
     return [(group_role.user, group_role.group) for group_role in GroupRole.objects.filter(role=role)]
 
 
-def _flagged_debriefs(*roles, low_wellbeing=False, safeguarding=False):
+def _flagged_debriefs(*roles, low_wellbeing=False):
     flagged = Debrief.objects.filter(wellbeing__lte=Debrief.LOW_WELLBEING) if low_wellbeing else Debrief.objects.all()
-    if safeguarding:
-        flagged = flagged.filter(safeguarding_concern=True)
     return [
         (group_role.user, {"debrief_id": debrief.pk})
         for debrief in flagged.select_related("session")
@@ -84,9 +83,11 @@ def _flagged_debriefs(*roles, low_wellbeing=False, safeguarding=False):
 
 def _concerns():
     return [
-        (user, {"group_id": group.pk, "concern_id": 1})
-        for role in (Role.SUPERVISOR, Role.COORDINATOR)
-        for user, group in _team(role)
+        (group_role.user, {"group_id": concern.group_id, "concern_id": concern.pk})
+        for concern in Concern.objects.escalating()
+        for group_role in GroupRole.objects.filter(
+            group_id=concern.group_id, role__in=(Role.SUPERVISOR, Role.COORDINATOR)
+        ).select_related("user")
     ]
 
 
@@ -166,7 +167,6 @@ def _digests():
 SAMPLES = {
     "password_reset": lambda: [(user, {}) for user in User.objects.all()],
     "debrief_low_wellbeing": lambda: _flagged_debriefs(Role.SUPERVISOR, low_wellbeing=True),
-    "debrief_safeguarding": lambda: _flagged_debriefs(Role.SUPERVISOR, Role.COORDINATOR, safeguarding=True),
     "safeguarding_concern_raised": _concerns,
     "risk_to_life_concern_raised": _concerns,
     "follow_ups_assigned": _follow_ups_assigned,
@@ -188,7 +188,7 @@ def demo():
 def written_text() -> list[str]:
     """Every piece of free text people wrote about groups, sessions and members."""
     texts = []
-    for app in ("groups", "sessions_log"):
+    for app in ("groups", "sessions_log", "concerns"):
         for model in apps.get_app_config(app).get_models():
             fields = [field.name for field in model._meta.fields if isinstance(field, models.TextField)]
             for row in model.objects.values_list(*fields) if fields else []:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When, Window
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -52,12 +52,27 @@ class Lesson(models.Model):
             raise ValidationError({"action": "Describe the action before giving it an owner."})
 
 
+def _after_escalating_concern():
+    """Whether a safeguarding concern or a risk to life was raised from the debrief's session, as
+    a condition on debriefs (see Debrief.needs_attention)."""
+    from concerns.models import Concern  # concerns' models import these
+
+    return Exists(Concern.objects.escalating().filter(session_id=OuterRef("session_id")))
+
+
 class DebriefQuerySet(models.QuerySet):
+    def with_attention(self):
+        """Each debrief marked with `after_escalating_concern`, in the same query, for its flags
+        and review due date."""
+        return self.annotate(after_escalating_concern=_after_escalating_concern())
+
     def flagged_first(self):
-        """Debriefs needing attention first (a safeguarding concern, or wellbeing 2 or less), then
-        oldest. The primary key settles ties, so that pages of the queue never share or skip one."""
+        """Debriefs needing attention first (Debrief.needs_attention), then oldest. The primary key
+        settles ties, so that pages of the queue never share or skip one."""
         return self.annotate(
-            flag_order=Case(When(Debrief.FLAGGED, then=Value(0)), default=Value(1), output_field=IntegerField())
+            flag_order=Case(
+                When(Debrief.needs_attention(), then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
         ).order_by("flag_order", "created_at", "pk")
 
     def awaiting_review(self):
@@ -88,61 +103,64 @@ class DebriefQuerySet(models.QuerySet):
             .exclude(author=user)
             .select_related("session__group", "author")
             .defer(*(field for field in Debrief.PRIVATE_FIELDS if field not in Debrief.FLAG_FIELDS))
+            .with_attention()
             .flagged_first()
         )
 
     def with_waiting_counts(self, today: datetime.date | None = None):
-        """Each debrief with how many there are in all (`waiting_total`), how many of them are
-        flagged (`waiting_flagged`) and how many have waited past their review date
-        (`waiting_overdue`): a page of them then brings its counts in the same query."""
+        """Each debrief with how many there are in all (`waiting_total`), how many of them need
+        attention first (`waiting_flagged`: Debrief.needs_attention) and how many have waited past
+        their review date (`waiting_overdue`): a page of them then brings its counts in the same
+        query."""
         overdue = _review_overdue(today or timezone.localdate()) & Q(reviewed=False)
         return self.annotate(
             waiting_total=Window(Count("pk")),
-            waiting_flagged=Window(Count("pk", filter=Debrief.FLAGGED)),
+            waiting_flagged=Window(Count("pk", filter=Debrief.needs_attention())),
             waiting_overdue=Window(Count("pk", filter=overdue)),
         )
 
 
 def _review_overdue(today: datetime.date) -> Q:
-    """Written before the start of the day REVIEW_DUE_DAYS days before today, so that its
-    review_due_on is before today."""
-    written_before = today - datetime.timedelta(days=Debrief.REVIEW_DUE_DAYS)
-    return Q(created_at__lt=timezone.make_aware(datetime.datetime.combine(written_before, datetime.time.min)))
+    """Past Debrief.review_due_on: written before the start of the day REVIEW_DUE_DAYS days before
+    today, or REVIEW_DUE_DAYS_AFTER_CONCERN days after a safeguarding concern or a risk to life in
+    the session."""
+
+    def written_before(days: int) -> Q:
+        start = datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time.min)
+        return Q(created_at__lt=timezone.make_aware(start))
+
+    return written_before(Debrief.REVIEW_DUE_DAYS) | (
+        Q(_after_escalating_concern()) & written_before(Debrief.REVIEW_DUE_DAYS_AFTER_CONCERN)
+    )
 
 
 class Debrief(models.Model):
     """A facilitator's own reflection after a session. Read only by its author, the group's
-    supervisor and superusers; coordinators only learn that it exists."""
+    supervisor and superusers; coordinators only learn that it exists. A concern that came up in
+    the session is not written here but raised as a concern (the concerns app), which the people
+    who must act on it see."""
 
     REVIEW_DUE_DAYS = 7
+    # After a safeguarding concern or a risk to life in the session, the supervisor looks sooner.
+    REVIEW_DUE_DAYS_AFTER_CONCERN = 1
     # What the facilitator wrote, and how they are: read only by those who may read the debrief
     # (permissions.can_read_debrief), on its pages and in the change history, and in no export.
     PRIVATE_FIELDS = (
         "how_it_went",
         "anything_difficult",
-        "safeguarding_concern",
-        "safeguarding_action",
-        "safeguarding_told",
         "wellbeing",
         "support_wanted",
     )
     # Of those, what a reader's lists show as the reason a debrief waits first (`flags`).
-    FLAG_FIELDS = ("safeguarding_concern", "wellbeing")
+    FLAG_FIELDS = ("wellbeing",)
     LOW_WELLBEING = 2  # a score at or below this asks the supervisor to look first
-    FLAGGED = Q(safeguarding_concern=True) | Q(wellbeing__lte=LOW_WELLBEING)
 
     session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="debriefs")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="debriefs")
     how_it_went = models.TextField("How did the session go?", max_length=4_000)
-    anything_difficult = models.TextField("Was anything difficult?", max_length=4_000, blank=True)
-    safeguarding_concern = models.BooleanField("Was there a safeguarding concern?", default=False)
-    safeguarding_action = models.TextField(
-        "What was done under the organisation's safeguarding policy",
-        max_length=2_000,
-        blank=True,
-        help_text=NO_SELF_HARM_DETAILS,
+    anything_difficult = models.TextField(
+        "Was anything difficult?", max_length=4_000, blank=True, help_text=NO_SELF_HARM_DETAILS
     )
-    safeguarding_told = models.CharField("Who was told", max_length=200, blank=True, validators=[validate_single_line])
     wellbeing = models.PositiveSmallIntegerField(
         "How are you feeling after the session?",
         validators=[MinValueValidator(1), MaxValueValidator(5)],
@@ -174,14 +192,13 @@ class Debrief(models.Model):
     def __str__(self):
         return f"Debrief by {self.author} for {self.session}"
 
-    def clean(self):
-        if self.safeguarding_concern and not (self.safeguarding_action.strip() and self.safeguarding_told.strip()):
-            errors = {}
-            if not self.safeguarding_action.strip():
-                errors["safeguarding_action"] = "Say what was done under the safeguarding policy."
-            if not self.safeguarding_told.strip():
-                errors["safeguarding_told"] = "Say who was told."
-            raise ValidationError(errors)
+    @classmethod
+    def needs_attention(cls) -> Q:
+        """The one rule for which debriefs the supervisor looks at first, as a condition: the
+        facilitator's wellbeing is low (2 or less), or a safeguarding concern or a risk to life
+        was raised from the session, open or closed since (closing the concern does not undo what
+        the facilitator went through). The same rule hurries the review (review_due_days)."""
+        return Q(wellbeing__lte=cls.LOW_WELLBEING) | Q(_after_escalating_concern())
 
     @property
     def is_locked(self) -> bool:
@@ -189,11 +206,24 @@ class Debrief(models.Model):
         return self.reviewed
 
     @property
+    def follows_escalating_concern(self) -> bool:
+        """Whether a safeguarding concern or a risk to life was raised from this debrief's session:
+        as annotated by DebriefQuerySet.with_attention(), or else asked of the database."""
+        annotated = getattr(self, "after_escalating_concern", None)
+        if annotated is not None:
+            return annotated
+        if self.session_id is None:
+            return False
+        from concerns.models import Concern  # concerns' models import these
+
+        return Concern.objects.escalating().filter(session_id=self.session_id).exists()
+
+    @property
     def flags(self) -> list[str]:
-        """Why the debrief needs the supervisor's attention first, in words."""
+        """Why the debrief needs the supervisor's attention first, in words (needs_attention)."""
         flags = []
-        if self.safeguarding_concern:
-            flags.append("Safeguarding concern")
+        if self.follows_escalating_concern:
+            flags.append("Concern raised in the session")
         if self.has_low_wellbeing:
             flags.append(f"Low wellbeing ({self.wellbeing})")
         return flags
@@ -208,8 +238,14 @@ class Debrief(models.Model):
         return bool(self.flags)
 
     @property
+    def review_due_days(self) -> int:
+        return self.REVIEW_DUE_DAYS_AFTER_CONCERN if self.follows_escalating_concern else self.REVIEW_DUE_DAYS
+
+    @property
     def review_due_on(self) -> datetime.date:
-        return timezone.localtime(self.created_at).date() + datetime.timedelta(days=self.REVIEW_DUE_DAYS)
+        """A review is due a week after the debrief was written, or the next day after a
+        safeguarding concern or a risk to life in the session (needs_attention)."""
+        return timezone.localtime(self.created_at).date() + datetime.timedelta(days=self.review_due_days)
 
     @property
     def days_waiting(self) -> int:

@@ -46,6 +46,14 @@ class GroupSessionQuerySet(models.QuerySet):
         """Meta.ordering, said again: Django leaves it out of queries that count (GROUP BY)."""
         return self.order_by("-date", "-starts_at")
 
+    def run_alone(self):
+        """Held sessions with fewer than two facilitators present (GroupSession.was_run_alone)."""
+        return (
+            self.held()
+            .annotate(facilitator_count=Count("facilitators_present"))
+            .filter(facilitator_count__lt=GroupSession.FACILITATORS_NEEDED)
+        )
+
     def missing_register(self):
         """Held sessions nobody has taken the register for yet."""
         return self.filter(HELD_WITHOUT_REGISTER)
@@ -79,6 +87,10 @@ class GroupSession(models.Model):
         FACILITATOR_ABSENT = "facilitator_absent", "Facilitator absent"
         VENUE = "venue", "Venue not available"
         OTHER = "other", "Other"
+
+    # The guidance asks for a co-facilitator (GW-6), so that one can stay with a member who
+    # becomes very distressed (LS-Q12) while the other carries on with the group.
+    FACILITATORS_NEEDED = 2
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField()
@@ -158,6 +170,12 @@ class GroupSession(models.Model):
     @property
     def has_register(self):
         return self.register_taken_at is not None
+
+    @property
+    def was_run_alone(self) -> bool:
+        """Held with fewer than two facilitators present (FACILITATORS_NEEDED): nobody to stay with
+        a member in distress while the group carries on. Reads prefetched facilitators."""
+        return self.was_held and len(self.facilitators_present.all()) < self.FACILITATORS_NEEDED
 
 
 # Which sessions count where, as conditions: for filters, and for counts in one aggregate.
@@ -264,7 +282,12 @@ class FollowUpQuerySet(models.QuerySet):
 
 
 class FollowUp(models.Model):
-    """Someone to contact because a member has missed sessions."""
+    """Someone to contact: because a member has missed sessions, or to check in with them after a
+    safeguarding concern or a risk to life (concerns.services.raise_concern)."""
+
+    class Kind(models.TextChoices):
+        MISSED_SESSIONS = "missed_sessions", "Missed sessions"
+        AFTER_CONCERN = "after_concern", "Check-in after a concern"
 
     class Outcome(models.TextChoices):
         CONTACTED = "contacted", "Contacted"
@@ -273,10 +296,17 @@ class FollowUp(models.Model):
         OTHER = "other", "Other"
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.MISSED_SESSIONS, editable=False)
+    # Missed sessions only: the session missed last, and how many in a row.
     session = models.ForeignKey(
-        GroupSession, on_delete=models.CASCADE, related_name="follow_ups", help_text="The session that was missed."
+        GroupSession,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        help_text="The session that was missed.",
     )
-    consecutive_misses = models.PositiveSmallIntegerField()
+    consecutive_misses = models.PositiveSmallIntegerField(default=0)
     action = models.CharField(max_length=200)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="follow_ups"
@@ -298,6 +328,10 @@ class FollowUp(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "session"], name="one_follow_up_per_missed_session"),
             models.CheckConstraint(
+                condition=~Q(kind="missed_sessions") | Q(session__isnull=False, consecutive_misses__gte=1),
+                name="missed_sessions_follow_up_names_the_session",
+            ),
+            models.CheckConstraint(
                 condition=Q(closed_at__isnull=True, outcome="") | Q(closed_at__isnull=False) & ~Q(outcome=""),
                 name="closed_follow_up_has_outcome",
             ),
@@ -305,7 +339,13 @@ class FollowUp(models.Model):
         indexes = [models.Index(fields=["assignee", "closed_at"], name="followup_assignee_open")]
 
     def __str__(self):
-        return f"Follow up {self.member} ({self.consecutive_misses} missed)"
+        if self.is_for_missed_sessions:
+            return f"Follow up {self.member} ({self.consecutive_misses} missed)"
+        return f"Follow up {self.member} ({self.get_kind_display().lower()})"
+
+    @property
+    def is_for_missed_sessions(self) -> bool:
+        return self.kind == self.Kind.MISSED_SESSIONS
 
     @property
     def is_open(self):

@@ -114,6 +114,7 @@ class LessonFactory(factory.django.DjangoModelFactory):
 class DebriefFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Debrief
+        skip_postgeneration_save = True
 
     session = factory.SubFactory(GroupSessionFactory)
     author = factory.SubFactory(UserFactory)
@@ -121,12 +122,14 @@ class DebriefFactory(factory.django.DjangoModelFactory):
     anything_difficult = "One member found the topic hard and took a break."
     wellbeing = 4
 
-    class Params:
-        flagged = factory.Trait(
-            safeguarding_concern=True,
-            safeguarding_action="Followed the safeguarding policy and made a referral the same evening.",
-            safeguarding_told="The safeguarding lead",
-        )
+    @factory.post_generation
+    def after_concern(self, create, extracted, **kwargs):
+        """after_concern=True: a safeguarding concern was raised from the debrief's session, which
+        flags every debrief of it (Debrief.needs_attention)."""
+        if create and extracted:
+            from concerns.tests.factories import ConcernFactory  # which builds on these factories
+
+            ConcernFactory(session=self.session)
 
 
 class DebriefReviewFactory(factory.django.DjangoModelFactory):

@@ -108,13 +108,6 @@ def test_a_facilitator_cannot_change_a_colleagues_debrief(debrief, co_facilitato
     assert debrief.how_it_went == "Quiet start, warm finish."
 
 
-def test_a_safeguarding_concern_needs_what_was_done_and_who_was_told(session, facilitator):
-    with pytest.raises(ValidationError) as refusal:
-        save_debrief(debrief=new_debrief(session, safeguarding_concern=True), by=facilitator)
-
-    assert set(refusal.value.message_dict) == {"safeguarding_action", "safeguarding_told"}
-
-
 def test_a_debrief_can_be_changed_until_it_is_reviewed(debrief, facilitator):
     debrief.how_it_went = "Better than I first thought."
 
@@ -246,7 +239,10 @@ def test_debriefs_needing_attention_come_first_then_the_oldest(session, facilita
     old_calm = age(DebriefFactory(session=other_session, author=facilitator, wellbeing=4), days=9)
     new_calm = age(DebriefFactory(session=session, author=facilitator, wellbeing=5), days=1)
     low_wellbeing = age(DebriefFactory(session=session, author=co_facilitator, wellbeing=2), days=2)
-    concern = age(DebriefFactory(session=other_session, author=co_facilitator, wellbeing=4, flagged=True), days=3)
+    concern_session = GroupSessionFactory(
+        group=group, date=timezone.localdate() - datetime.timedelta(days=21), facilitators_present=[co_facilitator]
+    )
+    concern = age(DebriefFactory(session=concern_session, author=co_facilitator, wellbeing=4, after_concern=True), 3)
 
     assert list(Debrief.objects.flagged_first()) == [concern, low_wellbeing, old_calm, new_calm]
 
@@ -254,7 +250,7 @@ def test_debriefs_needing_attention_come_first_then_the_oldest(session, facilita
 def test_wellbeing_of_three_is_not_flagged(debrief):
     Debrief.objects.filter(pk=debrief.pk).update(wellbeing=3)
 
-    assert not Debrief.objects.filter(Debrief.FLAGGED).exists()
+    assert not Debrief.objects.filter(Debrief.needs_attention()).exists()
 
 
 def test_reviewed_debriefs_leave_the_queue(debrief, session, co_facilitator, supervisor):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts.tests.factories import UserFactory
+from concerns.tests.factories import ConcernFactory
 from groups.models import GroupRole
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
 from sessions_log.models import Debrief, DebriefNote, DebriefReview, GroupSession
@@ -48,9 +49,6 @@ def debrief_data(**changes) -> dict:
     data = {
         "how_it_went": "Warm and open.",
         "anything_difficult": "",
-        "safeguarding_concern": "False",
-        "safeguarding_action": "",
-        "safeguarding_told": "",
         "wellbeing": "4",
         "support_wanted": "",
     }
@@ -292,12 +290,12 @@ def test_a_debrief_with_mistakes_is_not_saved_and_keeps_what_was_typed(client, a
     url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
 
     response = sign_in(client, facilitator).post(
-        url, debrief_data(how_it_went="A hard evening for everyone.", safeguarding_concern="True")
+        url, debrief_data(anything_difficult="A hard evening for everyone.", how_it_went="", wellbeing="9")
     )
 
     assert response.status_code == 200
     assert not Debrief.objects.exists()
-    assert set(response.context["form"].errors) == {"safeguarding_action", "safeguarding_told"}
+    assert set(response.context["form"].errors) == {"how_it_went", "wellbeing"}
     assert "A hard evening for everyone." in response.content.decode()
 
 
@@ -306,9 +304,7 @@ def test_the_debrief_forms_errors_are_summed_up_at_the_top_each_linked_to_its_fi
 ):
     url = reverse("sessions_log:debrief_write", kwargs={"pk": active_group.pk, "session_pk": session.pk})
 
-    response = sign_in(client, facilitator).post(
-        url, debrief_data(how_it_went="", wellbeing="", safeguarding_concern="True")
-    )
+    response = sign_in(client, facilitator).post(url, debrief_data(how_it_went="", wellbeing=""))
 
     html = response.content.decode()
     heading, errors = read_summary(html)
@@ -317,17 +313,11 @@ def test_the_debrief_forms_errors_are_summed_up_at_the_top_each_linked_to_its_fi
     assert errors == [
         ("#id_how_it_went", "How did the session go? This field is required."),
         ("#id_wellbeing_0", "How are you feeling after the session? This field is required."),
-        (
-            "#id_safeguarding_action",
-            "What was done under the organisation's safeguarding policy: "
-            "Say what was done under the safeguarding policy.",
-        ),
-        ("#id_safeguarding_told", "Who was told: Say who was told."),
     ]
     assert_every_link_finds_its_field(html)
     # Beside each field, the same words.
     form = response.context["form"]
-    for name in ("how_it_went", "safeguarding_action", "safeguarding_told", "wellbeing"):
+    for name in ("how_it_went", "wellbeing"):
         assert escape(form.errors[name][0]) in html
     # The summary says it all: no second message at the top of the page.
     assert messages_of(response) == []
@@ -469,15 +459,14 @@ def test_an_empty_note_is_refused_on_the_debrief_page(client, scene, facilitator
 
 
 def test_the_supervisor_sees_the_review_form_and_flags_in_words(client, scene, supervisor):
-    Debrief.objects.filter(pk=scene.debrief.pk).update(
-        wellbeing=2, safeguarding_concern=True, safeguarding_action="Followed policy.", safeguarding_told="Lead"
-    )
+    Debrief.objects.filter(pk=scene.debrief.pk).update(wellbeing=2)
+    ConcernFactory(session=scene.session)
 
     response = sign_in(client, supervisor).get(debrief_url("debrief", scene, debrief_pk=scene.debrief.pk))
 
     page = response.content.decode()
     assert response.context["review_form"] is not None
-    assert "Safeguarding concern" in page
+    assert "Concern raised in the session" in page
     assert "Low wellbeing (2)" in page
 
 
@@ -575,13 +564,18 @@ def test_the_queue_puts_flagged_debriefs_first_then_the_oldest(client, scene, su
     newest_calm = age(scene.debrief, days=1)
     oldest_calm = age(DebriefFactory(session=earlier, author=scene.debrief.author), days=9)
     low = age(DebriefFactory(session=scene.session, author=co_facilitator, wellbeing=1), days=2)
-    concern = age(DebriefFactory(session=earlier, author=co_facilitator, flagged=True), days=3)
+    concern_session = GroupSessionFactory(
+        group=scene.group,
+        date=timezone.localdate() - datetime.timedelta(days=21),
+        facilitators_present=[co_facilitator],
+    )
+    concern = age(DebriefFactory(session=concern_session, author=co_facilitator, after_concern=True), days=3)
 
     response = sign_in(client, supervisor).get(reverse("sessions_log:review_queue"))
 
     assert response.context["debriefs"] == [concern, low, oldest_calm, newest_calm]
     page = response.content.decode()
-    assert "Safeguarding concern" in page
+    assert "Concern raised in the session" in page
     assert "Low wellbeing (1)" in page
 
 
@@ -643,7 +637,10 @@ def test_the_queue_costs_the_same_few_queries_however_many_debriefs_wait(
 
 def test_a_long_queue_comes_twenty_five_a_page_flagged_first_with_its_counts(client, scene, supervisor):
     _fill_queue(supervisor, groups=3, per_group=10)
-    flagged = DebriefFactory(session=scene.session, flagged=True)
+    flagged = DebriefFactory(
+        session=GroupSessionFactory(group=scene.group, date=timezone.localdate() - datetime.timedelta(days=21)),
+        after_concern=True,
+    )
     sign_in(client, supervisor)
     url = reverse("sessions_log:review_queue")
 

@@ -4,6 +4,7 @@ Every part is fetched for all of the person's groups at once, so the page costs 
 queries whether they have one group or twenty.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Window
@@ -12,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from concerns.models import Concern
 from groups.models import GroupRole, RiskAssessment, SupportGroup
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
@@ -19,7 +21,7 @@ from groups_site.links import row_links
 from notifications import needs
 
 from ..models import HELD, Debrief, FollowUp, GroupSession, attendance_percentage
-from ..schedule import upcoming_dates
+from ..schedule import quarter_start, upcoming_dates
 
 UPCOMING_SESSIONS = 2
 RECENT_SESSIONS = 8
@@ -77,16 +79,28 @@ def dashboard(request):
         _supervisor_part(user, [group.pk for group in mine if group.supervises], now) if reviews_debriefs else None
     )
 
+    # The names of the members concerns are about, like members' records, are for the people who
+    # run a group (concerns.permissions.can_see_who_a_concern_is_about), not its supervisor.
+    running = {group.pk for group in mine if group.coordinates or group.facilitates}
+    oversees = any(group.coordinates or group.supervises for group in mine)
+    concerns = list(Concern.objects.needing_attention_of(user)) if oversees else []
+    for concern in concerns:
+        concern.show_member = concern.group_id in running
+
     _add_links(mine, follow_ups)
     context = {
         "needs": _what_needs(user, now, mine, facilitator_part, follow_ups, supervision),
+        "concerns": concerns,
         "facilitated": facilitator_part,
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
+        "run_alone": _run_alone_this_quarter([group for group in coordinated if not group.is_planning]),
         "supervision": supervision,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
+        "review_due_days_after_concern": Debrief.REVIEW_DUE_DAYS_AFTER_CONCERN,
+        "quarter_began": quarter_start(timezone.localdate()),
         "has_roles": bool(mine),
         "can_create_group": can_create_group(user),
     }
@@ -256,6 +270,20 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
         rate.marked += session["marked_count"]
         rate.attended += session["attended_count"]
     return list(rates.values())
+
+
+def _run_alone_this_quarter(groups) -> list[tuple[SupportGroup, int]]:
+    """For each group, how many sessions since the quarter began were held with fewer than two
+    facilitators (GroupSession.was_run_alone); groups with none are left out."""
+    if not groups:
+        return []
+    since = quarter_start(timezone.localdate())
+    counts = Counter(
+        GroupSession.objects.filter(group_id__in=[group.pk for group in groups], date__gte=since)
+        .run_alone()
+        .values_list("group_id", flat=True)
+    )
+    return [(group, counts[group.pk]) for group in groups if counts[group.pk]]
 
 
 def _supervisor_part(user, supervised_ids, now) -> dict:

@@ -98,7 +98,12 @@ def debrief_write(request, group, session):
     once their supervisor has reviewed it."""
     own = Debrief.objects.filter(session=session, author=request.user).select_related("review")
     debrief = own.first() or Debrief(session=session, author=request.user)
-    context = {"group": group, "session": session, "no_self_harm_details": NO_SELF_HARM_DETAILS}
+    context = {
+        "group": group,
+        "session": session,
+        "no_self_harm_details": NO_SELF_HARM_DETAILS,
+        "concerns_raised": session.concerns.count(),
+    }
 
     if request.method == "POST":
         form = DebriefForm(request.POST, instance=debrief)
@@ -196,5 +201,6 @@ def review_queue(request):
             "counts": counts,
             "supervises": supervises,
             "review_due_days": Debrief.REVIEW_DUE_DAYS,
+            "review_due_days_after_concern": Debrief.REVIEW_DUE_DAYS_AFTER_CONCERN,
         },
     )

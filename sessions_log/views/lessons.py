@@ -45,7 +45,8 @@ def lesson_log(request, group):
 
 @group_view(can_record_lesson)
 def lesson_create(request, group):
-    form = LessonForm(request.POST or None, group=group, initial={"session": request.GET.get("session")})
+    initial = {"session": request.GET.get("session"), "theme": request.GET.get("theme")}
+    form = LessonForm(request.POST or None, group=group, initial=initial)
     # Every session here is this group's: its date alone tells them apart, and fits a phone's width.
     form.fields["session"].label_from_instance = lambda session: f"{session.date:%-d %B %Y}"
     if request.method == "POST" and form.is_valid():

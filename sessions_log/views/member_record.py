@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from audit.models import AccessEvent
 from audit.services import record_access
+from concerns.permissions import can_raise_concern_now
 from groups.permissions import group_view
 from groups_site.refusals import show_refusal
 
@@ -51,7 +52,9 @@ def member_detail(request, group, member_pk):
             "recent_marks": member.attendance.select_related("session").order_by(
                 "-session__date", "-session__starts_at"
             )[:RECENT_MARKS],
-            "follow_ups": member.follow_ups.select_related("session", "assignee").order_by("-session__date", "-pk"),
+            "follow_ups": member.follow_ups.select_related("session", "assignee").order_by("-due_on", "-pk"),
+            "concerns": member.concerns.select_related("session", "member"),
+            "can_raise_concern": can_raise_concern_now(request.user, group),
             "can_manage_members": can_manage_members(request.user, group),
             "can_handle_subject_requests": can_handle_subject_requests(request.user, group),
         },

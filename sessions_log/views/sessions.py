@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from concerns.permissions import can_raise_concern_now, can_view_concerns
 from groups.models import SupportGroup
 from groups.permissions import group_view
 from groups_site.links import row_links
@@ -181,15 +182,24 @@ def _session_form_page(request, group, form, session=None):
     )
 
 
+RUN_ALONE_WARNING = (
+    "This session had fewer than two facilitators. The session's page says what the support plan asks "
+    "then, and offers to record a lesson about cover."
+)
+
+
 def _save_session(request, group, form):
     """Record the session through the service; a refusal lands on the form. None when refused."""
     try:
-        return record_session(
+        session = record_session(
             session=form.instance, facilitators=form.cleaned_data["facilitators_present"], by=request.user
         )
     except ValidationError as refusal:
         show_refusal(form, refusal)
         return None
+    if session.was_run_alone:
+        messages.warning(request, RUN_ALONE_WARNING)
+    return session
 
 
 @group_view(can_log_session)
@@ -257,6 +267,9 @@ def session_detail(request, group, session_pk):
     may_write_debrief = can_write_debrief(request.user, session, group) and not any(
         debrief.author_id == request.user.pk for debrief in debriefs
     )
+    concerns = (
+        list(session.concerns.select_related("member", "session")) if can_view_concerns(request.user, group) else []
+    )
     return render(
         request,
         "sessions_log/groupsession_detail.html",
@@ -272,6 +285,12 @@ def session_detail(request, group, session_pk):
             "can_record_session": can_record_session_now(request.user, group),
             "can_record_lesson": can_record_lesson(request.user, group),
             "can_write_debrief": may_write_debrief,
+            "concerns": concerns,
+            "can_view_concerns": can_view_concerns(request.user, group),
+            "can_raise_concern": session.was_held and can_raise_concern_now(request.user, group),
+            "run_alone": session.was_run_alone,
+            # What the plan says happens then, read only when it did.
+            "support_plan": group.support_plan_or_none if session.was_run_alone else None,
         },
     )
 

@@ -9,11 +9,11 @@ class Command(BaseCommand):
     help = (
         "Erase members' records kept longer than their group's retention period (after they left, or "
         "after the group closed), with every history copy, keeping sessions' attendance numbers; and "
-        "the debriefs of groups closed for longer than that; and access log records older than "
-        "ACCESS_LOG_RETENTION_MONTHS or their group's retention period, whichever is longer (records "
-        "of erasures stay, without their reason). Each group is purged on its own: one that fails is "
-        "left as it was, the others are purged, and the command ends with an error naming the failed "
-        "groups by id. Prints counts and ids only."
+        "the debriefs, concerns and complaints log of groups closed for longer than that; and access "
+        "log records older than ACCESS_LOG_RETENTION_MONTHS or their group's retention period, whichever "
+        "is longer (records of erasures stay, without their reason). Each group is purged on its own: "
+        "one that fails is left as it was, the others are purged, and the command ends with an error "
+        "naming the failed groups by id. Prints counts and ids only."
     )
 
     def add_arguments(self, parser):
@@ -33,8 +33,9 @@ class Command(BaseCommand):
         verb = "Would erase" if dry_run else "Erased"
         self.stdout.write(
             f"{verb}: {counts.members} member record(s), {counts.attendance_marks} attendance mark(s) "
-            f"(kept as session totals), {counts.follow_ups} follow-up(s), {counts.debriefs} debrief(s) of "
-            f"closed groups, {counts.history_copies} history copies, {counts.access_events} access log "
+            f"(kept as session totals), {counts.follow_ups} follow-up(s), {counts.debriefs} debrief(s), "
+            f"{counts.concerns} concern(s) and {counts.complaints} complaints-log entr(ies) of closed groups, "
+            f"{counts.history_copies} history copies, {counts.access_events} access log "
             f"record(s) past their retention period."
         )
         if dry_run:
