@@ -22,6 +22,8 @@ from django.utils.text import capfirst
 
 from groups.models import (
     Aim,
+    AimReview,
+    AimStanding,
     ChecklistAnswer,
     ExitStrategy,
     FacilitatorSupportPlan,
@@ -41,6 +43,7 @@ from sessions_log.models import (
     GroupSession,
     Lesson,
     Member,
+    Signposting,
 )
 from sessions_log.permissions import can_read_debrief, can_view_members
 
@@ -62,6 +65,14 @@ def _of_group(group) -> Q:
 def _session_ids(group):
     # From the history table, not the live one, so records of deleted sessions still count.
     return GroupSession.history.filter(group_id=group.pk).values("id")
+
+
+def _member_ids(group):
+    return Member.history.filter(group_id=group.pk).values("id")
+
+
+def _aim_ids(group):
+    return Aim.history.filter(group_id=group.pk).values("id")
 
 
 def _debrief_ids(group):
@@ -91,6 +102,8 @@ TRACKED = [
     Tracked(SupportGroup, "Group details", lambda group: Q(id=group.pk)),
     Tracked(GroupRole, "Team role", _of_group),
     Tracked(Aim, "Aim", _of_group),
+    Tracked(AimReview, "Aims review", _of_group),
+    Tracked(AimStanding, "Where the group stands on an aim", lambda group: Q(aim_id__in=_aim_ids(group))),
     Tracked(Rule, "Rule", _of_group),
     Tracked(ChecklistAnswer, "Checklist answer", _of_group),
     Tracked(RiskAssessment, "Risk assessment", _of_group),
@@ -114,10 +127,12 @@ TRACKED = [
     Tracked(
         FollowUp,
         "Follow-up",
-        lambda group: Q(session_id__in=_session_ids(group)),
+        # By member, not session: a check-in after leaving has no session.
+        lambda group: Q(member_id__in=_member_ids(group)),
         frozenset({"note"}),
         MEMBER_READERS,
     ),
+    Tracked(Signposting, "Signposting", _of_group, frozenset({"where_to"}), MEMBER_READERS),
     Tracked(Lesson, "Lesson", _of_group),
     Tracked(
         Debrief,
@@ -146,16 +161,17 @@ BY_KEY = {tracked.key: tracked for tracked in TRACKED}
 
 def group_history(group):
     """Every history record of the group's records, newest first, as rows of (history_date,
-    history_id, kind) ready to paginate."""
+    history_id, record_kind) ready to paginate."""
     parts = [
         tracked.history.objects.filter(tracked.in_group(group))
         .order_by()
-        .annotate(kind=Value(tracked.key, output_field=CharField()))
-        .values("history_date", "history_id", "kind")
+        # Not "kind": an audited model may have a field of that name (FollowUp.kind).
+        .annotate(record_kind=Value(tracked.key, output_field=CharField()))
+        .values("history_date", "history_id", "record_kind")
         for tracked in TRACKED
     ]
     first, *rest = parts
-    return first.union(*rest, all=True).order_by("-history_date", "kind", "-history_id")
+    return first.union(*rest, all=True).order_by("-history_date", "record_kind", "-history_id")
 
 
 def _with_previous_versions(history, ids):
@@ -198,7 +214,7 @@ def describe_history(rows, *, user, group) -> list[Entry]:
     created/changed/deleted and, for a change, each changed field's old and new value."""
     wanted = defaultdict(set)
     for row in rows:
-        wanted[row["kind"]].add(row["history_id"])
+        wanted[row["record_kind"]].add(row["history_id"])
     records, versions = {}, defaultdict(list)
     for kind, ids in wanted.items():
         for record in _with_previous_versions(BY_KEY[kind].history, ids):
@@ -214,9 +230,9 @@ def describe_history(rows, *, user, group) -> list[Entry]:
     pairs = []
     for row in rows:
         # A record erased since the page was counted (a member's, on request) is simply left out.
-        record = records.get((row["kind"], row["history_id"]))
+        record = records.get((row["record_kind"], row["history_id"]))
         if record is not None:
-            pairs.append((BY_KEY[row["kind"]], record, version_before(row["kind"], record)))
+            pairs.append((BY_KEY[row["record_kind"]], record, version_before(row["record_kind"], record)))
     may_see = _Readers(user, group, [record for _, record, _ in pairs])
     deltas = [(tracked, record, _changes(record, previous)) for tracked, record, previous in pairs]
     names = _user_names(change for _, _, changes in deltas for change in changes)

@@ -98,7 +98,8 @@ def _members(plan: ScalePlan, groups, rng, counts: Counter) -> dict[int, list[Me
             if number < plan.changing_members:
                 # Moved on half-way through; the exit strategy's aftercare was offered.
                 member.status = Member.Status.EXITED
-                member.exited_on = half_way - datetime.timedelta(days=1)
+                # Never before joining (the database refuses it): a one-session plan has no half way.
+                member.exited_on = max(half_way - datetime.timedelta(days=1), launched)
                 member.exit_reason = Member.ExitReason.MOVED_ON
                 member.aftercare_offered = "A check-in call a month after leaving."
             elif number >= plan.founding_members:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from audit.permissions import can_read_history
 from groups_site.refusals import show_refusal
 
+from .aims_progress import aims_progress
 from .checklist import SECTIONS_BY_SLUG, items_in_section
 from .forms import (
     AimForm,
@@ -34,6 +35,7 @@ from .models import (
     InvalidStatusTransition,
     Rule,
     SupportGroup,
+    aims_review_refusal,
 )
 from .permissions import (
     can_change_status,
@@ -41,6 +43,7 @@ from .permissions import (
     can_edit_plan,
     can_launch_group,
     can_manage_team,
+    can_record_aims_review,
     group_view,
     person_view,
 )
@@ -54,6 +57,7 @@ from .planning import (
 )
 from .services import (
     STATUS_ACTIONS,
+    ContactDetailsHeld,
     add_suggested_aim,
     add_team_role,
     change_group_status,
@@ -134,21 +138,34 @@ def plan(request, group):
         "can_manage_team": can_manage_team(request.user, group),
         "can_read_history": can_read_history(request.user, group),
     }
+    if group.launched_at is not None:
+        # After launch the aims are revisited: where the group has stood against each, over time.
+        context["aims_progress"] = aims_progress(group, group.aims.all())
+        context["can_record_aims_review"] = aims_review_refusal(group) is None and can_record_aims_review(
+            request.user, group
+        )
     return render(request, "groups/supportgroup_plan.html", context)
 
 
 @group_view(can_edit_plan)
 def group_edit(request, group):
     form = SupportGroupForm(request.POST or None, instance=group)
+    contact_details_held = False
     if request.method == "POST" and form.is_valid():
         try:
             save_group_details(group=form.instance, by=request.user)
         except ValidationError as refusal:
             show_refusal(form, refusal)
+            # Turning off held contact details erases them: the page links to its confirmation.
+            contact_details_held = isinstance(refusal, ContactDetailsHeld)
         else:
             messages.success(request, "The group's details have been saved.")
             return redirect(group)
-    return render(request, "groups/supportgroup_form.html", {"form": form, "group": group})
+    return render(
+        request,
+        "groups/supportgroup_form.html",
+        {"form": form, "group": group, "contact_details_held": contact_details_held},
+    )
 
 
 @require_POST

@@ -61,6 +61,8 @@ RECORD_FIELDS = [
     ("referral_route", "Referral"),
     ("referring_organisation", "Referring organisation"),
     ("contact_details", "Contact details"),
+    ("contact_consent_on", "Agreed to the team holding them on"),
+    ("contact_consent_how", "How they agreed"),
     ("exited_on", "Left on"),
     ("exit_reason", "Why they left"),
     ("aftercare_offered", "Support offered after leaving"),
@@ -123,7 +125,7 @@ def member_data(member: Member, *, reader) -> dict:
 
     versions = member.history.order_by("history_date", "history_id")
     attendance = member.attendance.select_related("session").order_by("session__date", "session__starts_at")
-    follow_ups = member.follow_ups.select_related("session").order_by("session__date", "pk")
+    follow_ups = member.follow_ups.select_related("session").order_by("created_at", "pk")
     return {
         "exported_at": _date(timezone.now()),
         "group": group.name,
@@ -146,7 +148,8 @@ def member_data(member: Member, *, reader) -> dict:
         ],
         "follow_ups": [
             {
-                "missed_session_date": _date(follow_up.session.date),
+                "kind": follow_up.get_kind_display(),
+                "missed_session_date": _date(follow_up.session.date) if follow_up.session else None,
                 "sessions_missed_in_a_row": follow_up.consecutive_misses,
                 "action": follow_up.action,
                 "raised_on": _date(follow_up.created_at),
@@ -156,6 +159,10 @@ def member_data(member: Member, *, reader) -> dict:
                 "note": redact(follow_up.note),
             }
             for follow_up in follow_ups
+        ],
+        "signposted_while_waiting": [
+            {"signposted_on": _date(signposting.signposted_on), "where_to": redact(signposting.where_to)}
+            for signposting in member.signpostings.order_by("signposted_on", "pk")
         ],
         "mentions_in_notes": [
             {**mention, "text": redact(mention["text"])} for mention in _mentions(member, names, reader=reader)

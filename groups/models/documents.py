@@ -105,6 +105,10 @@ class Risk(models.Model):
         return bool(self.likelihood and self.impact and self.mitigation.strip() and self.owner.strip())
 
 
+# Until a group's exit strategy says otherwise: a month after leaving.
+DEFAULT_CHECK_IN_WEEKS = 4
+
+
 class ExitStrategy(PlanDocument):
     group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="exit_strategy")
     members_leaving = models.TextField(
@@ -125,6 +129,14 @@ class ExitStrategy(PlanDocument):
         max_length=4_000,
         blank=True,
         help_text="Holidays, a facilitator away, the venue unavailable: what members are offered instead.",
+    )
+
+    check_in_after_weeks = models.PositiveSmallIntegerField(
+        "Check in with members this many weeks after they leave",
+        default=DEFAULT_CHECK_IN_WEEKS,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+        help_text="Everyone who leaves, and every member when the group closes, gets a check-in, given to a "
+        "coordinator, due this many weeks later.",
     )
 
     PARTS = ("members_leaving", "group_ending", "when_group_cannot_run")

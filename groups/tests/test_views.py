@@ -24,6 +24,7 @@ from groups import urls as group_urls
 from groups.checklist import CHECKLIST, items_in_section
 from groups.models import (
     Aim,
+    AimStanding,
     ChecklistAnswer,
     ExitStrategy,
     FacilitatorSupportPlan,
@@ -43,6 +44,7 @@ from groups.tests.factories import (
     RiskFactory,
     RuleFactory,
     SupportGroupFactory,
+    mark_launched,
 )
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +57,7 @@ ORDINARY_RULE = "What is said in the group stays in the group."
 MEMBERS = ("coordinator", "facilitator", "supervisor")
 EVERY_MEMBER = frozenset(MEMBERS)
 COORDINATORS = frozenset({"coordinator"})
+RUNNERS = frozenset({"coordinator", "facilitator"})
 
 
 # Helpers ---------------------------------------------------------------------------------------
@@ -179,6 +182,7 @@ def everything_about(group) -> dict:
             .values_list("title", "likelihood", "impact", "mitigation", "owner")
         ),
         "exit_strategy": list(ExitStrategy.objects.filter(group=group).values(*ExitStrategy.PARTS)),
+        "aims_reviews": list(AimStanding.objects.filter(review__group=group).values_list("scale", "words")),
         "support_plan": list(FacilitatorSupportPlan.objects.filter(group=group).values(*FacilitatorSupportPlan.PARTS)),
     }
 
@@ -321,6 +325,19 @@ GROUP_PAGES = [
         data=lambda plan: {"person": UserFactory(username="erin").username, "role": Role.CO_FACILITATOR},
     ),
     Page("team_remove", "POST", COORDINATORS, url_kwargs=lambda plan: {"role_pk": plan.removable_role.pk}),
+    # After launch, the people who run the group review where it stands against its aims.
+    Page("aims_review", "GET", RUNNERS, arrange=lambda plan: mark_launched(plan.group)),
+    Page(
+        "aims_review",
+        "POST",
+        RUNNERS,
+        arrange=lambda plan: mark_launched(plan.group),
+        data=lambda plan: {
+            "reviewed_on": timezone.localdate().isoformat(),
+            f"aim-{plan.aim.pk}-scale": "3",
+            f"aim-{plan.aim.pk}-words": "Members ask for help sooner than they did.",
+        },
+    ),
 ]
 POST_ONLY = {"launch", "change_status", "aim_add_suggestion", "aim_delete", "rule_delete", "team_remove"}
 ANYONE_SIGNED_IN_PAGES = {"home", "create"}  # not about one group; tested on their own below

@@ -271,8 +271,8 @@ def test_the_readable_copy_shows_the_same_with_other_members_redacted(client, th
 
 
 # session, user, group, roles, the member, names they were recorded under, other members' names,
-# versions, marks, follow-ups, 3 kinds of notes, event
-EXPORT_MAX_QUERIES = 14
+# versions, marks, follow-ups, signposting while they waited, 3 kinds of notes, event
+EXPORT_MAX_QUERIES = 15
 
 
 @pytest.mark.parametrize("name", ["member_export", "member_export_json"])

@@ -4,14 +4,15 @@ Every part is fetched for all of the person's groups at once, so the page costs 
 queries whether they have one group or twenty.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Window
+from django.db.models import Exists, F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import render
 from django.utils import timezone
 
-from groups.models import SupportGroup
+from groups.models import AimReview, SupportGroup, aims_review_due_on
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
 
@@ -50,7 +51,13 @@ class AttendanceRate:
 
 def dashboard(request):
     user = request.user
-    mine = list(SupportGroup.objects.with_roles_of(user).order_by("name", "pk"))
+    # With each group's last aims review, in the same query, for the coordinators' reminder.
+    last_aims_review = AimReview.objects.filter(group=OuterRef("pk")).order_by("-reviewed_on").values("reviewed_on")
+    mine = list(
+        SupportGroup.objects.with_roles_of(user)
+        .annotate(last_aims_review=Subquery(last_aims_review[:1]))
+        .order_by("name", "pk")
+    )
     facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
     coordinated = [group for group in mine if group.coordinates]
     # Superusers sign off debriefs in every group, supervising one or not.
@@ -64,6 +71,7 @@ def dashboard(request):
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
+        "aims_reviews_due": _aims_reviews_due([group for group in coordinated if group.is_running]),
         "supervision": _supervisor_part(user) if reviews_debriefs else None,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
@@ -155,6 +163,14 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
         rate.marked += session["marked_count"]
         rate.attended += session["attended_count"]
     return list(rates.values())
+
+
+def _aims_reviews_due(groups) -> list[tuple[SupportGroup, datetime.date]]:
+    """Active groups whose aims are due a review (groups.models.aims_review_due_on), with when it
+    fell due. Each group comes with its `last_aims_review` date."""
+    today = timezone.localdate()
+    due = [(group, aims_review_due_on(group, group.last_aims_review)) for group in groups]
+    return [(group, due_on) for group, due_on in due if due_on is not None and due_on <= today]
 
 
 def _supervisor_part(user) -> dict:
