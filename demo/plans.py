@@ -36,6 +36,7 @@ from groups.services import (
     start_risk_assessment,
 )
 
+from .after_launch import seed_after_launch
 from .sessions import seed_session_history
 from .submit import data_for, valid
 
@@ -219,3 +220,4 @@ def active_group(*, coordinator, facilitator, cofacilitator, supervisor) -> None
     group.launched_at = timezone.now() - datetime.timedelta(weeks=8)
     save_change(group, by=None, reason="Demo data: launched eight weeks ago", update_fields=["launched_at"])
     seed_session_history(group, facilitator=facilitator, cofacilitator=cofacilitator, supervisor=supervisor)
+    seed_after_launch(group, coordinator=coordinator, facilitator=facilitator)

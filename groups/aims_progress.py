@@ -123,9 +123,12 @@ def aims_review(request, group):
     data = request.POST or None
     form = AimReviewForm(data, instance=AimReview(group=group), initial={"reviewed_on": timezone.localdate()})
     aim_forms = [AimStandingForm(data, aim=aim) for aim in aims]
-    if request.method == "POST" and not refusal and form.is_valid() & all([f.is_valid() for f in aim_forms]):
+    # Every form is checked, so each shows its own errors at once.
+    all_valid = all([form.is_valid(), *(aim_form.is_valid() for aim_form in aim_forms)])
+    if request.method == "POST" and not refusal and all_valid:
         try:
-            record_aims_review(review=form.instance, standings=[f.instance for f in aim_forms], by=request.user)
+            standings = [aim_form.instance for aim_form in aim_forms]
+            record_aims_review(review=form.instance, standings=standings, by=request.user)
         except ValidationError as error:
             show_refusal(form, error)
         else:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from groups.models import SupportGroup
+from groups.models import AimReview, AimStanding, SupportGroup
 from groups.planning import launch_blockers
 from sessions_log.models import Attendance, Debrief, FollowUp, GroupSession, Lesson
 
@@ -51,6 +51,17 @@ def test_the_active_group_has_six_weeks_of_sessions_with_a_second_miss_followed_
     assert Debrief.objects.filter(session__group=group, reviewed=True).count() == 1
     assert Debrief.objects.filter(session__group=group, safeguarding_concern=True).count() == 1
     assert Lesson.objects.filter(group=group).count() == 2
+
+
+def test_the_active_group_shows_contact_check_ins_and_aims_reviews(seeded):
+    group = _group("Riverside peer support group (demo)")
+    assert group.holds_contact_details
+    assert [member.display_name for member in group.members.exclude(contact_details="")] == ["Sky"]
+    check_in = FollowUp.objects.get(member__group=group, kind=FollowUp.Kind.CHECK_IN)
+    assert (check_in.member.display_name, check_in.assignee.username) == ("Gus", "coordinator")
+    assert check_in.lacks_contact
+    assert AimReview.objects.filter(group=group).count() == 2
+    assert AimStanding.objects.filter(review__group=group).count() == 2 * group.aims.count()
 
 
 def test_a_second_run_adds_nothing(seeded):
