@@ -18,10 +18,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tests.factories import UserFactory
-from groups.models import GroupRole, SupportGroup
+from groups.models import AimReview, AimStanding, GroupRole, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, complete_plan
 from reports.models import CalendarFeed
-from sessions_log.models import GroupSession, Member
+from sessions_log.models import GroupSession, Member, Signposting
 from sessions_log.tests.factories import (
     AbsencePolicyFactory,
     AttendanceFactory,
@@ -110,6 +110,11 @@ def build_world() -> World:
     reviewed = DebriefFactory(session=held, author=people["cofacilitator"], how_it_went="Quayside reviewed words")
     DebriefReviewFactory(debrief=reviewed, reviewer=people["supervisor"], comments="Quayside review words")
     DebriefNoteFactory(debrief=reviewed, author=people["supervisor"], text="Quayside note words")
+    # After launch: the aims reviewed once (the group page charts it), and someone the full group
+    # had no room for signposted elsewhere (the member list shows where).
+    aims_review = AimReview.objects.create(group=group, reviewed_on=today, recorded_by=people["facilitator"])
+    AimStanding.objects.create(review=aims_review, aim=group.aims.get(), scale=3, words="Quayside aims words")
+    Signposting.objects.create(group=group, signposted_on=today, where_to="Quayside signposting words")
     # The co-facilitator follows the group's meetings in a calendar app (so the calendar page
     # has forms to renew and revoke the feed's address).
     CalendarFeed.objects.create(user=people["cofacilitator"], group=group)
@@ -133,6 +138,8 @@ def build_world() -> World:
         "Quayside reviewed words",
         "Quayside review words",
         "Quayside note words",
+        "Quayside aims words",
+        "Quayside signposting words",
     ]
     return World(group=group, other_group=other_group, people=people, objects=objects, secrets=secrets)
 
