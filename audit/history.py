@@ -23,6 +23,8 @@ from django.utils.text import capfirst
 from concerns.models import Complaint, Concern
 from groups.models import (
     Aim,
+    AimReview,
+    AimStanding,
     ChecklistAnswer,
     ExitStrategy,
     FacilitatorSupportPlan,
@@ -43,6 +45,7 @@ from sessions_log.models import (
     GroupSession,
     Lesson,
     Member,
+    Signposting,
 )
 from sessions_log.permissions import can_read_debrief, can_view_members
 
@@ -64,6 +67,14 @@ def _of_group(group) -> Q:
 def _session_ids(group):
     # From the history table, not the live one, so records of deleted sessions still count.
     return GroupSession.history.filter(group_id=group.pk).values("id")
+
+
+def _member_ids(group):
+    return Member.history.filter(group_id=group.pk).values("id")
+
+
+def _aim_ids(group):
+    return Aim.history.filter(group_id=group.pk).values("id")
 
 
 def _debrief_ids(group):
@@ -94,6 +105,8 @@ TRACKED = [
     Tracked(GroupRole, "Team role", _of_group),
     Tracked(Invitation, "Invitation to the team", _of_group),
     Tracked(Aim, "Aim", _of_group),
+    Tracked(AimReview, "Aims review", _of_group),
+    Tracked(AimStanding, "Where the group stands on an aim", lambda group: Q(aim_id__in=_aim_ids(group))),
     Tracked(Rule, "Rule", _of_group),
     Tracked(ChecklistAnswer, "Checklist answer", _of_group),
     Tracked(RiskAssessment, "Risk assessment", _of_group),
@@ -117,11 +130,12 @@ TRACKED = [
     Tracked(
         FollowUp,
         "Follow-up",
-        # By its member: a check-in after a concern names no session.
-        lambda group: Q(member_id__in=Member.history.filter(group_id=group.pk).values("id")),
+        # By member, not session: a check-in after a concern or after leaving names no session.
+        lambda group: Q(member_id__in=_member_ids(group)),
         frozenset({"note"}),
         MEMBER_READERS,
     ),
+    Tracked(Signposting, "Signposting", _of_group, frozenset({"where_to"}), MEMBER_READERS),
     Tracked(Lesson, "Lesson", _of_group),
     # Seen by the whole team, the supervisor included: its member shows as a number, never a name.
     Tracked(Concern, "Concern", _of_group),

@@ -36,6 +36,7 @@ from groups.services import (
     start_risk_assessment,
 )
 
+from .after_launch import seed_after_launch
 from .sessions import seed_session_history
 from .submit import data_for, valid
 
@@ -327,3 +328,4 @@ def active_group(*, coordinator, facilitator, cofacilitator, supervisor) -> None
     seed_session_history(
         group, coordinator=coordinator, facilitator=facilitator, cofacilitator=cofacilitator, supervisor=supervisor
     )
+    seed_after_launch(group, coordinator=coordinator, facilitator=facilitator)

@@ -77,8 +77,10 @@ class SupportGroupForm(OpenedVersionMixin, forms.ModelForm):
             "meeting_start",
             "meeting_end",
             "allows_contact_between_sessions",
+            "holds_contact_details",
             "member_names",
             "retention_months",
+            "aims_review_months",
         ]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
@@ -91,6 +93,7 @@ class SupportGroupForm(OpenedVersionMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _default_when_empty(self, "aims_review_months")
         self.helper = template_form_helper(
             Fieldset("Purpose", "name", "purpose", "why_group_work"),
             Fieldset(
@@ -116,9 +119,30 @@ class SupportGroupForm(OpenedVersionMixin, forms.ModelForm):
                 "meeting_start",
                 "meeting_end",
             ),
-            Fieldset("Contact and records", "allows_contact_between_sessions", "member_names", "retention_months"),
+            Fieldset(
+                "Contact and records",
+                "allows_contact_between_sessions",
+                "holds_contact_details",
+                "member_names",
+                "retention_months",
+            ),
+            Fieldset("After launch", "aims_review_months"),
             "opened_version",
         )
+
+
+def _default_when_empty(form, name) -> None:
+    """A number with a sensible default may be left empty: it then keeps the model's default."""
+    field = form.fields[name]
+    default = form._meta.model._meta.get_field(name).default
+    field.required = False
+    field.help_text = f"{field.help_text} Left empty: {default}."
+
+    def clean():
+        value = form.cleaned_data.get(name)
+        return default if value is None else value
+
+    setattr(form, f"clean_{name}", clean)
 
 
 class AimForm(forms.ModelForm):
@@ -257,11 +281,12 @@ RiskFormSet = forms.inlineformset_factory(
 class ExitStrategyForm(OpenedVersionMixin, forms.ModelForm):
     class Meta:
         model = ExitStrategy
-        fields = list(ExitStrategy.PARTS)
+        fields = [*ExitStrategy.PARTS, "check_in_after_weeks"]
         widgets = {part: forms.Textarea(attrs={"rows": 4}) for part in ExitStrategy.PARTS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _default_when_empty(self, "check_in_after_weeks")
         self.helper = template_form_helper()
 
 

@@ -48,6 +48,12 @@ def can_edit_plan(user, group) -> bool:
     return not group.is_closed and holds_role(user, group, Role.COORDINATOR)
 
 
+def can_record_aims_review(user, group) -> bool:
+    """The people who run the group, its coordinators and facilitators, review where it stands
+    against its aims (models.aims_review_refusal says when)."""
+    return holds_role(user, group, *Role.RUNNING)
+
+
 def can_manage_team(user, group) -> bool:
     """Only coordinators decide who facilitates and supervises."""
     return holds_role(user, group, Role.COORDINATOR)

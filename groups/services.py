@@ -15,8 +15,26 @@ from audit.changes import create_many, delete_change, save_change, stamped
 from groups_site import events
 
 from .checklist import items_for
-from .models import Aim, ChecklistAnswer, GroupRole, Risk, RiskAssessment, Rule, SupportGroup
-from .permissions import can_change_status, can_create_group, can_edit_plan, can_manage_team, can_supervise
+from .models import (
+    Aim,
+    AimReview,
+    AimStanding,
+    ChecklistAnswer,
+    GroupRole,
+    Risk,
+    RiskAssessment,
+    Rule,
+    SupportGroup,
+    aims_review_refusal,
+)
+from .permissions import (
+    can_change_status,
+    can_create_group,
+    can_edit_plan,
+    can_manage_team,
+    can_record_aims_review,
+    can_supervise,
+)
 from .planning import launch_group
 from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
 
@@ -87,17 +105,33 @@ GROUP_DETAILS_CHANGED = (
 )
 
 
+class ContactDetailsHeld(ValidationError):
+    """Turning off "the team may hold a contact detail" while some are held: that erases them,
+    which has its own confirmation (sessions_log.erasure.stop_holding_contact_details)."""
+
+
 def save_group_details(*, group: SupportGroup, expected_version: int, by) -> SupportGroup:
     """Save the group's details as a coordinator changed them, only if nobody else has saved them
     since this person opened them (`expected_version`, SupportGroup.version): of two people
     editing at once, the second is told rather than silently overwriting the first. Only the
     details are written, so a copy loaded before someone paused or closed the group never writes
-    its old status back."""
+    its old status back. Holding contact details is not turned off here while any are held: that
+    erases them, after a confirmation of its own."""
     with transaction.atomic(durable=True):
         locked = lock_group(group.pk)
         _refuse_unless_plan_editable(locked, by)
         if locked.version != expected_version:
             raise ChangedSinceOpened(GROUP_DETAILS_CHANGED, current=locked)
+        if locked.holds_contact_details and not group.holds_contact_details:
+            held = locked.members_with_contact_details().count()
+            if held:
+                raise ContactDetailsHeld(
+                    {
+                        "holds_contact_details": f"The team holds contact details for {held} "
+                        f"member{'s' if held != 1 else ''}. Turning this off erases them: confirm that on its "
+                        "own page first. Nothing else has been saved yet."
+                    }
+                )
         group.full_clean()
         group.version = locked.version + 1
         save_change(group, by=by, reason="Details saved", update_fields=[*_detail_fields(), "version", "updated_at"])
@@ -159,6 +193,42 @@ def save_rule(*, rule: Rule, by) -> Rule:
 
 def remove_rule(*, rule: Rule, by) -> None:
     _remove_plan_item(rule, by=by, noun="rule")
+
+
+# Aims revisited after launch -------------------------------------------------------------------
+
+AIMS_CHANGED = "The group's aims changed since this page was opened. Reload it to review each aim as it is now."
+
+
+def record_aims_review(*, review: AimReview, standings: list[AimStanding], by) -> AimReview:
+    """Record where the group stands against each of its aims (review.group says which): one
+    standing for every aim, all saved together or none. No standing may name a member."""
+    with transaction.atomic(durable=True):
+        group = lock_group(review.group_id)
+        if not can_record_aims_review(by, group):
+            raise PermissionDenied("Only the group's coordinators and facilitators review where it stands.")
+        refusal = aims_review_refusal(group)
+        if refusal:
+            raise ValidationError(refusal)
+        aims = {aim.pk: aim for aim in Aim.objects.select_for_update().filter(group=group)}
+        if not aims:
+            raise ValidationError("The group has no aims to review yet.")
+        if sorted(standing.aim_id for standing in standings) != sorted(aims):
+            raise ValidationError(AIMS_CHANGED)
+        review.group, review.recorded_by = group, by
+        if review.reviewed_on and AimReview.objects.filter(group=group, reviewed_on=review.reviewed_on).exists():
+            raise ValidationError({"reviewed_on": "A review is already recorded for this date."})
+        review.full_clean(validate_constraints=False)
+        for standing in standings:
+            standing.aim = aims[standing.aim_id]
+            standing.aim.group = group
+            standing.full_clean(exclude=["review"])
+        save_change(review, by=by, reason="Aims reviewed")
+        for standing in standings:
+            standing.review = review
+        create_many(AimStanding, standings, by=by, reason="Aims reviewed")
+        events.announce(events.aims_reviewed, review_id=review.pk, group_id=group.pk, by_id=by.pk)
+    return review
 
 
 # The checklist and the documents ---------------------------------------------------------------

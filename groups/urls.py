@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import aims_progress, views
 
 app_name = "groups"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("groups/<int:pk>/close/", views.close, name="close"),
     path("groups/<int:pk>/aims/", views.aims, name="aims"),
     path("groups/<int:pk>/aims/suggested/", views.aim_add_suggestion, name="aim_add_suggestion"),
+    path("groups/<int:pk>/aims/review/", aims_progress.aims_review, name="aims_review"),
     path("groups/<int:pk>/aims/<int:aim_pk>/edit/", views.aim_edit, name="aim_edit"),
     path("groups/<int:pk>/aims/<int:aim_pk>/delete/", views.aim_delete, name="aim_delete"),
     path("groups/<int:pk>/rules/", views.rules, name="rules"),

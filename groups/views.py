@@ -22,6 +22,7 @@ from groups_site.refusals import show_refusal
 from invitations.services import invite_to_team
 from sessions_log.models import Member
 
+from .aims_progress import aims_progress
 from .answers import Question, questions, shown_detail
 from .checklist import SAFETY_CRITICAL_EXPLANATION, SECTIONS, SECTIONS_BY_SLUG, UNDER_18_EXPLANATION, items_in_section
 from .closing import close_group, members_leaving_with_the_group
@@ -48,6 +49,7 @@ from .models import (
     InvalidStatusTransition,
     Rule,
     SupportGroup,
+    aims_review_refusal,
 )
 from .permissions import (
     CANNOT_CREATE_GROUP,
@@ -56,6 +58,7 @@ from .permissions import (
     can_edit_plan,
     can_launch_group,
     can_manage_team,
+    can_record_aims_review,
     group_view,
     person_view,
 )
@@ -72,6 +75,7 @@ from .planning import (
 from .services import (
     STATUS_ACTIONS,
     ChangedSinceOpened,
+    ContactDetailsHeld,
     add_suggested_aim,
     add_team_role,
     change_group_status,
@@ -170,6 +174,11 @@ def _plan_context(request, group, *, launch_form=None) -> dict:
         "can_view_concerns": can_view_concerns(request.user, group),
         "can_view_complaints": can_view_complaints(request.user, group),
         "can_record_complaint": can_record_complaint_now(request.user, group),
+        # After launch the aims are revisited: where the group has stood against each, over time.
+        "aims_progress": aims_progress(group, group.aims.all()) if group.launched_at is not None else None,
+        "can_record_aims_review": group.launched_at is not None
+        and aims_review_refusal(group) is None
+        and can_record_aims_review(request.user, group),
     }
 
 
@@ -182,6 +191,7 @@ def plan(request, group):
 def group_edit(request, group):
     form = SupportGroupForm(request.POST or None, instance=group)
     changed_meanwhile = []
+    contact_details_held = False
     if request.method == "POST" and form.is_valid():
         try:
             save_group_details(
@@ -191,13 +201,20 @@ def group_edit(request, group):
             form, changed_meanwhile = _details_saved_meanwhile(request, form, refusal)
         except ValidationError as refusal:
             show_refusal(form, refusal)
+            # Turning off held contact details erases them: the page links to its confirmation.
+            contact_details_held = isinstance(refusal, ContactDetailsHeld)
         else:
             messages.success(request, "The group's details have been saved.")
             return redirect(group)
     return render(
         request,
         "groups/supportgroup_form.html",
-        {"form": form, "group": group, "changed_meanwhile": changed_meanwhile},
+        {
+            "form": form,
+            "group": group,
+            "changed_meanwhile": changed_meanwhile,
+            "contact_details_held": contact_details_held,
+        },
     )
 
 

@@ -29,16 +29,25 @@ supervisor_changed = Signal()
 member_added = Signal()  # + waiting (bool: on the waiting list, the group being full)
 member_admitted = Signal()
 member_left = Signal()
+# Someone pointed to other support because the group was full. Arguments: signposting_id,
+# group_id, waiting (bool: someone on the waiting list, while they wait), by_id.
+signposted = Signal()
+# A group stopped holding members' contact details, and those held were erased. Arguments:
+# group_id, erased (how many members' details), by_id.
+contact_details_erased = Signal()
 # After a session. Arguments: session_id, group_id, by_id.
 session_recorded = Signal()
 register_saved = Signal()
-# A follow-up of missed sessions. Arguments: follow_up_id, group_id, assignee_id (or None), by_id.
+# A follow-up: of missed sessions, a check-in after a concern, or a check-in some weeks after a
+# member left (FollowUp.kind). Arguments: follow_up_id, group_id, assignee_id (or None), by_id.
 follow_up_assigned = Signal()
 follow_up_closed = Signal()
 # Debriefs. Arguments: debrief_id, group_id, by_id.
 debrief_saved = Signal()  # + flagged (bool)
 debrief_reviewed = Signal()
 debrief_note_added = Signal()
+# The team recorded where the group stands against its aims. Arguments: review_id, group_id, by_id.
+aims_reviewed = Signal()
 # Concerns about a member's safety or wellbeing (the concerns app). Arguments: concern_id,
 # group_id, kind (a Concern.Kind value), by_id. Listeners tell the people who must act; a
 # concern's text never travels with the event.

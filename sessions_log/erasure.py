@@ -25,11 +25,12 @@ from audit.services import purge_access_log, record_access
 from concerns.retention import erase_records_of_group
 from groups.models import SupportGroup
 from groups.services import lock_group
+from groups_site import events
 from reports.summary import keep_erased_members, refresh_months
 
 from . import subject_access
 from .counters import refresh_register_counts
-from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member
+from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member, Signposting
 from .permissions import can_handle_subject_requests
 
 REASON_MAX_LENGTH = AccessEvent._meta.get_field("detail").max_length
@@ -95,6 +96,42 @@ def erase_member(*, member: Member, reason: str, by, remove_name_from=frozenset(
         counts = _erase_members(group=group, member_ids=[locked.pk], reason=reason, by=by)
         counts.notes_rewritten = notes_rewritten
         return counts
+
+
+# When a group stops holding contact details -----------------------------------------------------
+
+CONTACT_DETAILS_ERASED = "Contact details erased: the group no longer holds them"
+
+
+def stop_holding_contact_details(*, group, by) -> int:
+    """The group's plan stops holding members' contact details: every one held is erased, with
+    the consent recorded for it, and so is every earlier copy of them in the change history.
+    Only the group's coordinators may, even once the group has closed (erasing is never
+    refused). Returns how many members' details were erased."""
+    with transaction.atomic(durable=True):
+        locked = lock_group(group.pk)
+        if not can_handle_subject_requests(by, locked):
+            raise PermissionDenied("Only the group's coordinators decide whether it holds contact details.")
+        if not locked.holds_contact_details:
+            raise ValidationError("This group already holds no contact details.")
+        members = list(locked.members_with_contact_details().select_for_update().order_by("pk"))
+        blank = {"contact_details": "", "contact_consent_on": None, "contact_consent_how": ""}
+        for member in members:
+            for field, value in blank.items():
+                setattr(member, field, value)
+            save_change(member, by=by, reason=CONTACT_DETAILS_ERASED, update_fields=list(blank))
+        # The history keeps no copy: earlier versions are blanked where they are, as erasure
+        # takes a name out of notes (subject_access.remove_name_from_notes).
+        for version in Member.history.filter(group_id=locked.pk).exclude(**blank).order_by("history_id"):
+            for field, value in blank.items():
+                setattr(version, field, value)
+            version.save(update_fields=list(blank))
+        locked.holds_contact_details = False
+        save_change(
+            locked, by=by, reason="Stopped holding members' contact details", update_fields=["holds_contact_details"]
+        )
+        events.announce(events.contact_details_erased, group_id=locked.pk, erased=len(members), by_id=by.pk)
+    return len(members)
 
 
 # When the retention period has passed ----------------------------------------------------------
@@ -267,6 +304,7 @@ def _delete_history_of_members(member_ids) -> int:
             (Member.history, "id__in"),
             (Attendance.history, "member_id__in"),
             (FollowUp.history, "member_id__in"),
+            (Signposting.history, "member_id__in"),
         )
     )
 

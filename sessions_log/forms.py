@@ -17,6 +17,7 @@ from .models import (
     GroupSession,
     Lesson,
     Member,
+    Signposting,
 )
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,15 +31,36 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = list(Member.DETAIL_FIELDS)
-        widgets = {"joined_on": DATE_INPUT}
+        widgets = {"joined_on": DATE_INPUT, "contact_consent_on": DATE_INPUT}
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.group = group
         self.fields["display_name"].help_text = f"This group records {group.get_member_names_display().lower()}."
-        if not group.allows_contact_between_sessions:
-            # Not even offered: the group's plan says no contact between sessions.
-            del self.fields["contact_details"]
+        # Offered where the group's plan holds contact details; and, whatever the plan says now,
+        # for a member with a detail still held, so it can be seen and cleared, never a dead end.
+        self.shows_contact = group.holds_contact_details or any(
+            getattr(self.instance, field) for field in Member.CONTACT_FIELDS
+        )
+        if self.shows_contact:
+            self.fields[
+                "contact_consent_on"
+            ].help_text = "Ask before keeping a way to reach them, and say here when they agreed and how."
+        else:
+            for field in Member.CONTACT_FIELDS:
+                del self.fields[field]
+        self.helper = template_form_helper()
+
+
+class SignpostingForm(forms.ModelForm):
+    class Meta:
+        model = Signposting
+        fields = ["where_to", "signposted_on"]
+        widgets = {"signposted_on": DATE_INPUT}
+
+    def __init__(self, *args, group, member=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.group, self.instance.member = group, member
         self.helper = template_form_helper()
 
 
@@ -63,10 +85,13 @@ class AbsencePolicyForm(forms.ModelForm):
         fields = [
             "after_one_miss",
             "after_one_miss_assignee",
+            "after_one_miss_needs_contact",
             "after_two_misses",
             "after_two_misses_assignee",
+            "after_two_misses_needs_contact",
             "after_three_misses",
             "after_three_misses_assignee",
+            "after_three_misses_needs_contact",
             "apologies_count_as_missed",
             "days_to_follow_up",
         ]
@@ -121,6 +146,16 @@ class GroupSessionForm(forms.ModelForm):
         self.fields["facilitators_present"].queryset = get_user_model().objects.filter(
             pk__in=[user.pk for user in group.facilitators]
         )
+        if group.is_paused:
+            # A paused group holds no sessions, but still records what members were offered
+            # instead of each meeting (services.session_refusal).
+            not_run = GroupSession.Outcome.DID_NOT_RUN
+            self.fields["outcome"].choices = [(not_run, GroupSession.Outcome(not_run).label)]
+            self.initial["outcome"] = not_run
+            if not self.initial.get("not_run_reason"):
+                self.initial["not_run_reason"] = GroupSession.NotRunReason.GROUP_PAUSED
+            self.fields["offered_instead"].required = True
+            del self.fields["facilitators_present"]
         self.helper = template_form_helper()
 
 

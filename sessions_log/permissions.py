@@ -35,6 +35,12 @@ def can_record_session_now(user, group) -> bool:
     return group.is_running and can_log_session(user, group)
 
 
+def can_record_meeting_not_run_now(user, group) -> bool:
+    """While a group is paused, its facilitators still record each meeting that does not run,
+    with what members were offered instead (services.session_refusal)."""
+    return (group.is_running or group.is_paused) and can_log_session(user, group)
+
+
 def can_record_lesson(user, group) -> bool:
     return holds_role(user, group, *Role.RUNNING)
 

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from audit.changes import create_many, delete_change, save_change, update_many
 from concerns.models import Concern
-from groups.models import GroupRole, SupportGroup
+from groups.models import ExitStrategy, GroupRole, SupportGroup
+from groups.models.documents import DEFAULT_CHECK_IN_WEEKS
 from groups.services import lock_group
 from groups_site import events
 from reports.summary import months_of_follow_ups, refresh_months, this_month
@@ -35,6 +36,7 @@ from .models import (
     GroupSession,
     Lesson,
     Member,
+    Signposting,
 )
 from .permissions import (
     can_add_debrief_note,
@@ -74,18 +76,41 @@ def _lock_member(member, group) -> Member:
     return locked
 
 
-def _has_room(group) -> bool:
+def group_has_room(group) -> bool:
+    """Fewer members attend than the group's largest size."""
     return Member.objects.filter(group=group, status=Member.Status.ACTIVE).count() < group.maximum_size
 
 
+def signposts_instead_of_waiting(group) -> bool:
+    """The group is full, and its plan says to signpost people to other support then rather than
+    keep a waiting list ("Running self-harm support groups": what happens when a group is
+    oversubscribed): nobody new is added, and where they were pointed to is recorded instead."""
+    return group.when_full == SupportGroup.WhenFull.SIGNPOST and not group_has_room(group)
+
+
+def signposts_while_waiting(group) -> bool:
+    """The group's plan is a waiting list, and signposting to other support meanwhile."""
+    return group.when_full == SupportGroup.WhenFull.BOTH
+
+
+class SignpostInstead(ValidationError):
+    """The group is full and signposts people elsewhere rather than keeping a waiting list."""
+
+
 def add_member(*, member: Member, by) -> Member:
-    """Add a member to the group, or to its waiting list when the group is already full."""
+    """Add a member to the group; when it is already full, to its waiting list, unless the
+    group's plan is to signpost people elsewhere then (record_signposting instead)."""
     with transaction.atomic(durable=True):
         group = _lock_members_group(member, by)
         if group.is_closed:
             raise ValidationError(GROUP_CLOSED)
+        if signposts_instead_of_waiting(group):
+            raise SignpostInstead(
+                f"The group is full ({group.maximum_size} members), and its plan is to signpost people to other "
+                "support rather than keep a waiting list. Record where you signposted them instead."
+            )
         member.group = group
-        member.status = Member.Status.ACTIVE if _has_room(group) else Member.Status.WAITING_LIST
+        member.status = Member.Status.ACTIVE if group_has_room(group) else Member.Status.WAITING_LIST
         member.full_clean()
         waiting = member.is_waiting
         save_change(member, by=by, reason="Added to the waiting list" if waiting else "Joined the group")
@@ -102,13 +127,45 @@ def admit_from_waiting_list(*, member: Member, by) -> Member:
             raise ValidationError(GROUP_CLOSED)
         if not locked.is_waiting:
             raise ValidationError(f"{locked} is not on the waiting list.")
-        if not _has_room(group):
+        if not group_has_room(group):
             raise ValidationError(f"The group is full ({group.maximum_size} members).")
         locked.status = Member.Status.ACTIVE
         locked.joined_on = max(locked.joined_on, timezone.localdate())
         save_change(locked, by=by, reason="Admitted from the waiting list", update_fields=["status", "joined_on"])
         events.announce(events.member_admitted, member_id=locked.pk, group_id=group.pk, by_id=by.pk)
     return locked
+
+
+def record_signposting(*, signposting: Signposting, by) -> Signposting:
+    """Record that someone was pointed to other support because the group was full
+    (signposting.group says which): someone not added, or someone on its waiting list
+    (signposting.member) while they wait."""
+    with transaction.atomic(durable=True):
+        group = lock_group(signposting.group_id)
+        if not can_manage_members(by, group):
+            raise PermissionDenied(MEMBERS_REFUSAL)
+        if group.is_closed:
+            raise ValidationError("The group has closed, so nobody is waiting for a place in it.")
+        waiting = None
+        if signposting.member_id is not None:
+            waiting = Member.objects.select_for_update().filter(pk=signposting.member_id, group=group).first()
+            if waiting is None or not waiting.is_waiting:
+                raise ValidationError("Only someone on this group's waiting list is signposted while they wait.")
+        signposting.group, signposting.member, signposting.recorded_by = group, waiting, by
+        signposting.full_clean()
+        save_change(
+            signposting,
+            by=by,
+            reason="Signposted while waiting" if waiting else "Signposted elsewhere: the group was full",
+        )
+        events.announce(
+            events.signposted,
+            signposting_id=signposting.pk,
+            group_id=group.pk,
+            waiting=waiting is not None,
+            by_id=by.pk,
+        )
+    return signposting
 
 
 def update_member(*, member: Member, by) -> Member:
@@ -125,32 +182,44 @@ def update_member(*, member: Member, by) -> Member:
 
 
 def exit_member(*, member: Member, exited_on: datetime.date, reason: str, aftercare: str, by) -> Member:
-    """Record that a member has left (or come off the waiting list). Their open follow-ups close,
-    as there is no one to chase."""
+    """Record that a member has left (or come off the waiting list): see _exit_member."""
     with transaction.atomic(durable=True):
         group = _lock_members_group(member, by)
         locked = _lock_member(member, group)
-        return _exit_member(locked, group=group, exited_on=exited_on, reason=reason, aftercare=aftercare, by=by)
+        _exit_member(locked, group=group, exited_on=exited_on, reason=reason, aftercare=aftercare, by=by)
+    return locked
 
 
-def _exit_member(locked: Member, *, group, exited_on: datetime.date, reason: str, aftercare: str, by) -> Member:
-    """exit_member's body, for a member and group its caller has locked and whose permission it has
-    checked: closing a group (groups.closing.close_group) records every member as left with it."""
-    if locked.has_left:
-        raise ValidationError(f"{locked} has already left the group.")
-    if exited_on < locked.joined_on:
+def _exit_member(member: Member, *, group, exited_on: datetime.date, reason: str, aftercare: str, by):
+    """Inside the caller's transaction, with the group and the member locked and the caller's
+    permission checked: every way a member leaves comes here (their leaving recorded on its own,
+    and each attending member when the group closes for good).
+
+    Their open follow-ups close, as there are no more sessions to miss. Someone who was attending
+    gets a check-in, given to a coordinator and due as many weeks later as the group's exit
+    strategy says (LifeSIGNS: support carries on for a while after someone moves on). Someone
+    taken off the waiting list never came, so gets none. Returns the check-in, or None.
+
+    Only what leaving writes is checked: a name written before the group's naming rules changed,
+    or a contact detail, never stops anyone's leaving being recorded."""
+    if member.has_left:
+        raise ValidationError(f"{member} has already left the group.")
+    if exited_on < member.joined_on:
         raise ValidationError({"exited_on": "A member cannot leave before the date they joined."})
-    was_waiting = locked.is_waiting
-    locked.status = Member.Status.EXITED
-    locked.exited_on, locked.exit_reason, locked.aftercare_offered = exited_on, reason, aftercare
-    locked.full_clean()
+    if reason not in Member.ExitReason.values:
+        raise ValidationError({"exit_reason": "Choose why they left."})
+    was_waiting = member.is_waiting
+    member.status = Member.Status.EXITED
+    member.exited_on, member.exit_reason, member.aftercare_offered = exited_on, reason, aftercare
+    member.clean_fields(exclude={field.name for field in Member._meta.fields} - set(Member.EXIT_FIELDS))
+    member.validate_constraints()
     save_change(
-        locked,
+        member,
         by=by,
         reason="Taken off the waiting list" if was_waiting else "Left the group",
-        update_fields=["status", "exited_on", "exit_reason", "aftercare_offered"],
+        update_fields=list(Member.EXIT_FIELDS),
     )
-    for follow_up in FollowUp.objects.open().select_for_update().filter(member=locked).order_by("pk"):
+    for follow_up in FollowUp.objects.open().select_for_update().filter(member=member).order_by("pk"):
         _close_follow_up(
             follow_up,
             group=group,
@@ -159,18 +228,62 @@ def _exit_member(locked: Member, *, group, exited_on: datetime.date, reason: str
             by=by,
             reason="Closed: the member left",
         )
-    events.announce(events.member_left, member_id=locked.pk, group_id=group.pk, by_id=by.pk)
-    return locked
+    check_in = None if was_waiting else _raise_check_in(member, group=group, by=by)
+    events.announce(events.member_left, member_id=member.pk, group_id=group.pk, by_id=by.pk if by else None)
+    if check_in is not None:
+        events.announce(
+            events.follow_up_assigned,
+            follow_up_id=check_in.pk,
+            group_id=group.pk,
+            assignee_id=check_in.assignee_id,
+            by_id=by.pk if by else None,
+        )
+    return check_in
+
+
+def check_in_weeks(exit_strategy) -> int:
+    """How many weeks after someone leaves the coordinator checks in with them: as the group's
+    exit strategy says, or four until it says."""
+    return exit_strategy.check_in_after_weeks if exit_strategy is not None else DEFAULT_CHECK_IN_WEEKS
+
+
+def check_in_due_on(exit_strategy, exited_on: datetime.date) -> datetime.date:
+    """A check-in after leaving is due check_in_weeks after the day the member left."""
+    try:
+        return exited_on + datetime.timedelta(weeks=check_in_weeks(exit_strategy))
+    except OverflowError:  # a leaving date typed near the end of the calendar
+        return datetime.date.max
+
+
+def _raise_check_in(member: Member, *, group, by) -> FollowUp:
+    check_in = FollowUp(
+        kind=FollowUp.Kind.CHECK_IN,
+        member=member,
+        action=FollowUp.CHECK_IN_ACTION,
+        needs_contact=True,
+        assignee=_assignee(group, AbsencePolicy.Assignee.COORDINATOR),
+        due_on=check_in_due_on(ExitStrategy.objects.filter(group=group).first(), member.exited_on),
+    )
+    return save_change(check_in, by=by, reason="Check-in raised: the member left")
 
 
 # Sessions and registers ------------------------------------------------------------------------
 
 
-def session_refusal(group) -> str | None:
-    """Why sessions cannot be recorded for the group now, or None when they can: only an
-    active group holds sessions (not one in planning, paused or closed)."""
-    if group.is_running:
+PAUSED_GROUP_RECORDS_ONLY_MISSED_MEETINGS = (
+    "While the group is paused, only meetings that did not run are recorded, with what members were offered instead."
+)
+
+
+def session_refusal(group, *, held: bool = True) -> str | None:
+    """Why a session cannot be recorded for the group now, or None when it can. An active group
+    records its sessions and registers. A paused group holds none, but still records each meeting
+    that did not run, with what members were offered instead (GW-9). A group in planning or
+    closed records nothing."""
+    if group.is_running or (group.is_paused and not held):
         return None
+    if group.is_paused:
+        return PAUSED_GROUP_RECORDS_ONLY_MISSED_MEETINGS
     return f"Sessions can only be recorded for an active group; this group is {group.get_status_display().lower()}."
 
 
@@ -190,9 +303,19 @@ SESSION_DETAILS = ("date", "starts_at", "ends_at", "format", "outcome", "not_run
 
 
 def record_session(*, session: GroupSession, facilitators, by) -> GroupSession:
-    """Record (or correct) a session of an active group."""
+    """Record (or correct) a session of an active group, or a meeting of a paused group that did
+    not run, with what members were offered instead."""
     with transaction.atomic(durable=True):
-        group = _lock_running_group(session.group_id, by, refusal="Only the group's facilitators record its sessions.")
+        group = lock_group(session.group_id)
+        if not can_log_session(by, group):
+            raise PermissionDenied("Only the group's facilitators record its sessions.")
+        refusal = session_refusal(group, held=session.was_held)
+        if refusal:
+            raise SessionNotAllowed(refusal)
+        if group.is_paused and not session.offered_instead.strip():
+            raise ValidationError(
+                {"offered_instead": "Say what members were offered instead while the group is paused."}
+            )
         session.group = group
         correcting = session.pk is not None
         months = {session.date}
@@ -334,6 +457,8 @@ class FollowUpStep:
     action: str
     # An AbsencePolicy.Assignee; follow_up_assignee says who that is in a group.
     assignee: str
+    # Whether the step means reaching the member between sessions (a message, a call).
+    needs_contact: bool = True
 
 
 def follow_up_step(marks: Sequence[str], policy) -> FollowUpStep | None:
@@ -342,8 +467,8 @@ def follow_up_step(marks: Sequence[str], policy) -> FollowUpStep | None:
     if not marks or not policy.counts_as_missed(marks[0]):
         return None
     run = consecutive_misses(marks, policy)
-    action, assignee = policy.step_for(run)
-    return FollowUpStep(consecutive_misses=run, action=action, assignee=assignee)
+    action, assignee, needs_contact = policy.step_for(run)
+    return FollowUpStep(consecutive_misses=run, action=action, assignee=assignee, needs_contact=needs_contact)
 
 
 def consecutive_misses(marks, policy) -> int:
@@ -408,6 +533,7 @@ def _raise_follow_ups(*, session: GroupSession, by) -> FollowUpChanges:
                 session=session,
                 consecutive_misses=step.consecutive_misses,
                 action=step.action,
+                needs_contact=step.needs_contact,
                 assignee=assignees[assignee],
                 due_on=today if member_id in under_concern else due_on,
             )

@@ -61,6 +61,8 @@ RECORD_FIELDS = [
     ("referral_route", "Referral"),
     ("referring_organisation", "Referring organisation"),
     ("contact_details", "Contact details"),
+    ("contact_consent_on", "Agreed to the team holding them on"),
+    ("contact_consent_how", "How they agreed"),
     ("exited_on", "Left on"),
     ("exit_reason", "Why they left"),
     ("aftercare_offered", "Support offered after leaving"),
@@ -172,6 +174,10 @@ def member_data(member: Member, *, reader) -> dict:
                 "outcome": redact(concern.outcome),
             }
             for concern in concerns
+        ],
+        "signposted_while_waiting": [
+            {"signposted_on": _date(signposting.signposted_on), "where_to": redact(signposting.where_to)}
+            for signposting in member.signpostings.order_by("signposted_on", "pk")
         ],
         "mentions_in_notes": [
             {**mention, "text": redact(mention["text"])} for mention in _mentions(member, names, reader=reader)

@@ -19,6 +19,9 @@ urlpatterns = [
     path(group + "members/<int:member_pk>/edit/", members.member_edit, name="member_edit"),
     path(group + "members/<int:member_pk>/exit/", members.member_exit, name="member_exit"),
     path(group + "members/<int:member_pk>/admit/", members.member_admit, name="member_admit"),
+    path(group + "members/signpost/", members.signpost, name="signpost"),
+    path(group + "members/<int:member_pk>/signpost/", members.signpost, name="signpost_waiting"),
+    path(group + "contact-details/stop/", members.stop_holding_contact_details_page, name="stop_contact_details"),
     path(group + "absence-policy/", members.absence_policy, name="absence_policy"),
     path(group + "follow-ups/<int:follow_up_pk>/close/", members.follow_up_close, name="follow_up_close"),
     # Sessions and registers

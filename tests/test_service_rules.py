@@ -29,6 +29,8 @@ from groups.closing import close_group
 from groups.forms import ChecklistAnswerForm, ExitStrategyForm
 from groups.models import (
     Aim,
+    AimReview,
+    AimStanding,
     ChecklistAnswer,
     ExitStrategy,
     GroupRole,
@@ -43,6 +45,7 @@ from groups.services import (
     add_team_role,
     create_group,
     pause_group,
+    record_aims_review,
     remove_aim,
     remove_rule,
     remove_team_role,
@@ -66,7 +69,12 @@ from groups.tests.factories import (
 from invitations.models import Invitation
 from invitations.services import invite_to_team, resend_invitation, withdraw_invitation
 from reports.services import create_calendar_feed, renew_calendar_feed, revoke_calendar_feed
-from sessions_log.erasure import ERASED_MARKS_KEPT, erase_member
+from sessions_log.erasure import (
+    CONTACT_DETAILS_ERASED,
+    ERASED_MARKS_KEPT,
+    erase_member,
+    stop_holding_contact_details,
+)
 from sessions_log.models import (
     AbsencePolicy,
     Attendance,
@@ -77,6 +85,7 @@ from sessions_log.models import (
     GroupSession,
     Lesson,
     Member,
+    Signposting,
 )
 from sessions_log.services import (
     SessionNotAllowed,
@@ -87,6 +96,7 @@ from sessions_log.services import (
     exit_member,
     record_lesson,
     record_session,
+    record_signposting,
     review_debrief,
     save_absence_policy,
     save_debrief,
@@ -417,6 +427,20 @@ GROUP_SERVICES = [
         reason="Closed",
     ),
     Service(
+        "record_aims_review",
+        "facilitator",
+        "supervisor",
+        lambda scene, by: record_aims_review(
+            review=AimReview(group=scene.group, reviewed_on=TODAY()),
+            standings=[AimStanding(aim=scene.aim, scale=3, words="Members ask for help sooner.")],
+            by=by,
+        ),
+        prepare=_aim_and_rule,
+        wrong_state=_closed,
+        history=lambda scene: newest(AimReview, group_id=scene.group.pk),
+        reason="Aims reviewed",
+    ),
+    Service(
         "change_group_status",
         "coordinator",
         "facilitator",
@@ -484,6 +508,13 @@ def _own_debrief_reviewed(scene):
 
 def _debrief(scene):
     scene.debrief = DebriefFactory(session=scene.session, author=scene.people["facilitator"])
+
+
+def _contact_details_held(scene):
+    SupportGroup.objects.filter(pk=scene.group.pk).update(holds_contact_details=True)
+    Member.objects.filter(pk=scene.member.pk).update(
+        contact_details="07700 900123", contact_consent_on=TODAY(), contact_consent_how=Member.ConsentGiven.PHONE
+    )
 
 
 def _marked(scene):
@@ -624,6 +655,28 @@ SESSION_SERVICES = [
         # The session keeps the erased member's mark as a number, and says why its totals changed.
         history=lambda scene: newest(GroupSession, id=scene.session.pk),
         reason=ERASED_MARKS_KEPT,
+    ),
+    Service(
+        "record_signposting",
+        "facilitator",
+        "supervisor",
+        lambda scene, by: record_signposting(
+            signposting=Signposting(group=scene.group, signposted_on=TODAY(), where_to="Samaritans"), by=by
+        ),
+        wrong_state=_closed,
+        history=lambda scene: newest(Signposting, group_id=scene.group.pk),
+        reason="Signposted elsewhere: the group was full",
+    ),
+    Service(
+        "stop_holding_contact_details",
+        "coordinator",
+        "facilitator",
+        lambda scene, by: stop_holding_contact_details(group=scene.group, by=by),
+        prepare=_contact_details_held,
+        # Already holding none: nothing to stop.
+        wrong_state=lambda scene: stop_holding_contact_details(group=scene.group, by=scene.people["coordinator"]),
+        history=lambda scene: newest(Member, id=scene.member.pk),
+        reason=CONTACT_DETAILS_ERASED,
     ),
     Service(
         "create_calendar_feed",

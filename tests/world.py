@@ -18,11 +18,11 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from concerns.models import Concern
 from concerns.tests.factories import ComplaintFactory, ConcernFactory
-from groups.models import GroupRole, SupportGroup
+from groups.models import AimReview, AimStanding, GroupRole, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, complete_plan
 from invitations.models import Invitation
 from reports.models import CalendarFeed
-from sessions_log.models import GroupSession, Member
+from sessions_log.models import GroupSession, Member, Signposting
 from sessions_log.tests.factories import (
     AbsencePolicyFactory,
     AttendanceFactory,
@@ -101,6 +101,11 @@ def build_world() -> World:
         session=held, member=robin, kind=Concern.Kind.RISK_TO_LIFE, what_was_done="Quayside concern words"
     )
     complaint = ComplaintFactory(group=group, summary="Quayside complaint words")
+    # After launch: the aims reviewed once (the group page charts it), and someone the full group
+    # had no room for signposted elsewhere (the member list shows where).
+    aims_review = AimReview.objects.create(group=group, reviewed_on=today, recorded_by=people["facilitator"])
+    AimStanding.objects.create(review=aims_review, aim=group.aims.get(), scale=3, words="Quayside aims words")
+    Signposting.objects.create(group=group, signposted_on=today, where_to="Quayside signposting words")
     # The co-facilitator follows the group's meetings in a calendar app (so the calendar page
     # has forms to renew and revoke the feed's address).
     CalendarFeed.objects.create(user=people["cofacilitator"], group=group)
@@ -140,6 +145,8 @@ def build_world() -> World:
         "Quinnella",
         "Quayside concern words",
         "Quayside complaint words",
+        "Quayside aims words",
+        "Quayside signposting words",
     ]
     return World(group=group, other_group=other_group, people=people, objects=objects, secrets=secrets)
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from concerns.models import Complaint, Concern
-from groups.models import SupportGroup
+from groups.models import AimReview, AimStanding, SupportGroup
 from groups.planning import launch_blockers, launch_warnings
 from groups.suggestions import RISK_SEEDS
 from sessions_log.models import Attendance, Debrief, FollowUp, GroupSession, Lesson
@@ -79,6 +79,17 @@ def test_the_active_group_keeps_distress_and_safeguarding_apart_and_shows_the_fl
     assert Complaint.objects.filter(group=group, closed_on__isnull=False).count() == 1
     # One session ran with one facilitator, for the co-facilitation warning.
     assert GroupSession.objects.filter(group=group).run_alone().count() == 1
+
+
+def test_the_active_group_shows_contact_check_ins_and_aims_reviews(seeded):
+    group = _group("Riverside peer support group (demo)")
+    assert group.holds_contact_details
+    assert [member.display_name for member in group.members.exclude(contact_details="")] == ["Sky"]
+    check_in = FollowUp.objects.get(member__group=group, kind=FollowUp.Kind.CHECK_IN)
+    assert (check_in.member.display_name, check_in.assignee.username) == ("Gus", "coordinator")
+    assert check_in.lacks_contact
+    assert AimReview.objects.filter(group=group).count() == 2
+    assert AimStanding.objects.filter(review__group=group).count() == 2 * group.aims.count()
 
 
 def test_a_second_run_adds_nothing(seeded):

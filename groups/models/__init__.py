@@ -2,11 +2,14 @@
 that must be complete before it launches."""
 
 from .documents import ExitStrategy, FacilitatorSupportPlan, PlanDocument, Risk, RiskAssessment
-from .group import GroupRole, InvalidStatusTransition, SupportGroup, SupportGroupQuerySet
+from .group import GroupRole, InvalidStatusTransition, SupportGroup, SupportGroupQuerySet, names_refusal
 from .plan import Aim, ChecklistAnswer, Rule
+from .reviews import AimReview, AimStanding, aims_review_due_on, aims_review_refusal
 
 __all__ = [
     "Aim",
+    "AimReview",
+    "AimStanding",
     "ChecklistAnswer",
     "ExitStrategy",
     "FacilitatorSupportPlan",
@@ -18,4 +21,7 @@ __all__ = [
     "Rule",
     "SupportGroup",
     "SupportGroupQuerySet",
+    "aims_review_due_on",
+    "aims_review_refusal",
+    "names_refusal",
 ]

@@ -211,6 +211,10 @@ class Risk(models.Model):
         return self.is_rated and not self.mitigation_problem and not self.owner_problem
 
 
+# Until a group's exit strategy says otherwise: a month after leaving.
+DEFAULT_CHECK_IN_WEEKS = 4
+
+
 class ExitStrategy(PlanDocument):
     group = models.OneToOneField(SupportGroup, on_delete=models.CASCADE, related_name="exit_strategy")
     members_leaving = models.TextField(
@@ -231,6 +235,14 @@ class ExitStrategy(PlanDocument):
         max_length=4_000,
         blank=True,
         help_text="Holidays, a facilitator away, the venue unavailable: what members are offered instead.",
+    )
+
+    check_in_after_weeks = models.PositiveSmallIntegerField(
+        "Check in with members this many weeks after they leave",
+        default=DEFAULT_CHECK_IN_WEEKS,
+        validators=[MinValueValidator(1), MaxValueValidator(26)],
+        help_text="Everyone who leaves, and every member when the group closes, gets a check-in, given to a "
+        "coordinator, due this many weeks later.",
     )
 
     PARTS = ("members_leaving", "group_ending", "when_group_cannot_run")

@@ -1,4 +1,5 @@
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -257,8 +258,25 @@ class SupportGroup(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="How long members' records are kept after they leave or the group closes.",
     )
+    # Two separate decisions (SR-6): members keeping in touch with each other between meetings
+    # (SS-2), and the organisation holding a way to reach each member (LS-Q16).
     allows_contact_between_sessions = models.BooleanField(
-        "Members may contact each other between sessions", default=False
+        "Members may contact each other between sessions",
+        default=False,
+        help_text="Whether members may text or call each other between meetings. This says nothing about "
+        "the team holding their contact details.",
+    )
+    holds_contact_details = models.BooleanField(
+        "The team may hold a contact detail for each member",
+        default=False,
+        help_text="One phone number or email address per member, kept only with their consent, to follow up "
+        "missed sessions and concerns and to check in after they leave.",
+    )
+    aims_review_months = models.PositiveSmallIntegerField(
+        "Months between reviews of the aims",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Months between reviews of where the group stands against each aim, once it has launched.",
     )
     status = models.CharField(max_length=20, choices=Status, default=Status.PLANNING, editable=False)
     # Counts saves of the details, so that of two people editing them at once the second is told
@@ -351,6 +369,11 @@ class SupportGroup(models.Model):
     def is_running(self) -> bool:
         """Active: holding sessions (not in planning, paused or closed)."""
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_paused(self) -> bool:
+        """Paused: launched, not meeting for now, and not closed."""
+        return self.status == self.Status.PAUSED
 
     @property
     def is_closed(self) -> bool:
@@ -447,6 +470,44 @@ class SupportGroup(models.Model):
 
     def answers_by_key(self) -> dict:
         return {answer.item_key: answer for answer in self.checklist_answers.all()}
+
+    def members_with_contact_details(self):
+        """The members the team holds a contact detail, or a record of consent to one, for."""
+        return self.members.exclude(contact_details="", contact_consent_on=None, contact_consent_how="")
+
+    def member_names_in(self, text: str) -> list[str]:
+        """The names the group's members are, or ever were, recorded under that the text contains,
+        as whole words in any letter case: for text that must name nobody in the group (an aims
+        review, where someone was signposted)."""
+        text = _plain_apostrophes(text)
+        if not text.strip():
+            return []
+        members = self.members.model  # sessions_log's Member: that app builds on this one
+        recorded = (
+            members.objects.filter(group_id=self.pk)
+            .order_by()
+            .values_list("display_name", flat=True)
+            .union(members.history.filter(group_id=self.pk).order_by().values_list("display_name", flat=True))
+        )
+        names = sorted({" ".join(_plain_apostrophes(name).split()) for name in recorded if name.strip()})
+        return [
+            name
+            for name in names
+            if re.search(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)", text, re.IGNORECASE)
+        ]
+
+
+def _plain_apostrophes(text: str) -> str:
+    # Phones type a curly apostrophe where a keyboard types a straight one.
+    return (text or "").replace("\u2019", "'")
+
+
+def names_refusal(names: list[str], instead: str) -> str:
+    """What a form says when text that must name nobody names members of the group."""
+    listed = ", ".join(f"\u201c{name}\u201d" for name in names)
+    return (
+        f"This names {'a member' if len(names) == 1 else 'members'} of the group ({listed}). {instead}, without names."
+    )
 
 
 class GroupRole(models.Model):

@@ -23,6 +23,7 @@ from groups.checklist import CHECKLIST, items_in_section
 from groups.closing import close_group
 from groups.models import (
     Aim,
+    AimStanding,
     ChecklistAnswer,
     ExitStrategy,
     FacilitatorSupportPlan,
@@ -69,6 +70,7 @@ ORDINARY_RULE = "What is said in the group stays in the group."
 MEMBERS = ("coordinator", "facilitator", "supervisor")
 EVERY_MEMBER = frozenset(MEMBERS)
 COORDINATORS = frozenset({"coordinator"})
+RUNNERS = frozenset({"coordinator", "facilitator"})
 
 
 # Helpers ---------------------------------------------------------------------------------------
@@ -199,6 +201,7 @@ def everything_about(group) -> dict:
             .values_list("title", "likelihood", "impact", "mitigation", "owner")
         ),
         "exit_strategy": list(ExitStrategy.objects.filter(group=group).values(*ExitStrategy.PARTS)),
+        "aims_reviews": list(AimStanding.objects.filter(review__group=group).values_list("scale", "words")),
         "support_plan": list(FacilitatorSupportPlan.objects.filter(group=group).values(*FacilitatorSupportPlan.PARTS)),
     }
 
@@ -327,6 +330,19 @@ GROUP_ENDPOINTS = [
         data=lambda plan: {"person": UserFactory(username="erin").username, "role": Role.CO_FACILITATOR},
     ),
     Endpoint("groups:team_remove", "POST", COORDINATORS, url_kwargs=lambda plan: {"role_pk": plan.removable_role.pk}),
+    # After launch, the people who run the group review where it stands against its aims.
+    Endpoint("groups:aims_review", "GET", RUNNERS, arrange=lambda plan: mark_launched(plan.group)),
+    Endpoint(
+        "groups:aims_review",
+        "POST",
+        RUNNERS,
+        arrange=lambda plan: mark_launched(plan.group),
+        data=lambda plan: {
+            "reviewed_on": timezone.localdate().isoformat(),
+            f"aim-{plan.aim.pk}-scale": "3",
+            f"aim-{plan.aim.pk}-words": "Members ask for help sooner than they did.",
+        },
+    ),
 ]
 POST_ONLY = {f"groups:{name}" for name in ("launch", "change_status", "aim_add_suggestion", "team_remove")}
 ANYONE_SIGNED_IN_PAGES = {"groups:home", "groups:create"}  # not about one group; tested on their own below

@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
-from groups.models import SupportGroup
+from groups.models import SupportGroup, names_refusal
 from groups_site.validators import validate_single_line
 
 
@@ -42,11 +44,22 @@ class Member(models.Model):
         GROUP_CLOSED = "group_closed", "The group closed"
         OTHER = "other", "Other"
 
+    class ConsentGiven(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "On the phone"
+        IN_WRITING = "in_writing", "In writing (a form, letter, email or text message)"
+        REFERRAL_FORM = "referral_form", "On their referral form"
+
     # The colour that repeats each status's words on a tag.
     STATUS_TONES = {Status.ACTIVE: "success", Status.WAITING_LIST: "warning", Status.EXITED: "secondary"}
+    # A way to reach the member, and their consent to the team holding it: only where the group's
+    # plan says the team holds contact details (SupportGroup.holds_contact_details).
+    CONTACT_FIELDS = ("contact_details", "contact_consent_on", "contact_consent_how")
     # The record as a coordinator or facilitator keeps it up to date (the member form). Joining,
     # admission from the waiting list and leaving change the rest, each through its own service.
-    DETAIL_FIELDS = ("display_name", "joined_on", "referral_route", "referring_organisation", "contact_details")
+    DETAIL_FIELDS = ("display_name", "joined_on", "referral_route", "referring_organisation", *CONTACT_FIELDS)
+    # What leaving writes (services.exit_member), and so all that leaving checks.
+    EXIT_FIELDS = ("status", "exited_on", "exit_reason", "aftercare_offered")
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="members")
     display_name = models.CharField(
@@ -67,8 +80,11 @@ class Member(models.Model):
         max_length=120,
         blank=True,
         validators=[validate_single_line],
-        help_text="Only if the group's plan allows contact between sessions: a phone number or email address.",
+        help_text="One phone number or email address, held with their consent, to follow up missed sessions "
+        "and concerns and to check in after they leave.",
     )
+    contact_consent_on = models.DateField("Date they agreed", null=True, blank=True)
+    contact_consent_how = models.CharField("How they agreed", max_length=20, choices=ConsentGiven, blank=True)
     status = models.CharField(max_length=20, choices=Status, default=Status.ACTIVE)
     exited_on = models.DateField(null=True, blank=True)
     exit_reason = models.CharField(max_length=30, choices=ExitReason, blank=True)
@@ -99,9 +115,16 @@ class Member(models.Model):
                 condition=Q(referral_route="professional") | Q(referring_organisation=""),
                 name="referring_organisation_only_for_professional_referrals",
             ),
+            # Every path that records leaving (the form, the group closing, the admin) is held to it.
             models.CheckConstraint(
                 condition=Q(exited_on__isnull=True) | Q(exited_on__gte=F("joined_on")),
                 name="member_leaves_on_or_after_joining",
+            ),
+            # Consent is a date and a way, together or not at all.
+            models.CheckConstraint(
+                condition=Q(contact_consent_on__isnull=True, contact_consent_how="")
+                | Q(contact_consent_on__isnull=False) & ~Q(contact_consent_how=""),
+                name="contact_consent_has_date_and_way",
             ),
         ]
 
@@ -125,20 +148,27 @@ class Member(models.Model):
         return self.STATUS_TONES[self.status]
 
     @property
+    def has_contact(self) -> bool:
+        """Whether the team holds a way to reach them."""
+        return bool(self.contact_details.strip())
+
+    @property
     def left_before_joining(self) -> bool:
         """Nobody leaves a group before the day they joined it (the database holds this too)."""
         return bool(self.exited_on and self.joined_on and self.exited_on < self.joined_on)
 
     def clean(self):
-        errors = {}
+        errors = {**self.contact_problems()}
         problem = naming_problem(self.display_name, self.group.member_names)
         if problem:
             errors["display_name"] = problem
         if self.referral_route != self.Referral.PROFESSIONAL and self.referring_organisation:
             errors["referring_organisation"] = "Only record an organisation when a professional referred them."
-        if self.contact_details and not self.group.allows_contact_between_sessions:
-            errors["contact_details"] = (
-                "This group's plan does not allow contact between sessions, so keep no contact details."
+        if self.left_before_joining:
+            # Beside the join date: the member's form changes it; leaving has its own form, whose
+            # service checks the leaving date against this one.
+            errors["joined_on"] = (
+                f"They left the group on {self.exited_on:%-d %B %Y}, so the date they joined must be on or before that."
             )
         if self.left_before_joining:
             # Beside the join date: the member's form changes it; leaving is recorded on its own
@@ -149,6 +179,25 @@ class Member(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def contact_problems(self) -> dict[str, str]:
+        """A contact detail only where the group's plan says the team holds them, and only with the
+        member's consent: when they agreed (not a date still to come) and how."""
+        problems = {}
+        if self.contact_details and not self.group.holds_contact_details:
+            problems["contact_details"] = (
+                "This group's plan says the team holds no contact details, so keep none. "
+                "(Whether members contact each other is a separate question.)"
+            )
+        elif self.contact_details and not (self.contact_consent_on or self.contact_consent_how):
+            problems["contact_consent_on"] = "Record when they agreed to the team holding a way to contact them."
+        if self.contact_consent_on and not self.contact_consent_how:
+            problems["contact_consent_how"] = "Say how they agreed."
+        if self.contact_consent_how and not self.contact_consent_on:
+            problems["contact_consent_on"] = "Give the date they agreed."
+        if self.contact_consent_on and self.contact_consent_on > timezone.localdate():
+            problems["contact_consent_on"] = "The date they agreed cannot be still to come."
+        return problems
 
 
 def naming_problem(name: str, policy: str) -> str | None:
@@ -161,3 +210,50 @@ def naming_problem(name: str, policy: str) -> str | None:
         kind = "a nickname" if policy == SupportGroup.NameRecording.NICKNAME else "a first name"
         return f"This group records {kind} only: one word, without a surname."
     return None
+
+
+class Signposting(models.Model):
+    """Someone pointed to other support because the group was full ("Running self-harm support
+    groups": when a group is oversubscribed, a waiting list or signposting elsewhere). Where the
+    group's plan is to signpost instead of keeping a waiting list, nobody's name is kept: only
+    when, and where to. For someone on the waiting list, it is part of their record."""
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="signpostings")
+    member = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="signpostings",
+        help_text="Someone on the waiting list, signposted while they wait; none for someone not added.",
+    )
+    signposted_on = models.DateField("Date")
+    where_to = models.CharField(
+        "Where to",
+        max_length=200,
+        validators=[validate_single_line],
+        help_text="The service or organisation, such as a helpline or another group. Never the name of anyone "
+        "there or anyone else they support.",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signposted_on", "-pk"]
+
+    def __str__(self):
+        return f"Signposted to {self.where_to} on {self.signposted_on:%-d %B %Y}"
+
+    def clean(self):
+        errors = {}
+        if self.signposted_on and self.signposted_on > timezone.localdate():
+            errors["signposted_on"] = "Record signposting once it has happened, not before."
+        named = self.group.member_names_in(self.where_to)
+        if named:
+            errors["where_to"] = names_refusal(named, "Say only where they were pointed to")
+        if errors:
+            raise ValidationError(errors)

@@ -86,6 +86,7 @@ class GroupSession(models.Model):
         HOLIDAY = "holiday", "Holiday"
         FACILITATOR_ABSENT = "facilitator_absent", "Facilitator absent"
         VENUE = "venue", "Venue not available"
+        GROUP_PAUSED = "group_paused", "The group is paused"
         OTHER = "other", "Other"
 
     # The guidance asks for a co-facilitator (GW-6), so that one can stay with a member who
@@ -216,6 +217,9 @@ class Attendance(models.Model):
         return self.status in self.ATTENDED
 
 
+NEEDS_CONTACT_HELP = "Such as a message or a phone call, rather than a word at the next session."
+
+
 class AbsencePolicy(models.Model):
     """What a group does when a member misses sessions in a row (LifeSIGNS LS-Q16)."""
 
@@ -238,6 +242,17 @@ class AbsencePolicy(models.Model):
         default="Talk with them (or their referrer) about whether the group still suits them.",
     )
     after_three_misses_assignee = models.CharField(max_length=20, choices=Assignee, default=Assignee.COORDINATOR)
+    # Whether each step means reaching the member between sessions (a message, a call): then a
+    # follow-up says so when the team holds no way to reach them.
+    after_one_miss_needs_contact = models.BooleanField(
+        "This step needs a way to contact them", default=True, help_text=NEEDS_CONTACT_HELP
+    )
+    after_two_misses_needs_contact = models.BooleanField(
+        "This step needs a way to contact them", default=True, help_text=NEEDS_CONTACT_HELP
+    )
+    after_three_misses_needs_contact = models.BooleanField(
+        "This step needs a way to contact them", default=True, help_text=NEEDS_CONTACT_HELP
+    )
     apologies_count_as_missed = models.BooleanField(
         "Sessions missed with apologies count towards follow-up",
         default=False,
@@ -255,13 +270,14 @@ class AbsencePolicy(models.Model):
     def __str__(self):
         return f"Absence policy for {self.group}"
 
-    def step_for(self, consecutive_misses: int) -> tuple[str, str]:
-        """The action and who does it, for a run of missed sessions (3 or more share a step)."""
+    def step_for(self, consecutive_misses: int) -> tuple[str, str, bool]:
+        """The action, who does it and whether it needs a way to contact the member, for a run of
+        missed sessions (3 or more share a step)."""
         if consecutive_misses <= 1:
-            return self.after_one_miss, self.after_one_miss_assignee
+            return self.after_one_miss, self.after_one_miss_assignee, self.after_one_miss_needs_contact
         if consecutive_misses == 2:
-            return self.after_two_misses, self.after_two_misses_assignee
-        return self.after_three_misses, self.after_three_misses_assignee
+            return self.after_two_misses, self.after_two_misses_assignee, self.after_two_misses_needs_contact
+        return self.after_three_misses, self.after_three_misses_assignee, self.after_three_misses_needs_contact
 
     def counts_as_missed(self, status) -> bool | None:
         """True for a miss, False for attendance, None for a mark that neither adds to nor breaks a run."""
@@ -282,12 +298,14 @@ class FollowUpQuerySet(models.QuerySet):
 
 
 class FollowUp(models.Model):
-    """Someone to contact: because a member has missed sessions, or to check in with them after a
-    safeguarding concern or a risk to life (concerns.services.raise_concern)."""
+    """Someone to contact: because a member has missed sessions, to check in with them after a
+    safeguarding concern or a risk to life (concerns.services.raise_concern), or to check in with
+    them some weeks after they left (the group's exit strategy says how many)."""
 
     class Kind(models.TextChoices):
         MISSED_SESSIONS = "missed_sessions", "Missed sessions"
         AFTER_CONCERN = "after_concern", "Check-in after a concern"
+        CHECK_IN = "check_in", "Check-in after leaving"
 
     class Outcome(models.TextChoices):
         CONTACTED = "contacted", "Contacted"
@@ -295,8 +313,12 @@ class FollowUp(models.Model):
         MEMBER_LEFT = "member_left", "Member has left"
         OTHER = "other", "Other"
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follow_ups")
+    # What a check-in asks of the coordinator (LifeSIGNS: support carries on for a while after
+    # someone moves on; "Running self-harm support groups": support that continues after leaving).
+    CHECK_IN_ACTION = "Check in: ask how they are doing since leaving, and whether the support offered is helping."
+
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.MISSED_SESSIONS, editable=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follow_ups")
     # Missed sessions only: the session missed last, and how many in a row.
     session = models.ForeignKey(
         GroupSession,
@@ -304,10 +326,12 @@ class FollowUp(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="follow_ups",
-        help_text="The session that was missed.",
+        help_text="The session that was missed (none for a check-in).",
     )
     consecutive_misses = models.PositiveSmallIntegerField(default=0)
     action = models.CharField(max_length=200)
+    # Copied from the step when it was raised: a message or a call needs a way to reach them.
+    needs_contact = models.BooleanField(default=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="follow_ups"
     )
@@ -327,9 +351,15 @@ class FollowUp(models.Model):
         ordering = ["due_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["member", "session"], name="one_follow_up_per_missed_session"),
+            models.UniqueConstraint(fields=["member"], condition=Q(kind="check_in"), name="one_check_in_per_member"),
+            # A missed-session follow-up names the session; a check-in after leaving names none.
             models.CheckConstraint(
                 condition=~Q(kind="missed_sessions") | Q(session__isnull=False, consecutive_misses__gte=1),
                 name="missed_sessions_follow_up_names_the_session",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="check_in") | Q(session__isnull=True, consecutive_misses=0),
+                name="check_in_follow_up_names_no_session",
             ),
             models.CheckConstraint(
                 condition=Q(closed_at__isnull=True, outcome="") | Q(closed_at__isnull=False) & ~Q(outcome=""),
@@ -341,11 +371,22 @@ class FollowUp(models.Model):
     def __str__(self):
         if self.is_for_missed_sessions:
             return f"Follow up {self.member} ({self.consecutive_misses} missed)"
+        if self.is_check_in:
+            return f"Check in with {self.member} after leaving"
         return f"Follow up {self.member} ({self.get_kind_display().lower()})"
 
     @property
     def is_for_missed_sessions(self) -> bool:
         return self.kind == self.Kind.MISSED_SESSIONS
+
+    @property
+    def is_check_in(self) -> bool:
+        return self.kind == self.Kind.CHECK_IN
+
+    @property
+    def lacks_contact(self) -> bool:
+        """The step needs a way to reach the member, and the team holds none: the follow-up says so."""
+        return self.needs_contact and not self.member.has_contact
 
     @property
     def is_open(self):

@@ -112,7 +112,8 @@ class TestMembers:
             aftercare="Letter",
             by=facilitator,
         )
-        assert FollowUp.objects.get(member=member).outcome == FollowUp.Outcome.MEMBER_LEFT
+        missed = FollowUp.objects.get(member=member, kind=FollowUp.Kind.MISSED_SESSIONS)
+        assert missed.outcome == FollowUp.Outcome.MEMBER_LEFT
 
 
 class TestRecordSession:
@@ -125,10 +126,18 @@ class TestRecordSession:
         assert list(session.facilitators_present.all()) == [facilitator]
         assert session.recorded_by == facilitator
 
-    @pytest.mark.parametrize("status", ["planning", "paused", "closed"])
-    def test_sessions_are_refused_unless_the_group_is_active(self, group, facilitator, status):
+    @pytest.mark.parametrize(
+        "status, refusal",
+        [
+            ("planning", "only be recorded for an active group"),
+            # A paused group records only the meetings it did not hold, with what was offered instead.
+            ("paused", "only meetings that did not run are recorded"),
+            ("closed", "only be recorded for an active group"),
+        ],
+    )
+    def test_held_sessions_are_refused_unless_the_group_is_active(self, group, facilitator, status, refusal):
         SupportGroup.objects.filter(pk=group.pk).update(status=status, launched_at=timezone.now())
-        with pytest.raises(SessionNotAllowed, match="only be recorded for an active group"):
+        with pytest.raises(SessionNotAllowed, match=refusal):
             record_session(session=self.make(group), facilitators=[facilitator], by=facilitator)
         assert not GroupSession.objects.exists()
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from groups.models import SupportGroup
 from sessions_log import urls
-from sessions_log.models import AbsencePolicy, Attendance, FollowUp, Member
+from sessions_log.models import AbsencePolicy, Attendance, FollowUp, Member, Signposting
 from sessions_log.services import save_register
 from sessions_log.tests.factories import FollowUpFactory, GroupSessionFactory, MemberFactory
 from sessions_log.tests.records import TODAY, days_ago
@@ -39,7 +39,10 @@ pytestmark = pytest.mark.django_db
 EVERYONE = frozenset(ROLES)
 RUNNERS = frozenset({"coordinator", "facilitator"})
 COORDINATORS = frozenset({"coordinator"})
-MEMBER_LIST_MAX_QUERIES = 7  # + the roles the main menu reads
+# session, user, group with roles, members, their open follow-ups, signposting of those waiting,
+# people signposted elsewhere (with how many), one more for the session's own bookkeeping, and the
+# roles the main menu reads
+MEMBER_LIST_MAX_QUERIES = 9
 
 
 # Helpers -------------------------------------------------------------------------------------
@@ -63,7 +66,9 @@ def members_url(group):
 @pytest.fixture
 def things(active_group):
     """What the member pages point at: an attending member with a follow-up assigned to someone
-    outside the team, and a member on the waiting list."""
+    outside the team, and a member on the waiting list. The team holds contact details (so a
+    coordinator can stop holding them)."""
+    SupportGroup.objects.filter(pk=active_group.pk).update(holds_contact_details=True)
     member = MemberFactory(group=active_group, display_name="Robin")
     return SimpleNamespace(
         group=active_group,
@@ -81,6 +86,10 @@ def everything_about(group) -> dict:
         "members": list(Member.objects.filter(group=group).order_by("pk").values()),
         "follow_ups": list(FollowUp.objects.filter(member__group=group).order_by("pk").values()),
         "policy": list(AbsencePolicy.objects.filter(group=group).values()),
+        "signposting": list(Signposting.objects.filter(group=group).order_by("pk").values()),
+        "holds_contact_details": SupportGroup.objects.filter(pk=group.pk).values_list(
+            "holds_contact_details", flat=True
+        )[0],
     }
 
 
@@ -124,6 +133,23 @@ ENDPOINTS = [
     Endpoint("sessions_log:member_exit", "GET", RUNNERS, url_kwargs=_member),
     Endpoint("sessions_log:member_exit", "POST", RUNNERS, url_kwargs=_member, data=_exit_data),
     Endpoint("sessions_log:member_admit", "POST", RUNNERS, url_kwargs=_waiting),
+    Endpoint("sessions_log:signpost", "GET", RUNNERS),
+    Endpoint(
+        "sessions_log:signpost",
+        "POST",
+        RUNNERS,
+        data=lambda things: {"where_to": "Samaritans", "signposted_on": TODAY()},
+    ),
+    Endpoint("sessions_log:signpost_waiting", "GET", RUNNERS, url_kwargs=_waiting),
+    Endpoint(
+        "sessions_log:signpost_waiting",
+        "POST",
+        RUNNERS,
+        url_kwargs=_waiting,
+        data=lambda things: {"where_to": "The local Mind peer group", "signposted_on": TODAY()},
+    ),
+    Endpoint("sessions_log:stop_contact_details", "GET", COORDINATORS),
+    Endpoint("sessions_log:stop_contact_details", "POST", COORDINATORS),
     Endpoint("sessions_log:absence_policy", "GET", EVERYONE),
     Endpoint(
         "sessions_log:absence_policy",
@@ -276,7 +302,7 @@ def test_a_nickname_group_refuses_a_full_name_beside_the_field_and_keeps_the_typ
     assert not Member.objects.filter(group=active_group).exists()
 
 
-def test_the_contact_details_field_is_absent_when_the_group_does_not_allow_contact(client, active_group, coordinator):
+def test_the_contact_details_field_is_absent_when_the_group_holds_no_contact_details(client, active_group, coordinator):
     url = reverse("sessions_log:member_add", kwargs={"pk": active_group.pk})
 
     response = sign_in(client, coordinator).get(url)
@@ -285,8 +311,8 @@ def test_the_contact_details_field_is_absent_when_the_group_does_not_allow_conta
     assert 'name="contact_details"' not in response.content.decode()
 
 
-def test_the_contact_details_field_is_offered_when_the_group_allows_contact(client, active_group, coordinator):
-    active_group.allows_contact_between_sessions = True
+def test_the_contact_details_field_is_offered_when_the_group_holds_contact_details(client, active_group, coordinator):
+    active_group.holds_contact_details = True
     active_group.save()
 
     response = sign_in(client, coordinator).get(reverse("sessions_log:member_add", kwargs={"pk": active_group.pk}))
@@ -294,9 +320,7 @@ def test_the_contact_details_field_is_offered_when_the_group_allows_contact(clie
     assert 'name="contact_details"' in response.content.decode()
 
 
-def test_contact_details_posted_anyway_are_not_kept_when_the_group_does_not_allow_contact(
-    client, active_group, coordinator
-):
+def test_contact_details_posted_anyway_are_not_kept_when_the_group_holds_none(client, active_group, coordinator):
     sign_in(client, coordinator).post(
         reverse("sessions_log:member_add", kwargs={"pk": active_group.pk}),
         member_data(contact_details="07700 900123"),

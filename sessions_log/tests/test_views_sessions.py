@@ -181,9 +181,8 @@ def test_a_co_facilitator_records_sessions_too(client, active_group):
 # Recording a session -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "status", [SupportGroup.Status.PLANNING, SupportGroup.Status.PAUSED, SupportGroup.Status.CLOSED]
-)
+# A paused group still records the meetings it did not hold (sessions_log/tests/test_endings.py).
+@pytest.mark.parametrize("status", [SupportGroup.Status.PLANNING, SupportGroup.Status.CLOSED])
 def test_the_service_refuses_sessions_for_a_group_that_is_not_active(group, facilitator, status):
     set_status(group, status)
     session = GroupSessionFactory.build(group=group, date=days_ago(1))
@@ -193,9 +192,8 @@ def test_the_service_refuses_sessions_for_a_group_that_is_not_active(group, faci
     assert not GroupSession.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "status", [SupportGroup.Status.PLANNING, SupportGroup.Status.PAUSED, SupportGroup.Status.CLOSED]
-)
+# A paused group still records the meetings it did not hold (sessions_log/tests/test_endings.py).
+@pytest.mark.parametrize("status", [SupportGroup.Status.PLANNING, SupportGroup.Status.CLOSED])
 def test_the_record_page_says_plainly_that_a_group_not_active_holds_no_sessions(client, group, facilitator, status):
     set_status(group, status)
 
@@ -208,9 +206,8 @@ def test_the_record_page_says_plainly_that_a_group_not_active_holds_no_sessions(
     assert 'name="date"' not in html
 
 
-@pytest.mark.parametrize(
-    "status", [SupportGroup.Status.PLANNING, SupportGroup.Status.PAUSED, SupportGroup.Status.CLOSED]
-)
+# A paused group still records the meetings it did not hold (sessions_log/tests/test_endings.py).
+@pytest.mark.parametrize("status", [SupportGroup.Status.PLANNING, SupportGroup.Status.CLOSED])
 def test_recording_a_session_for_a_group_not_active_is_refused_with_the_reason(client, group, facilitator, status):
     set_status(group, status)
 
@@ -685,7 +682,7 @@ def test_a_paused_group_expects_no_sessions(client, active_group, facilitator):
     response = sign_in(client, facilitator).get(url("group_sessions", active_group))
 
     assert response.context["upcoming"] == []
-    assert "The group is paused, so no sessions are expected." in response.content.decode()
+    assert "The group is paused, so it holds no sessions for now." in response.content.decode()
 
 
 # One session ---------------------------------------------------------------------------------

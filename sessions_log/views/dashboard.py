@@ -4,6 +4,7 @@ Every part is fetched for all of the person's groups at once, so the page costs 
 queries whether they have one group or twenty.
 """
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import Concern
-from groups.models import GroupRole, RiskAssessment, SupportGroup
+from groups.models import AimReview, GroupRole, RiskAssessment, SupportGroup, aims_review_due_on
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
 from groups_site.links import row_links
@@ -58,11 +59,17 @@ class AttendanceRate:
 def dashboard(request):
     user = request.user
     now = timezone.now()
-    # With their documents: planning progress reads them (groups.answers.load_plans).
+    # With their documents: planning progress reads them (groups.answers.load_plans). And with
+    # each group's last aims review, in the same query, for the coordinators' reminder.
+    last_aims_review = AimReview.objects.filter(group=OuterRef("pk")).order_by("-reviewed_on").values("reviewed_on")
     mine = list(
-        _with_what_needs_them(SupportGroup.objects.with_roles_of(user).with_documents(), user, now).order_by(
-            "name", "pk"
-        )
+        _with_what_needs_them(
+            SupportGroup.objects.with_roles_of(user)
+            .with_documents()
+            .annotate(last_aims_review=Subquery(last_aims_review[:1])),
+            user,
+            now,
+        ).order_by("name", "pk")
     )
     facilitated = {group.pk: group for group in mine if group.facilitates and group.is_running}
     coordinated = [group for group in mine if group.coordinates]
@@ -96,6 +103,7 @@ def dashboard(request):
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
         "attendance": _attendance_rates([group for group in coordinated if group.is_running]),
         "run_alone": _run_alone_this_quarter([group for group in coordinated if not group.is_planning]),
+        "aims_reviews_due": _aims_reviews_due([group for group in coordinated if group.is_running]),
         "supervision": supervision,
         "recent_sessions": RECENT_SESSIONS,
         "review_due_days": Debrief.REVIEW_DUE_DAYS,
@@ -302,3 +310,11 @@ def _supervisor_part(user, supervised_ids, now) -> dict:
         "overdue": first[0].waiting_overdue,
         "first": first,
     }
+
+
+def _aims_reviews_due(groups) -> list[tuple[SupportGroup, datetime.date]]:
+    """Active groups whose aims are due a review (groups.models.aims_review_due_on), with when it
+    fell due. Each group comes with its `last_aims_review` date."""
+    today = timezone.localdate()
+    due = [(group, aims_review_due_on(group, group.last_aims_review)) for group in groups]
+    return [(group, due_on) for group, due_on in due if due_on is not None and due_on <= today]

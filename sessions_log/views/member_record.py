@@ -38,6 +38,8 @@ def member_detail(request, group, member_pk):
         **{status: Count("pk", filter=Q(status=status)) for status in Attendance.Status.values},
         last_attended=Max("session__date", filter=attended),
     )
+    # Newest first: missed-session follow-ups and a check-in after leaving alike.
+    follow_ups = list(member.follow_ups.select_related("session", "assignee").order_by("-created_at", "-pk"))
     record_access(user=request.user, action=AccessEvent.Action.VIEWED_MEMBER, obj=member, group=group)
     return render(
         request,
@@ -52,7 +54,8 @@ def member_detail(request, group, member_pk):
             "recent_marks": member.attendance.select_related("session").order_by(
                 "-session__date", "-session__starts_at"
             )[:RECENT_MARKS],
-            "follow_ups": member.follow_ups.select_related("session", "assignee").order_by("-due_on", "-pk"),
+            "follow_ups": follow_ups,
+            "has_open_follow_ups": any(follow_up.is_open for follow_up in follow_ups),
             "concerns": member.concerns.select_related("session", "member"),
             "can_raise_concern": can_raise_concern_now(request.user, group),
             "can_manage_members": can_manage_members(request.user, group),
@@ -84,7 +87,7 @@ def member_export(request, group, member_pk):
 
 def _readable(name, value):
     """The export's dates (ISO 8601 in the file) as people write them, for the page."""
-    if name in ("joined_on", "exited_on") and value:
+    if name in ("joined_on", "exited_on", "contact_consent_on") and value:
         return datetime.date.fromisoformat(value).strftime("%-d %B %Y")
     if name == "created_at" and value:
         return timezone.localtime(datetime.datetime.fromisoformat(value)).strftime("%-d %B %Y, %H:%M")

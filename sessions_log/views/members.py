@@ -4,7 +4,7 @@ refusal is shown on the form with the person's typing kept."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Window
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,27 +14,37 @@ from django.views.decorators.http import require_POST
 from groups.permissions import group_view
 from groups_site.refusals import show_refusal
 
-from ..forms import AbsencePolicyForm, FollowUpCloseForm, MemberExitForm, MemberForm
+from ..erasure import stop_holding_contact_details
+from ..forms import AbsencePolicyForm, FollowUpCloseForm, MemberExitForm, MemberForm, SignpostingForm
 from ..models import AbsencePolicy, FollowUp, Member
 from ..permissions import (
     can_close_follow_up,
     can_edit_absence_policy,
+    can_handle_subject_requests,
     can_manage_members,
     can_view_members,
     can_view_sessions,
 )
 from ..services import (
+    SignpostInstead,
     absence_policy_for,
     add_member,
     admit_from_waiting_list,
+    check_in_weeks,
     close_follow_up,
     exit_member,
+    group_has_room,
+    record_signposting,
     save_absence_policy,
+    signposts_instead_of_waiting,
+    signposts_while_waiting,
     update_member,
 )
 
 # The exit form names its fields for the person filling it in; the model names them for the record.
 EXIT_FIELDS = {"exit_reason": "reason", "aftercare_offered": "aftercare"}
+# The most recent people signposted elsewhere that the member list shows (all are counted).
+SIGNPOSTINGS_LISTED = 10
 
 
 def _close_form(follow_up, data=None):
@@ -46,13 +56,15 @@ def _close_form(follow_up, data=None):
 def member_list(request, group):
     open_follow_ups = FollowUp.objects.open().select_related("assignee", "session")
     members = list(
-        group.members.prefetch_related(Prefetch("follow_ups", queryset=open_follow_ups, to_attr="open_follow_ups"))
+        group.members.prefetch_related(
+            Prefetch("follow_ups", queryset=open_follow_ups, to_attr="open_follow_ups"), "signpostings"
+        )
     )
-    active = [member for member in members if member.status == Member.Status.ACTIVE]
-    for member in active:
+    for member in members:
         for follow_up in member.open_follow_ups:
             follow_up.can_close = can_close_follow_up(request.user, follow_up, group)
             follow_up.close_form = _close_form(follow_up)
+    active = [member for member in members if member.status == Member.Status.ACTIVE]
     waiting = sorted(
         (member for member in members if member.status == Member.Status.WAITING_LIST),
         key=lambda member: (member.created_at, member.pk),
@@ -61,6 +73,11 @@ def member_list(request, group):
         (member for member in members if member.status == Member.Status.EXITED),
         key=lambda member: (member.exited_on, member.pk),
         reverse=True,
+    )
+    managing = can_manage_members(request.user, group)
+    # The most recent, each with how many there are in all, in one query.
+    signposted = list(
+        group.signpostings.filter(member__isnull=True).annotate(total=Window(Count("pk")))[:SIGNPOSTINGS_LISTED]
     )
     return render(
         request,
@@ -72,7 +89,14 @@ def member_list(request, group):
             "left": left,
             "to_follow_up": [member for member in active if member.open_follow_ups],
             "open_follow_up_count": sum(len(member.open_follow_ups) for member in active),
-            "can_manage_members": can_manage_members(request.user, group),
+            "to_check_in": [member for member in left if member.open_follow_ups],
+            "signposted_elsewhere": signposted,
+            "signposted_elsewhere_count": signposted[0].total if signposted else 0,
+            "signposts_while_waiting": signposts_while_waiting(group),
+            "can_manage_members": managing,
+            "can_record_signposting": managing and not group.is_closed,
+            "can_stop_holding_contact_details": group.holds_contact_details
+            and can_handle_subject_requests(request.user, group),
             "can_view_sessions": can_view_sessions(request.user, group),
         },
     )
@@ -80,10 +104,15 @@ def member_list(request, group):
 
 @group_view(can_manage_members)
 def member_add(request, group):
+    if request.method == "GET" and signposts_instead_of_waiting(group):
+        return _signpost_instead(request, group)
     form = MemberForm(request.POST or None, group=group, initial={"joined_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             member = add_member(member=form.instance, by=request.user)
+        except SignpostInstead:
+            # The group filled up since the page was opened: nobody is added, nor their name kept.
+            return _signpost_instead(request, group)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
@@ -91,12 +120,76 @@ def member_add(request, group):
                 messages.warning(
                     request,
                     f"The group is full ({group.maximum_size} members), so {member} is on the waiting list. "
-                    "Admit them from the waiting list when a place comes up.",
+                    "Admit them from the waiting list when a place comes up."
+                    + (
+                        " The group's plan is to signpost people to other support while they wait: record where, "
+                        "from the waiting list."
+                        if signposts_while_waiting(group)
+                        else ""
+                    ),
                 )
             else:
                 messages.success(request, f"{member} has joined the group.")
             return redirect("sessions_log:members", pk=group.pk)
     return render(request, "sessions_log/member_form.html", {"group": group, "form": form})
+
+
+def _signpost_instead(request, group):
+    messages.info(
+        request,
+        f"The group is full ({group.maximum_size} members), and its plan is to signpost people to other support "
+        "rather than keep a waiting list. Record where you signposted them: their name is not kept.",
+    )
+    return redirect("sessions_log:signpost", pk=group.pk)
+
+
+@group_view(can_manage_members)
+def signpost(request, group, member_pk=None):
+    """Record where someone was pointed to because the group was full: someone not added (no
+    name kept), or someone on the waiting list, while they wait."""
+    member = (
+        get_object_or_404(group.members.filter(status=Member.Status.WAITING_LIST), pk=member_pk) if member_pk else None
+    )
+    form = SignpostingForm(
+        request.POST or None, group=group, member=member, initial={"signposted_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_signposting(signposting=form.instance, by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            who = f"{member}" if member else "Someone the group had no room for"
+            messages.success(request, f"{who} was signposted to {form.instance.where_to}: recorded.")
+            return redirect("sessions_log:members", pk=group.pk)
+    return render(
+        request,
+        "sessions_log/signposting_form.html",
+        {"group": group, "form": form, "member": member, "group_is_full": not group_has_room(group)},
+    )
+
+
+@group_view(can_handle_subject_requests)
+def stop_holding_contact_details_page(request, group):
+    """Confirming that the group stops holding members' contact details, erasing those held."""
+    held = group.members_with_contact_details().count()
+    if request.method == "POST":
+        try:
+            erased = stop_holding_contact_details(group=group, by=request.user)
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(
+                request,
+                f"The group no longer holds contact details: {erased} member{'s' if erased != 1 else ''}' "
+                "details erased, with every earlier copy in the change history.",
+            )
+        return redirect("sessions_log:members", pk=group.pk)
+    return render(
+        request,
+        "sessions_log/contact_details_stop.html",
+        {"group": group, "held": held, "holds_contact_details": group.holds_contact_details},
+    )
 
 
 @group_view(can_manage_members)
@@ -122,7 +215,7 @@ def member_exit(request, group, member_pk):
     form = MemberExitForm(request.POST or None, initial={"exited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            exit_member(
+            left = exit_member(
                 member=member,
                 exited_on=form.cleaned_data["exited_on"],
                 reason=form.cleaned_data["reason"],
@@ -132,9 +225,28 @@ def member_exit(request, group, member_pk):
         except ValidationError as refusal:
             show_refusal(form, refusal, field_names=EXIT_FIELDS)
         else:
-            messages.success(request, f"{name} has left the group. Any open follow-ups for them have been closed.")
+            check_in = left.follow_ups.filter(kind=FollowUp.Kind.CHECK_IN).select_related("assignee").first()
+            messages.success(
+                request,
+                f"{name} has left the group. Any open follow-ups for them have been closed."
+                + (
+                    f" A check-in with them is due on {check_in.due_on:%-d %B %Y}, for {check_in.assignee}."
+                    if check_in and check_in.assignee
+                    else ""
+                ),
+            )
             return redirect("sessions_log:members", pk=group.pk)
-    return render(request, "sessions_log/member_exit.html", {"group": group, "form": form, "name": name})
+    return render(
+        request,
+        "sessions_log/member_exit.html",
+        {
+            "group": group,
+            "form": form,
+            "name": name,
+            # Someone taken off the waiting list never came, so gets no check-in.
+            "check_in_weeks": None if member.is_waiting else check_in_weeks(group.exit_strategy_or_none),
+        },
+    )
 
 
 @require_POST
@@ -164,9 +276,12 @@ def absence_policy(request, group):
             messages.success(request, "The absence policy has been saved. It applies to registers saved from now on.")
             return redirect("sessions_log:absence_policy", pk=group.pk)
     steps = [
-        ("After one missed session", policy.after_one_miss, policy.get_after_one_miss_assignee_display()),
-        ("After two in a row", policy.after_two_misses, policy.get_after_two_misses_assignee_display()),
-        ("After three or more in a row", policy.after_three_misses, policy.get_after_three_misses_assignee_display()),
+        (label, action, AbsencePolicy.Assignee(assignee).label, needs_contact)
+        for label, (action, assignee, needs_contact) in (
+            ("After one missed session", policy.step_for(1)),
+            ("After two in a row", policy.step_for(2)),
+            ("After three or more in a row", policy.step_for(3)),
+        )
     ]
     return render(
         request,

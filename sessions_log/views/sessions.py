@@ -27,6 +27,7 @@ from ..permissions import (
     can_log_session,
     can_read_debrief,
     can_record_lesson,
+    can_record_meeting_not_run_now,
     can_record_session_now,
     can_view_members,
     can_view_sessions,
@@ -110,8 +111,10 @@ def group_sessions(request, group):
     sessions = GroupSession.objects.filter(group=group)
     running = _is_running(group)
     upcoming, unrecorded = [], []
-    if running:
-        coming, recent = upcoming_dates(group, today), _recent_meeting_dates(group, today)
+    if running or group.is_paused:
+        # A paused group meets no more, but each meeting it would have had is still recorded,
+        # with what members were offered instead.
+        coming, recent = upcoming_dates(group, today) if running else [], _recent_meeting_dates(group, today)
         recorded = {session.date: session for session in sessions.filter(date__in=[*recent, *coming])}
         upcoming = [(day, recorded.get(day)) for day in coming]
         unrecorded = [day for day in recent if day not in recorded]
@@ -151,6 +154,8 @@ def group_sessions(request, group):
             "can_view_members": show_members,
             "can_log_session": can_log_session(request.user, group),
             "can_record_session": can_record_session_now(request.user, group),
+            "can_record_meeting_not_run": can_record_meeting_not_run_now(request.user, group),
+            "paused": group.is_paused,
             "can_subscribe_to_calendar": can_subscribe_to_calendar(request.user, group),
         },
     )
@@ -178,7 +183,15 @@ def _session_form_page(request, group, form, session=None):
     return render(
         request,
         "sessions_log/groupsession_form.html",
-        {"group": group, "form": form, "session": session, "running": _is_running(group)},
+        {
+            "group": group,
+            "form": form,
+            "session": session,
+            # Whether anything can be recorded now: any session while active, only meetings that
+            # did not run while paused (services.session_refusal).
+            "can_record_here": session_refusal(group, held=False) is None,
+            "paused": group.is_paused,
+        },
     )
 
 
@@ -192,7 +205,7 @@ def _save_session(request, group, form):
     """Record the session through the service; a refusal lands on the form. None when refused."""
     try:
         session = record_session(
-            session=form.instance, facilitators=form.cleaned_data["facilitators_present"], by=request.user
+            session=form.instance, facilitators=form.cleaned_data.get("facilitators_present", []), by=request.user
         )
     except ValidationError as refusal:
         show_refusal(form, refusal)
