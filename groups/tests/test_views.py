@@ -894,6 +894,8 @@ def change_status(client, group, action):
 
 
 def test_a_coordinator_can_pause_and_resume_an_active_group(client, active_group, coordinator):
+    # Resuming goes through the launch gate again, so the plan is complete.
+    complete_plan(active_group)
     sign_in(client, coordinator)
 
     paused = change_status(client, active_group, "pause")
