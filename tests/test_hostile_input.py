@@ -421,11 +421,31 @@ def test_the_untouched_forms_are_mostly_accepted(client, world, every_form):
     assert len(accepted) >= 0.6 * len(every_form), sorted(set(every_form) - set(accepted))
 
 
+FORMSET_ROW = re.compile(r"^(?P<prefix>.+)-(?P<index>\d+)-(?P<field>[^-]+)$")
+
+
+def fields_to_try(data) -> list[str]:
+    """Every field of the form, but of a formset only its first row and its last (the empty one
+    for adding): the rows between are the same fields again, and trying every field of a risk
+    assessment's eighteen risks would take minutes and find nothing the first row does not."""
+    rows = {}
+    for name in data:
+        if row := FORMSET_ROW.match(name):
+            rows.setdefault((row["prefix"], row["field"]), set()).add(int(row["index"]))
+    tried = []
+    for name in data:
+        row = FORMSET_ROW.match(name)
+        indexes = rows[(row["prefix"], row["field"])] if row else set()
+        if row is None or int(row["index"]) in (min(indexes), max(indexes)):
+            tried.append(name)
+    return tried
+
+
 def test_no_hostile_value_in_any_field_of_any_form_causes_a_server_error(client, world, every_form):
     problems, tried = [], 0
     for form in every_form.values():
         sign_in(client, world.people.get(form.role), verified=True)
-        for name in form.data:
+        for name in fields_to_try(form.data):
             values = HOSTILE if form.kinds.get(name) in TEXT_KINDS else NOT_TYPED_VALUES
             for label, value in values.items():
                 data = {**form.data, name: value if isinstance(value, list) else [value]}
