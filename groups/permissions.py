@@ -8,6 +8,7 @@ Seeing a group at all is SupportGroup.objects.visible_to(user): an outsider gets
 
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -27,6 +28,28 @@ def holds_role(user, group, *roles) -> bool:
 def can_create_group(user) -> bool:
     """Coordinators are trusted to plan new groups by the organisation's admin (a Django permission)."""
     return user.has_perm("groups.add_supportgroup")
+
+
+# The Django permission an administrator of the organisation grants, in the admin, to the people
+# who may be chosen to supervise a group (SupportGroup.Meta.permissions).
+SUPERVISE_GROUPS = "groups.supervise_groups"
+
+
+def may_supervise(user) -> bool:
+    """Whether the organisation allows this person to supervise groups: an administrator grants
+    it (the "May be chosen to supervise a group" permission). Coordinators choose a group's
+    supervisor only among these people, so nobody appoints themselves."""
+    return user.is_active and user.has_perm(SUPERVISE_GROUPS)
+
+
+def people_who_may_supervise(group=None):
+    """Everyone may_supervise says yes to, as a QuerySet; with `group`, less its coordinators, as
+    nobody coordinates and supervises the same group. The supervisor pickers offer these."""
+    # Asked of the model backend by name: the lockout backend listed before it grants nothing.
+    people = get_user_model().objects.with_perm(SUPERVISE_GROUPS, backend="django.contrib.auth.backends.ModelBackend")
+    if group is not None:
+        people = people.exclude(group_roles__group=group, group_roles__role=Role.COORDINATOR)
+    return people.order_by("first_name", "last_name", "username")
 
 
 def can_view_group(user, group) -> bool:

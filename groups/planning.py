@@ -116,9 +116,9 @@ def _progress(statuses: dict[str, str]) -> list[SectionProgress]:
     return progress
 
 
-def _document_blocker(document, name, url):
+def _document_blocker(document, name, url, *, also_needs=""):
     if document is None:
-        return Blocker(f"The {name} has not been started.", url)
+        return Blocker(f"The {name} has not been started{also_needs}.", url)
     missing = document.missing_parts()
     if missing:
         return Blocker(f"The {name} is incomplete: it needs {', '.join(missing)}.", url)
@@ -140,12 +140,15 @@ def launch_blockers_with_links(group) -> list[Blocker]:
                 reverse("groups:plan", kwargs={"pk": pk}),
             )
         )
-    for document, name, url_name in (
-        (group.risk_assessment_or_none, "risk assessment", "groups:risk_assessment"),
-        (group.exit_strategy_or_none, "exit strategy", "groups:exit_strategy"),
-        (group.support_plan_or_none, "facilitator-support plan", "groups:support_plan"),
+    # The supervisor is named on the facilitator-support plan, which needs one: a group without a
+    # supervisor has one blocker, there, whether or not the plan has been started.
+    no_supervisor = ", and the group needs a named supervisor" if group.supervisor is None else ""
+    for document, name, url_name, also_needs in (
+        (group.risk_assessment_or_none, "risk assessment", "groups:risk_assessment", ""),
+        (group.exit_strategy_or_none, "exit strategy", "groups:exit_strategy", ""),
+        (group.support_plan_or_none, "facilitator-support plan", "groups:support_plan", no_supervisor),
     ):
-        blocker = _document_blocker(document, name, reverse(url_name, kwargs={"pk": pk}))
+        blocker = _document_blocker(document, name, reverse(url_name, kwargs={"pk": pk}), also_needs=also_needs)
         if blocker:
             blockers.append(blocker)
 
@@ -157,8 +160,6 @@ def launch_blockers_with_links(group) -> list[Blocker]:
         blockers.append(
             Blocker("No facilitator has been added to the team.", reverse("groups:team", kwargs={"pk": pk}))
         )
-    if group.supervisor is None:
-        blockers.append(Blocker("No supervisor has been added to the team.", reverse("groups:team", kwargs={"pk": pk})))
     answers = group.answers_by_key()
     for item in CHECKLIST:
         answer = answers.get(item.key)

@@ -13,9 +13,10 @@ from django.utils.text import capfirst
 
 from audit.changes import create_many, delete_change, save_change, stamped
 from groups_site import events
+from reports.models import CalendarFeed
 
 from .models import Aim, GroupRole, Risk, RiskAssessment, Rule, SupportGroup
-from .permissions import can_change_status, can_create_group, can_edit_plan, can_manage_team
+from .permissions import can_change_status, can_create_group, can_edit_plan, can_manage_team, may_supervise
 from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
 
 Role = GroupRole.Role
@@ -218,23 +219,60 @@ def _save_risks(formset, *, by) -> None:
 # The team --------------------------------------------------------------------------------------
 
 
+SUPERVISOR_NOT_ALLOWED = (
+    "{user} is not among the people the organisation allows to supervise groups. An administrator "
+    "of the organisation can allow them."
+)
+COORDINATOR_CANNOT_SUPERVISE = (
+    "{user} coordinates this group, so cannot also supervise it: the supervisor oversees how the group "
+    "is run, its debriefs and its change history, independently of the people running it."
+)
+SUPERVISOR_CANNOT_COORDINATE = (
+    "{user} supervises this group, so cannot also coordinate it: the supervisor oversees the people "
+    "running the group, independently of them."
+)
+
+
+def _refuse_unless_team_manager(group, by) -> None:
+    if not can_manage_team(by, group):
+        raise PermissionDenied(TEAM_REFUSAL)
+
+
+def _refuse_as_supervisor(group, user, *, field: str) -> None:
+    """Separation of duties: a supervisor is someone the organisation allows to supervise, and
+    never one of the group's coordinators (GroupRole's constraint says so to the database too)."""
+    if not may_supervise(user):
+        raise ValidationError({field: SUPERVISOR_NOT_ALLOWED.format(user=user)})
+    if Role.COORDINATOR in group.roles_of(user):
+        raise ValidationError({field: COORDINATOR_CANNOT_SUPERVISE.format(user=user)})
+
+
 def add_team_role(*, group, user, role: str, by) -> GroupRole:
-    """Give a person a role in the group. Nobody holds the same role twice, and a group has one
-    supervisor: a second is refused until the first is removed."""
+    """Give a person a role in the group. Nobody holds the same role twice; a group has one
+    supervisor (choose_supervisor changes who), chosen among the people allowed to supervise;
+    and nobody both coordinates and supervises the group."""
     with transaction.atomic(durable=True):
         locked = lock_group(group.pk)
-        if not can_manage_team(by, locked):
-            raise PermissionDenied(TEAM_REFUSAL)
+        _refuse_unless_team_manager(locked, by)
         if role not in Role.values:
             raise ValidationError({"role": "Choose one of the roles."})
         if not user.is_active:
             raise ValidationError({"person": "That account is not active."})
         if role in locked.roles_of(user):
             raise ValidationError({"role": f"{user} already has this role in the group."})
-        if role == Role.SUPERVISOR and locked.supervisor is not None:
-            raise ValidationError({"role": f"{locked.supervisor} is already the supervisor. Remove them first."})
+        if role == Role.SUPERVISOR:
+            if locked.supervisor is not None:
+                raise ValidationError(
+                    {
+                        "role": f"{locked.supervisor} is already the supervisor. Change the supervisor on the "
+                        "facilitator-support plan."
+                    }
+                )
+            _refuse_as_supervisor(locked, user, field="person")
+        if role == Role.COORDINATOR and Role.SUPERVISOR in locked.roles_of(user):
+            raise ValidationError({"role": SUPERVISOR_CANNOT_COORDINATE.format(user=user)})
         added = save_change(GroupRole(group=locked, user=user, role=role), by=by, reason="Added to the team")
-        events.announce(events.team_role_added, group_id=locked.pk, user_id=user.pk, role=role, by_id=by.pk)
+        _announce_added(added, by=by)
         if role == Role.SUPERVISOR:
             events.announce(
                 events.supervisor_changed, group_id=locked.pk, old_user_id=None, new_user_id=user.pk, by_id=by.pk
@@ -242,13 +280,48 @@ def add_team_role(*, group, user, role: str, by) -> GroupRole:
     return added
 
 
+def choose_supervisor(*, group, user, by) -> GroupRole:
+    """Make `user` the group's supervisor, in place of whoever supervised it (if anyone), in one
+    change: only a coordinator may, only among the people allowed to supervise (may_supervise),
+    never one of the group's coordinators. The history keeps who left and who came; the old and
+    the new supervisor are told (events.supervisor_changed; their dashboards say so at once)."""
+    with transaction.atomic(durable=True):
+        locked = lock_group(group.pk)
+        _refuse_unless_team_manager(locked, by)
+        old = next((role for role in locked.roles.all() if role.role == Role.SUPERVISOR), None)
+        if old is not None and old.user_id == user.pk:
+            raise ValidationError({"supervisor": f"{user} already supervises this group."})
+        if not user.is_active:
+            raise ValidationError({"supervisor": "That account is not active."})
+        _refuse_as_supervisor(locked, user, field="supervisor")
+        if old is not None:
+            _remove_role(old, group=locked, by=by, reason="Supervisor changed: replaced")
+        added = save_change(
+            GroupRole(group=locked, user=user, role=Role.SUPERVISOR),
+            by=by,
+            reason="Supervisor changed: chosen" if old else "Chosen as supervisor",
+        )
+        _announce_added(added, by=by)
+        events.announce(
+            events.supervisor_changed,
+            group_id=locked.pk,
+            old_user_id=old.user_id if old else None,
+            new_user_id=user.pk,
+            by_id=by.pk,
+        )
+    return added
+
+
+def _announce_added(role: GroupRole, *, by) -> None:
+    events.announce(events.team_role_added, group_id=role.group_id, user_id=role.user_id, role=role.role, by_id=by.pk)
+
+
 def remove_team_role(*, role: GroupRole, by) -> None:
     """Take a role away. A group always keeps at least one coordinator, so the last one cannot be
-    removed."""
+    removed. Someone who no longer facilitates the group loses their calendar address for it."""
     with transaction.atomic(durable=True):
         locked = lock_group(role.group_id)
-        if not can_manage_team(by, locked):
-            raise PermissionDenied(TEAM_REFUSAL)
+        _refuse_unless_team_manager(locked, by)
         current = GroupRole.objects.filter(pk=role.pk, group=locked).first()
         if current is None:
             raise ValidationError("That person no longer has this role in the group.")
@@ -256,10 +329,7 @@ def remove_team_role(*, role: GroupRole, by) -> None:
             other.role == Role.COORDINATOR and other.pk != current.pk for other in locked.roles.all()
         ):
             raise ValidationError("A group needs at least one coordinator. Add another before removing this one.")
-        delete_change(current, by=by, reason="Removed from the team")
-        events.announce(
-            events.team_role_removed, group_id=locked.pk, user_id=current.user_id, role=current.role, by_id=by.pk
-        )
+        _remove_role(current, group=locked, by=by, reason="Removed from the team")
         if current.role == Role.SUPERVISOR:
             events.announce(
                 events.supervisor_changed,
@@ -268,6 +338,27 @@ def remove_team_role(*, role: GroupRole, by) -> None:
                 new_user_id=None,
                 by_id=by.pk,
             )
+
+
+def _remove_role(current: GroupRole, *, group, by, reason: str) -> None:
+    """Inside the caller's transaction, with the group locked: delete the role, and the person's
+    calendar address for the group if they no longer facilitate it, so that adding them again
+    later gives a new address and never brings the old one back."""
+    still_facilitates = any(
+        other.user_id == current.user_id and other.pk != current.pk and other.role in Role.FACILITATING
+        for other in group.roles.all()
+    )
+    feeds = CalendarFeed.objects.none()
+    if current.role in Role.FACILITATING and not still_facilitates:
+        feeds = CalendarFeed.objects.select_for_update().filter(group=group, user_id=current.user_id)
+    if feeds.exists():
+        # Feeds keep no history of their own (a feed is a key): the role's history says it went.
+        reason = f"{reason}; calendar address withdrawn"
+        feeds.delete()
+    delete_change(current, by=by, reason=reason)
+    events.announce(
+        events.team_role_removed, group_id=group.pk, user_id=current.user_id, role=current.role, by_id=by.pk
+    )
 
 
 # Status ----------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from groups.planning import LaunchBlocked, launch_group
 from groups.services import (
     add_suggested_aim,
     add_team_role,
+    choose_supervisor,
     create_group,
     pause_group,
     remove_aim,
@@ -201,6 +202,11 @@ def _newcomer(scene):
     scene.removable = GroupRoleFactory(group=scene.group, user=scene.newcomer, role=Role.CO_FACILITATOR)
 
 
+def _may_supervise(scene):
+    scene.newcomer = UserFactory(username="vera")
+    scene.newcomer.user_permissions.add(Permission.objects.get(codename="supervise_groups"))
+
+
 def _only_coordinator_removed(scene):
     scene.removable = scene.group.roles.get(role=Role.COORDINATOR)
 
@@ -322,6 +328,17 @@ GROUP_SERVICES = [
         wrong_state=lambda scene: GroupRoleFactory(group=scene.group, user=scene.newcomer, role=Role.CO_FACILITATOR),
         history=lambda scene: newest(GroupRole, user_id=scene.newcomer.pk),
         reason="Added to the team",
+    ),
+    Service(
+        "choose_supervisor",
+        "coordinator",
+        "facilitator",
+        lambda scene, by: choose_supervisor(group=scene.group, user=scene.newcomer, by=by),
+        prepare=_may_supervise,
+        # Nobody coordinates and supervises one group.
+        wrong_state=lambda scene: GroupRoleFactory(group=scene.group, user=scene.newcomer, role=Role.COORDINATOR),
+        history=lambda scene: newest(GroupRole, user_id=scene.newcomer.pk),
+        reason="Supervisor changed: chosen",
     ),
     Service(
         "remove_team_role",

@@ -2,8 +2,9 @@
 filled in with that group's ids. Shared by the URL walk and the hostile-input tests.
 
 The group's team is a coordinator, a lead facilitator, a co-facilitator and a supervisor.
-Charlie holds every one of those roles, but in another group: an outsider who knows the app
-well. Nadia is signed in with no role anywhere.
+Charlie holds every one of those roles, but in other groups (coordinating and facilitating one,
+supervising another, as nobody coordinates and supervises the same group): an outsider who knows
+the app well. Nadia is signed in with no role anywhere.
 """
 
 import datetime
@@ -83,8 +84,12 @@ def build_world() -> World:
     cofacilitation = GroupRoleFactory(group=group, user=people["cofacilitator"], role=Role.CO_FACILITATOR)
 
     other_group = SupportGroupFactory(name="Hilltop group", **launched)
-    for role in (Role.COORDINATOR, Role.LEAD_FACILITATOR, Role.SUPERVISOR):
+    for role in (Role.COORDINATOR, Role.LEAD_FACILITATOR):
         GroupRoleFactory(group=other_group, user=people["outsider"], role=role)
+    # Nobody coordinates and supervises one group: charlie supervises a third.
+    GroupRoleFactory(
+        group=SupportGroupFactory(name="Lowfield group", **launched), user=people["outsider"], role=Role.SUPERVISOR
+    )
     MemberFactory(group=other_group, display_name="Hilda")
 
     today = timezone.localdate()

@@ -183,6 +183,12 @@ def everything_about(group) -> dict:
     }
 
 
+def may_supervise_groups(user):
+    """The organisation's administrator allows the person to supervise groups."""
+    user.user_permissions.add(Permission.objects.get(codename="supervise_groups", content_type__app_label="groups"))
+    return user
+
+
 def grant_group_creation(user):
     user.user_permissions.add(Permission.objects.get(codename="add_supportgroup", content_type__app_label="groups"))
     return user
@@ -313,6 +319,12 @@ GROUP_PAGES = [
             "opened_version": "0",
         },
     ),
+    Page(
+        "choose_supervisor",
+        "POST",
+        COORDINATORS,
+        data=lambda plan: {"supervisor": may_supervise_groups(UserFactory(username="vera")).pk},
+    ),
     Page("team", "GET", EVERY_MEMBER),
     Page(
         "team",
@@ -322,7 +334,15 @@ GROUP_PAGES = [
     ),
     Page("team_remove", "POST", COORDINATORS, url_kwargs=lambda plan: {"role_pk": plan.removable_role.pk}),
 ]
-POST_ONLY = {"launch", "change_status", "aim_add_suggestion", "aim_delete", "rule_delete", "team_remove"}
+POST_ONLY = {
+    "launch",
+    "change_status",
+    "aim_add_suggestion",
+    "aim_delete",
+    "rule_delete",
+    "team_remove",
+    "choose_supervisor",
+}
 ANYONE_SIGNED_IN_PAGES = {"home", "create"}  # not about one group; tested on their own below
 
 REFUSED = [(page, role) for page in GROUP_PAGES for role in MEMBERS if role not in page.allowed]
@@ -982,7 +1002,9 @@ def test_a_second_supervisor_is_refused(client, group, coordinator, supervisor):
     response = add_to_team(sign_in(client, coordinator), group, "erin", Role.SUPERVISOR)
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"role": [f"{supervisor} is already the supervisor. Remove them first."]}
+    assert response.context["form"].errors == {
+        "role": [f"{supervisor} is already the supervisor. Change the supervisor on the facilitator-support plan."]
+    }
     assert list(group.roles.filter(role=Role.SUPERVISOR).values_list("user__username", flat=True)) == ["sam"]
 
 

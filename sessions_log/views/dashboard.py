@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from groups.models import SupportGroup
+from groups.notices import SUPERVISOR_NOTICE_DAYS, supervisor_notices
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
 
@@ -60,6 +61,9 @@ def dashboard(request):
     follow_ups = _open_follow_ups(user)
 
     context = {
+        # Told at once when they become, or stop being, a group's supervisor (email follows).
+        "supervisor_notices": supervisor_notices(user),
+        "supervisor_notice_days": SUPERVISOR_NOTICE_DAYS,
         "facilitated": _facilitator_part(user, facilitated, follow_ups),
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
