@@ -23,7 +23,11 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 class MemberForm(forms.ModelForm):
     """Shape of a member's record. The group's naming policy and contact rule are checked by
-    Member.clean(), so the form shows them beside the right field."""
+    Member.clean(), so the form shows them beside the right field. Editing a record, the form
+    carries (hidden) the version of it the editor opened, for services.update_member."""
+
+    # Not required: a page opened before versions were kept saves as it always did.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     class Meta:
         model = Member
@@ -37,7 +41,16 @@ class MemberForm(forms.ModelForm):
         if not group.allows_contact_between_sessions:
             # Not even offered: the group's plan says no contact between sessions.
             del self.fields["contact_details"]
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.version
+        else:
+            del self.fields["opened_version"]
         self.helper = template_form_helper()
+
+    def opened_afresh(self, version: int) -> None:
+        """After a refusal: saving again saves on top of `version`, the one now shown beside it."""
+        self.data = self.data.copy()
+        self.data["opened_version"] = version
 
 
 class MemberExitForm(forms.Form):
@@ -123,12 +136,19 @@ class GroupSessionForm(forms.ModelForm):
 
 
 class RegisterForm(forms.Form):
-    """One radio group per member, all defaulting to present; saved together by save_register."""
+    """One radio group per member, all defaulting to present; saved together by save_register.
+    It carries (hidden) the register's version the facilitator opened (GroupSession.register_version)."""
 
-    def __init__(self, *args, members, initial_marks=None, **kwargs):
+    # Not required: a page opened before versions were kept saves as it always did.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def __init__(self, *args, members, initial_marks=None, opened_version=0, **kwargs):
         super().__init__(*args, **kwargs)
         initial_marks = initial_marks or {}
         self.members = list(members)
+        self.fields["opened_version"].initial = opened_version
+        # After a refusal, each member's mark as someone else saved it meanwhile.
+        self.saved_meanwhile: dict[int, str] = {}
         for member in self.members:
             self.fields[self.field_name(member)] = forms.ChoiceField(
                 label=member.display_name,
@@ -142,10 +162,21 @@ class RegisterForm(forms.Form):
         return f"member_{member.pk}"
 
     def rows(self):
-        return [(member, self[self.field_name(member)]) for member in self.members]
+        """(member, their radio buttons, their mark as saved meanwhile by someone else or "")."""
+        return [
+            (member, self[self.field_name(member)], self.saved_meanwhile.get(member.pk, "")) for member in self.members
+        ]
 
     def marks(self) -> dict[int, str]:
         return {member.pk: self.cleaned_data[self.field_name(member)] for member in self.members}
+
+    def show_saved_meanwhile(self, saved: dict[int, str], version: int) -> None:
+        """After a refusal: each member's mark as saved by someone else (shown beside theirs), and
+        saving again saves on top of that version, which the facilitator has now seen."""
+        labels = dict(Attendance.Status.choices)
+        self.saved_meanwhile = {member_id: labels[status] for member_id, status in saved.items()}
+        self.data = self.data.copy()
+        self.data["opened_version"] = version
 
 
 class LessonForm(forms.ModelForm):

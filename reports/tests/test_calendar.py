@@ -202,9 +202,7 @@ def test_a_facilitator_who_leaves_the_team_loses_the_feed(client, feed, facilita
     assert client.get(feed_url(feed)).status_code == 404
 
 
-def test_leaving_the_team_destroys_the_address_and_coming_back_never_revives_it(
-    client, feed, facilitator, coordinator
-):
+def test_leaving_the_team_destroys_the_address_and_coming_back_never_revives_it(client, feed, facilitator, coordinator):
     """Issue 13, item 10: the feed survived the person leaving, so adding them back brought the old
     address (perhaps shared, perhaps in a lost phone's calendar) back to life. It failed before:
     the row stayed, and answered again once they were back."""
@@ -223,9 +221,7 @@ def test_leaving_the_team_destroys_the_address_and_coming_back_never_revives_it(
     assert renewed.token != feed.token
 
 
-def test_a_facilitator_keeps_the_address_while_they_still_facilitate_in_another_role(
-    feed, facilitator, coordinator
-):
+def test_a_facilitator_keeps_the_address_while_they_still_facilitate_in_another_role(feed, facilitator, coordinator):
     cofacilitating = GroupRoleFactory(group=feed.group, user=facilitator, role=GroupRole.Role.CO_FACILITATOR)
 
     remove_team_role(role=cofacilitating, by=coordinator)

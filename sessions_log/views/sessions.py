@@ -293,6 +293,15 @@ def _register_saved_message(session, marks, raised, withdrawn) -> str:
     return " ".join(parts)
 
 
+def _opened_version(request, session) -> int:
+    """The register's version the facilitator's page was opened at, carried through "Mark
+    everyone present" (which saves nothing)."""
+    try:
+        return max(0, int(request.POST.get("opened_version", "")))
+    except ValueError:
+        return session.register_version
+
+
 @group_view(can_log_session)
 def register(request, group, session_pk):
     session = get_object_or_404(group.sessions, pk=session_pk)
@@ -304,22 +313,30 @@ def register(request, group, session_pk):
     marked_all = False
     if request.method == "POST" and "mark_all" in request.POST:
         # Without JavaScript: show everyone as present, and save nothing until they press Save.
-        form = RegisterForm(members=members)
+        form = RegisterForm(members=members, opened_version=_opened_version(request, session))
         marked_all = True
     elif request.method == "POST":
-        form = RegisterForm(request.POST, members=members, initial_marks=saved)
+        form = RegisterForm(request.POST, members=members, initial_marks=saved, opened_version=session.register_version)
         if form.is_valid():
             try:
-                changes = save_register(session=session, marks=form.marks(), by=request.user)
+                changes = save_register(
+                    session=session,
+                    marks=form.marks(),
+                    by=request.user,
+                    expected_version=form.cleaned_data["opened_version"],
+                )
             except ValidationError as refusal:
                 show_refusal(form, refusal)
+                if refusal.code == "changed_since_opened":
+                    # Show both: their marks stay in the form, the saved ones beside them.
+                    form.show_saved_meanwhile(saved, session.register_version)
             else:
                 messages.success(
                     request, _register_saved_message(session, form.marks(), len(changes.raised), changes.withdrawn)
                 )
                 return redirect(session)
     else:
-        form = RegisterForm(members=members, initial_marks=saved)
+        form = RegisterForm(members=members, initial_marks=saved, opened_version=session.register_version)
     return render(
         request,
         "sessions_log/groupsession_register.html",
