@@ -134,7 +134,7 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     page.get_by_role(
         "link", name="The facilitator-support plan has not been started, and the group needs a named supervisor."
     ).click()
-    page.get_by_label("Supervisor").select_option(label="Sam Supervisor")
+    page.get_by_role("combobox", name="Supervisor").select_option(label="Sam Supervisor")
     check_accessibility(page)
     page.get_by_role("button", name="Name the supervisor").click()
     expect(page.locator(".alert-success")).to_contain_text("Sam Supervisor is now the group's supervisor.")
