@@ -29,6 +29,9 @@ supervisor_changed = Signal()
 member_added = Signal()  # + waiting (bool: on the waiting list, the group being full)
 member_admitted = Signal()
 member_left = Signal()
+# A coordinator asked the group's supervisor to answer for the debrief material in a member's
+# request for their records or their erasure. Arguments: member_id, group_id, by_id.
+member_request_opened = Signal()
 # After a session. Arguments: session_id, group_id, by_id.
 session_recorded = Signal()
 register_saved = Signal()

@@ -19,7 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from .models import RecordedName
+from .models import Member, RecordedName
+from .permissions import can_view_members
 
 ANOTHER_MEMBER = "[another member]"
 A_MEMBER = "[a member]"
@@ -65,28 +66,33 @@ def _secrets() -> list:
 
 
 class Redactor:
-    """The names recorded in one group, ready to be found in its texts."""
+    """The names recorded in one group, ready to be found in its texts: members' names as they
+    are and were (from the members and their history), and erased members' by their keyed hash."""
 
-    def __init__(self, keys: set[str], longest: int, *, keep=()):
+    def __init__(self, keys: set[str], longest: int, *, names=(), keep=()):
         self._keys = keys
-        self._longest = longest
+        self._names = {normalised(name) for name in names if name.strip()}
         # The reader's own names (a member reading their export): never taken out.
         self._keep = {normalised(name) for name in keep if name.strip()}
-        self._longest = max([longest, *(name_words(name) for name in keep)])
+        self._longest = max([longest, *(name_words(name) for name in [*names, *keep])])
         self._seen: dict[str, bool] = {}
 
     @classmethod
     def for_group(cls, group_id: int, *, keep=()) -> "Redactor":
-        """Every name anyone in the group was ever recorded under (one query)."""
+        """Every name anyone in the group was ever recorded under (two queries)."""
         rows = RecordedName.objects.filter(group_id=group_id).values_list("key", "words")
         keys, longest = set(), 0
         for key, words in rows:
             keys.add(key)
             longest = max(longest, words)
-        return cls(keys, longest, keep=keep)
+        now = Member.objects.filter(group_id=group_id).order_by().values_list("display_name", flat=True)
+        before = Member.history.filter(group_id=group_id).order_by().values_list("display_name", flat=True)
+        return cls(keys, longest, names=set(now.union(before)), keep=keep)
 
     def _is_recorded(self, candidate: str) -> bool:
         known = normalised(candidate)
+        if known in self._names:
+            return True
         if known not in self._seen:
             self._seen[known] = any(name_key(candidate, secret=secret) in self._keys for secret in _secrets())
         return self._seen[known]
@@ -94,7 +100,7 @@ class Redactor:
     def spans(self, text: str) -> list[tuple[int, int, bool]]:
         """(start, end, is_kept) of each recorded name in the text, as whole words, the longest
         first where names overlap ("Jo Ann" before "Jo")."""
-        if not text or not (self._keys or self._keep):
+        if not text or not (self._keys or self._names or self._keep):
             return []
         words = list(WORD.finditer(text))
         found, index = [], 0
@@ -140,8 +146,6 @@ def names_hidden_from(user, group) -> Redactor | None:
     history), shown to `user`: None for those who see members' names (permissions.can_view_members),
     and for everyone else (the supervisor) the Redactor that takes every member's name out. Every
     page showing such text to a supervisor asks this one question."""
-    from .permissions import can_view_members  # permissions imports groups, which imports nothing here
-
     return None if can_view_members(user, group) else Redactor.for_group(group.pk)
 
 

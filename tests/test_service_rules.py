@@ -62,6 +62,7 @@ from groups.tests.factories import (
 )
 from reports.services import create_calendar_feed, renew_calendar_feed, revoke_calendar_feed
 from sessions_log.erasure import ERASED_MARKS_KEPT, erase_member
+from sessions_log.member_requests import agree_to_name_replacement, ask_supervisor
 from sessions_log.models import (
     AbsencePolicy,
     Attendance,
@@ -72,6 +73,7 @@ from sessions_log.models import (
     GroupSession,
     Lesson,
     Member,
+    MemberRequest,
 )
 from sessions_log.services import (
     SessionNotAllowed,
@@ -569,6 +571,26 @@ SESSION_SERVICES = [
         # The session keeps the erased member's mark as a number, and says why its totals changed.
         history=lambda scene: newest(GroupSession, id=scene.session.pk),
         reason=ERASED_MARKS_KEPT,
+    ),
+    Service(
+        "ask_supervisor",
+        "coordinator",
+        "facilitator",
+        lambda scene, by: ask_supervisor(member=scene.member, by=by),
+        wrong_state=_erased,
+        history=lambda scene: newest(MemberRequest, member_id=scene.member.pk),
+        reason="Supervisor asked",
+    ),
+    Service(
+        "agree_to_name_replacement",
+        "supervisor",
+        "coordinator",
+        lambda scene, by: agree_to_name_replacement(member=scene.member, by=by),
+        prepare=lambda scene: ask_supervisor(member=scene.member, by=scene.people["coordinator"]),
+        # The request has lapsed.
+        wrong_state=lambda scene: MemberRequest.objects.update(opened_at=timezone.now() - datetime.timedelta(days=31)),
+        history=lambda scene: newest(MemberRequest, member_id=scene.member.pk),
+        reason="Supervisor agreed their name may be taken out of notes",
     ),
     Service(
         "create_calendar_feed",

@@ -22,7 +22,7 @@ from accounts.tests.factories import UserFactory
 from groups.models import GroupRole, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, complete_plan
 from reports.models import CalendarFeed
-from sessions_log.models import GroupSession, Member
+from sessions_log.models import GroupSession, Member, MemberRequest
 from sessions_log.tests.factories import (
     AbsencePolicyFactory,
     AttendanceFactory,
@@ -75,8 +75,11 @@ def build_world() -> World:
         "no_role": UserFactory(username="nadia"),
         "anonymous": None,
     }
-    # The organisation trusts the coordinator to plan new groups.
+    # The organisation trusts the coordinator to plan new groups, and the supervisor and Nadia to
+    # supervise (so the support plan's supervisor picker has someone to offer).
     people["coordinator"].user_permissions.add(Permission.objects.get(codename="add_supportgroup"))
+    for name in ("supervisor", "no_role"):
+        people[name].user_permissions.add(Permission.objects.get(codename="supervise_groups"))
     launched = {"status": SupportGroup.Status.ACTIVE, "launched_at": timezone.now()}
     group = SupportGroupFactory(name="Quayside secret group", **launched)
     complete_plan(group, facilitator=people["facilitator"], supervisor=people["supervisor"])
@@ -109,12 +112,14 @@ def build_world() -> World:
         not_run_reason=GroupSession.NotRunReason.HOLIDAY,
     )
     AttendanceFactory(session=held, member=robin)
+    # Robinia asked for her records: the supervisor answers for the debrief material naming her.
+    MemberRequest.objects.create(member=robin, opened_by=people["coordinator"], opened_at=timezone.now())
     follow_up = FollowUpFactory(member=robin, session=held, assignee=people["facilitator"])
     LessonFactory(group=group, session=held, what_worked="Quayside lesson: tea first")
     debrief = DebriefFactory(session=held, author=people["facilitator"], how_it_went="Quayside debrief words")
     reviewed = DebriefFactory(session=held, author=people["cofacilitator"], how_it_went="Quayside reviewed words")
     DebriefReviewFactory(debrief=reviewed, reviewer=people["supervisor"], comments="Quayside review words")
-    DebriefNoteFactory(debrief=reviewed, author=people["supervisor"], text="Quayside note words")
+    DebriefNoteFactory(debrief=reviewed, author=people["supervisor"], text="Quayside note words on Robinia")
     # The co-facilitator follows the group's meetings in a calendar app (so the calendar page
     # has forms to renew and revoke the feed's address).
     CalendarFeed.objects.create(user=people["cofacilitator"], group=group)

@@ -158,8 +158,8 @@ class Migration(migrations.Migration):
             name="RecordedName",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("key", models.CharField(max_length=64)),
-                ("words", models.PositiveSmallIntegerField()),
+                ("key", models.CharField(editable=False, max_length=64)),
+                ("words", models.PositiveSmallIntegerField(editable=False)),
                 (
                     "group",
                     models.ForeignKey(

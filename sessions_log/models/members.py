@@ -154,9 +154,10 @@ class RecordedName(models.Model):
     member's export, what the supervisor reads)."""
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="recorded_names")
-    key = models.CharField(max_length=64)
+    # Made by the app (redaction.name_key), never typed.
+    key = models.CharField(max_length=64, editable=False)
     # How many words the name has, so a text is searched for names up to the longest.
-    words = models.PositiveSmallIntegerField()
+    words = models.PositiveSmallIntegerField(editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "key"], name="recorded_name_once_per_group")]

@@ -16,7 +16,7 @@ from groups.notices import SUPERVISOR_NOTICE_DAYS, supervisor_notices
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
 
-from ..models import Debrief, FollowUp, GroupSession, attendance_percentage
+from ..models import Debrief, FollowUp, GroupSession, MemberRequest, attendance_percentage
 from ..schedule import upcoming_dates
 
 UPCOMING_SESSIONS = 2
@@ -163,4 +163,11 @@ def _attendance_rates(groups) -> list[AttendanceRate]:
 
 def _supervisor_part(user) -> dict:
     waiting = Debrief.objects.awaiting_review_by(user)
-    return {**waiting.waiting_counts(), "first": list(waiting[:QUEUE_PREVIEW])}
+    # Members' requests for which they answer for the debrief material (named on the page itself).
+    requests = (
+        MemberRequest.objects.open()
+        .filter(member__group__in=SupportGroup.objects.reviewed_by(user))
+        .select_related("member__group", "opened_by")
+        .order_by("opened_at", "pk")
+    )
+    return {**waiting.waiting_counts(), "first": list(waiting[:QUEUE_PREVIEW]), "requests": list(requests)}

@@ -28,6 +28,7 @@ from ..permissions import (
     can_view_sessions,
     can_write_debrief,
 )
+from ..redaction import names_hidden_from
 from ..schedule import meeting_dates, upcoming_dates
 from ..services import record_session, save_register, session_refusal
 
@@ -262,6 +263,7 @@ def session_detail(request, group, session_pk):
             "can_record_session": can_record_session_now(request.user, group),
             "can_record_lesson": can_record_lesson(request.user, group),
             "can_write_debrief": may_write_debrief,
+            "hidden_names": names_hidden_from(request.user, group),
         },
     )
 
