@@ -45,9 +45,11 @@ from sessions_log.models import (
     GroupSession,
     Lesson,
     Member,
+    MemberRequest,
     Signposting,
 )
 from sessions_log.permissions import can_read_debrief, can_view_members
+from sessions_log.redaction import names_hidden_from, shown
 
 # Who may see the values of a private field: the readers of the debrief it belongs to, or the
 # people allowed to see members' records (not the supervisor).
@@ -123,6 +125,11 @@ TRACKED = [
         _of_group,
         frozenset({"display_name", "referring_organisation", "contact_details", "aftercare_offered"}),
         MEMBER_READERS,
+    ),
+    Tracked(
+        MemberRequest,
+        "A member's request",
+        lambda group: Q(member_id__in=Member.history.filter(group_id=group.pk).values("id")),
     ),
     Tracked(GroupSession, "Session", _of_group),
     Tracked(Attendance, "Attendance mark", lambda group: Q(session_id__in=_session_ids(group))),
@@ -240,6 +247,8 @@ def describe_history(rows, *, user, group) -> list[Entry]:
         if record is not None:
             pairs.append((BY_KEY[row["record_kind"]], record, version_before(row["record_kind"], record)))
     may_see = _Readers(user, group, [record for _, record, _ in pairs])
+    # Members' names in what was written (lessons, debriefs, notes) are not the supervisor's to read.
+    hidden_names = names_hidden_from(user, group)
     deltas = [(tracked, record, _changes(record, previous)) for tracked, record, previous in pairs]
     names = _user_names(change for _, _, changes in deltas for change in changes)
 
@@ -259,7 +268,9 @@ def describe_history(rows, *, user, group) -> list[Entry]:
                 Change(capfirst(model_field.verbose_name), hidden=True)
                 if model_field.name in tracked.private_fields and not may_see(tracked, record)
                 else Change(
-                    capfirst(model_field.verbose_name), _shown(model_field, old, names), _shown(model_field, new, names)
+                    capfirst(model_field.verbose_name),
+                    _written(model_field, old, names, hidden_names),
+                    _written(model_field, new, names, hidden_names),
                 )
                 for model_field, old, new in changes
             ],
@@ -307,6 +318,13 @@ class _Readers:
             author_id = record.author_id if tracked.model is Debrief else self.debrief_authors.get(record.debrief_id)
             return can_read_debrief(self.user, SimpleNamespace(author_id=author_id), self.group)
         return True
+
+
+def _written(model_field, value, names, hidden_names) -> str:
+    """A value in words; free text, as the reader may read it (redaction.names_hidden_from)."""
+    text = _shown(model_field, value, names)
+    is_free_text = isinstance(model_field, models.CharField | models.TextField) and not model_field.choices
+    return shown(text, hidden_names) if is_free_text else text
 
 
 def _points_to_people(model_field) -> bool:

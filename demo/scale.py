@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -179,6 +180,10 @@ def _staff(plan: ScalePlan, password: str | None, counts: Counter) -> dict[str, 
             )
             counts["staff accounts"] += created
             staff[kind].append(user)
+    # As an administrator of the organisation would: only they may be chosen to supervise.
+    may_supervise = Permission.objects.get(codename="supervise_groups")
+    for user in staff["supervisors"]:
+        user.user_permissions.add(may_supervise)
     return staff
 
 

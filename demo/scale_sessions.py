@@ -23,6 +23,7 @@ from sessions_log.models import (
     Lesson,
     Member,
 )
+from sessions_log.redaction import remember_names
 from sessions_log.services import follow_up_assignee, follow_up_due_on, follow_up_step
 
 from .scale import ScalePlan, Team, _insert, _last_meeting_before, moment
@@ -123,6 +124,9 @@ def _members(plan: ScalePlan, groups, rng, counts: Counter) -> dict[int, list[Me
     by_group = defaultdict(list)
     for member in _insert(Member, members, counts):
         by_group[member.group_id].append(member)
+    # The redaction list, as services.add_member keeps it.
+    for group_id, group_members in by_group.items():
+        remember_names(group_id, {member.display_name for member in group_members})
     return by_group
 
 

@@ -21,6 +21,7 @@ from .models import (
     Rule,
     SupportGroup,
 )
+from .permissions import people_who_may_supervise
 
 # The id of the <datalist> of people the team page suggests as a coordinator types a name.
 PEOPLE_LIST_ID = "people-with-accounts"
@@ -303,6 +304,36 @@ class FacilitatorSupportPlanForm(OpenedVersionMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = template_form_helper()
+
+
+class SupervisorForm(forms.Form):
+    """The group's supervisor, chosen among the people the organisation allows to supervise
+    (groups.permissions.people_who_may_supervise), less the group's coordinators. Whether the
+    choice still stands when saved is groups.services.choose_supervisor's to say."""
+
+    supervisor = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        empty_label="Choose a person",
+        error_messages={
+            "invalid_choice": "Choose one of the people listed: those allowed to supervise who do not coordinate "
+            "this group."
+        },
+        help_text="Only people your organisation allows to supervise groups are listed, and never the group's "
+        "coordinators: the supervisor looks after the facilitators and reads their debriefs, independently of "
+        "the people running the group. An administrator of the organisation decides who may supervise.",
+    )
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisor"].queryset = people_who_may_supervise(group)
+        if group.supervisor is not None:
+            self.fields["supervisor"].queryset = self.fields["supervisor"].queryset.exclude(pk=group.supervisor.pk)
+            self.fields["supervisor"].label = "Change the supervisor to"
+        self.helper = template_form_helper()
+
+    @property
+    def offers_anyone(self) -> bool:
+        return self.fields["supervisor"].queryset.exists()
 
 
 class TeamMemberForm(forms.Form):

@@ -8,6 +8,7 @@ Seeing a group at all is SupportGroup.objects.visible_to(user): an outsider gets
 
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -37,6 +38,27 @@ CANNOT_CREATE_GROUP = (
     "the people who coordinate groups. If you should be planning groups, ask them for it."
 )
 
+# The Django permission an administrator of the organisation grants, in the admin, to the people
+# who may be chosen to supervise a group (SupportGroup.Meta.permissions).
+SUPERVISE_GROUPS = "groups.supervise_groups"
+
+
+def may_supervise(user) -> bool:
+    """Whether the organisation allows this person to supervise groups: an administrator grants
+    it (the "May be chosen to supervise a group" permission). Coordinators choose a group's
+    supervisor only among these people, so nobody appoints themselves."""
+    return user.is_active and user.has_perm(SUPERVISE_GROUPS)
+
+
+def people_who_may_supervise(group=None):
+    """Everyone may_supervise says yes to, as a QuerySet; with `group`, less its coordinators, as
+    nobody coordinates and supervises the same group. The supervisor pickers offer these."""
+    # Asked of the model backend by name: the lockout backend listed before it grants nothing.
+    people = get_user_model().objects.with_perm(SUPERVISE_GROUPS, backend="django.contrib.auth.backends.ModelBackend")
+    if group is not None:
+        people = people.exclude(group_roles__group=group, group_roles__role=Role.COORDINATOR)
+    return people.order_by("first_name", "last_name", "username")
+
 
 def can_view_group(user, group) -> bool:
     return holds_role(user, group, *Role.EVERYONE)
@@ -57,12 +79,6 @@ def can_record_aims_review(user, group) -> bool:
 def can_manage_team(user, group) -> bool:
     """Only coordinators decide who facilitates and supervises."""
     return holds_role(user, group, Role.COORDINATOR)
-
-
-def can_supervise(user) -> bool:
-    """Who the organisation trusts to supervise a group's facilitators. For now anyone with an
-    active account: the security work (issue 13) decides the rule, here, in one place."""
-    return user.is_active
 
 
 def can_launch_group(user, group) -> bool:

@@ -135,9 +135,9 @@ def _progress(all_questions: list[Question]) -> list[SectionProgress]:
     return progress
 
 
-def _document_blockers(document, name, url) -> list[Blocker]:
+def _document_blockers(document, name, url, *, also_needs="") -> list[Blocker]:
     if document is None:
-        return [Blocker(f"The {name} has not been started.", url)]
+        return [Blocker(f"The {name} has not been started{also_needs}.", url)]
     return [Blocker(f"The {name} is incomplete: it needs {part}.", url) for part in document.missing_parts()]
 
 
@@ -188,12 +188,16 @@ def plan_gaps(group) -> list[Blocker]:
     """
     pk = group.pk
     blockers = []
-    for document, name, url_name in (
-        (group.risk_assessment_or_none, "risk assessment", "groups:risk_assessment"),
-        (group.exit_strategy_or_none, "exit strategy", "groups:exit_strategy"),
-        (group.support_plan_or_none, "facilitator-support plan", "groups:support_plan"),
+    # The supervisor is named on the facilitator-support plan (FacilitatorSupportPlan.missing_parts):
+    # a group without one has one blocker, there, whether or not the plan has been started.
+    no_supervisor = ", and the group needs a named supervisor" if group.supervisor is None else ""
+    for document, name, url_name, also_needs in (
+        (group.risk_assessment_or_none, "risk assessment", "groups:risk_assessment", ""),
+        (group.exit_strategy_or_none, "exit strategy", "groups:exit_strategy", ""),
+        (group.support_plan_or_none, "facilitator-support plan", "groups:support_plan", no_supervisor),
     ):
-        blockers += _document_blockers(document, name, reverse(url_name, kwargs={"pk": pk}))
+        url = reverse(url_name, kwargs={"pk": pk})
+        blockers += _document_blockers(document, name, url, also_needs=also_needs)
 
     if not group.aims.all():
         blockers.append(Blocker("The group has no aims yet.", reverse("groups:aims", kwargs={"pk": pk})))
@@ -203,8 +207,6 @@ def plan_gaps(group) -> list[Blocker]:
         blockers.append(
             Blocker("No facilitator has been added to the team.", reverse("groups:team", kwargs={"pk": pk}))
         )
-    if group.supervisor is None:
-        blockers.append(Blocker("No supervisor has been added to the team.", reverse("groups:team", kwargs={"pk": pk})))
     for question in questions(group):
         if question.item.required and not question.is_resolved:
             blocker = _checklist_blocker(question, pk)

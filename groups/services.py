@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 
 from audit.changes import create_many, delete_change, save_change, stamped
 from groups_site import events
+from reports.models import CalendarFeed
 
 from .checklist import items_for
 from .models import (
@@ -33,7 +34,7 @@ from .permissions import (
     can_edit_plan,
     can_manage_team,
     can_record_aims_review,
-    can_supervise,
+    may_supervise,
 )
 from .planning import launch_group
 from .suggestions import RISK_SEEDS, SUGGESTED_AIMS
@@ -363,11 +364,46 @@ def _save_risks(formset, *, by) -> None:
 # The team --------------------------------------------------------------------------------------
 
 
+SUPERVISOR_NOT_ALLOWED = (
+    "{user} is not among the people the organisation allows to supervise groups. An administrator "
+    "of the organisation can allow them."
+)
+COORDINATOR_CANNOT_SUPERVISE = (
+    "{user} coordinates this group, so cannot also supervise it: the supervisor oversees how the group "
+    "is run, its debriefs and its change history, independently of the people running it."
+)
+SUPERVISOR_CANNOT_COORDINATE = (
+    "{user} supervises this group, so cannot also coordinate it: the supervisor oversees the people "
+    "running the group, independently of them."
+)
+
+
+def _refuse_unless_team_manager(group, by) -> None:
+    if not can_manage_team(by, group):
+        raise PermissionDenied(TEAM_REFUSAL)
+
+
+def _supervisor_refusal(group, user) -> str | None:
+    """Separation of duties: a supervisor is someone the organisation allows to supervise, and
+    never one of the group's coordinators (GroupRole's constraint says so to the database too)."""
+    if not may_supervise(user):
+        return SUPERVISOR_NOT_ALLOWED.format(user=user)
+    if Role.COORDINATOR in group.roles_of(user):
+        return COORDINATOR_CANNOT_SUPERVISE.format(user=user)
+    return None
+
+
+def _refuse_as_supervisor(group, user, *, field: str) -> None:
+    if refusal := _supervisor_refusal(group, user):
+        raise ValidationError({field: refusal})
+
+
 def team_role_refusal(group, role: str, user=None) -> dict | None:
     """Why `user` cannot take `role` in the group as its team is now, as messages by form field;
-    None when they can. Nobody holds the same role twice, a group has one supervisor (a second
-    waits until the first is removed), and only people the organisation trusts to supervise may.
-    With no user (someone invited, who has no account yet), what can be known without one."""
+    None when they can. Nobody holds the same role twice; a group has one supervisor
+    (choose_supervisor changes who), chosen among the people allowed to supervise; and nobody both
+    coordinates and supervises the group. With no user (someone invited, who has no account yet),
+    what can be known without one."""
     if role not in Role.values:
         return {"role": "Choose one of the roles."}
     if user is not None:
@@ -377,9 +413,14 @@ def team_role_refusal(group, role: str, user=None) -> dict | None:
             return {"role": f"{user} already has this role in the group."}
     if role == Role.SUPERVISOR:
         if group.supervisor is not None:
-            return {"role": f"{group.supervisor} is already the supervisor. Remove them first."}
-        if user is not None and not can_supervise(user):
-            return {"person": f"{user} is not one of the people the organisation has asked to supervise groups."}
+            return {
+                "role": f"{group.supervisor} is already the supervisor. Change the supervisor on the "
+                "facilitator-support plan."
+            }
+        if user is not None and (refusal := _supervisor_refusal(group, user)):
+            return {"person": refusal}
+    if role == Role.COORDINATOR and user is not None and Role.SUPERVISOR in group.roles_of(user):
+        return {"role": SUPERVISOR_CANNOT_COORDINATE.format(user=user)}
     return None
 
 
@@ -392,13 +433,12 @@ def add_team_role(*, group, user, role: str, by) -> GroupRole:
 def _add_team_role(locked, *, user, role: str, by, reason: str) -> GroupRole:
     """add_team_role's body, inside the caller's transaction with the group locked: accepting an
     invitation composes it, granting the role on the authority of the coordinator who invited."""
-    if not can_manage_team(by, locked):
-        raise PermissionDenied(TEAM_REFUSAL)
+    _refuse_unless_team_manager(locked, by)
     refusal = team_role_refusal(locked, role, user)
     if refusal:
         raise ValidationError(refusal)
     added = save_change(GroupRole(group=locked, user=user, role=role), by=by, reason=reason)
-    events.announce(events.team_role_added, group_id=locked.pk, user_id=user.pk, role=role, by_id=by.pk)
+    _announce_added(added, by=by)
     if role == Role.SUPERVISOR:
         events.announce(
             events.supervisor_changed, group_id=locked.pk, old_user_id=None, new_user_id=user.pk, by_id=by.pk
@@ -406,13 +446,48 @@ def _add_team_role(locked, *, user, role: str, by, reason: str) -> GroupRole:
     return added
 
 
+def choose_supervisor(*, group, user, by) -> GroupRole:
+    """Make `user` the group's supervisor, in place of whoever supervised it (if anyone), in one
+    change: only a coordinator may, only among the people allowed to supervise (may_supervise),
+    never one of the group's coordinators. The history keeps who left and who came; the old and
+    the new supervisor are told (events.supervisor_changed; their dashboards say so at once)."""
+    with transaction.atomic(durable=True):
+        locked = lock_group(group.pk)
+        _refuse_unless_team_manager(locked, by)
+        old = next((role for role in locked.roles.all() if role.role == Role.SUPERVISOR), None)
+        if old is not None and old.user_id == user.pk:
+            raise ValidationError({"supervisor": f"{user} already supervises this group."})
+        if not user.is_active:
+            raise ValidationError({"supervisor": "That account is not active."})
+        _refuse_as_supervisor(locked, user, field="supervisor")
+        if old is not None:
+            _remove_role(old, group=locked, by=by, reason="Supervisor changed: replaced")
+        added = save_change(
+            GroupRole(group=locked, user=user, role=Role.SUPERVISOR),
+            by=by,
+            reason="Supervisor changed: chosen" if old else "Chosen as supervisor",
+        )
+        _announce_added(added, by=by)
+        events.announce(
+            events.supervisor_changed,
+            group_id=locked.pk,
+            old_user_id=old.user_id if old else None,
+            new_user_id=user.pk,
+            by_id=by.pk,
+        )
+    return added
+
+
+def _announce_added(role: GroupRole, *, by) -> None:
+    events.announce(events.team_role_added, group_id=role.group_id, user_id=role.user_id, role=role.role, by_id=by.pk)
+
+
 def remove_team_role(*, role: GroupRole, by) -> None:
     """Take a role away. A group always keeps at least one coordinator, so the last one cannot be
-    removed."""
+    removed. Someone who no longer facilitates the group loses their calendar address for it."""
     with transaction.atomic(durable=True):
         locked = lock_group(role.group_id)
-        if not can_manage_team(by, locked):
-            raise PermissionDenied(TEAM_REFUSAL)
+        _refuse_unless_team_manager(locked, by)
         current = GroupRole.objects.filter(pk=role.pk, group=locked).first()
         if current is None:
             raise ValidationError("That person no longer has this role in the group.")
@@ -420,10 +495,7 @@ def remove_team_role(*, role: GroupRole, by) -> None:
             other.role == Role.COORDINATOR and other.pk != current.pk for other in locked.roles.all()
         ):
             raise ValidationError("A group needs at least one coordinator. Add another before removing this one.")
-        delete_change(current, by=by, reason="Removed from the team")
-        events.announce(
-            events.team_role_removed, group_id=locked.pk, user_id=current.user_id, role=current.role, by_id=by.pk
-        )
+        _remove_role(current, group=locked, by=by, reason="Removed from the team")
         if current.role == Role.SUPERVISOR:
             events.announce(
                 events.supervisor_changed,
@@ -432,6 +504,27 @@ def remove_team_role(*, role: GroupRole, by) -> None:
                 new_user_id=None,
                 by_id=by.pk,
             )
+
+
+def _remove_role(current: GroupRole, *, group, by, reason: str) -> None:
+    """Inside the caller's transaction, with the group locked: delete the role, and the person's
+    calendar address for the group if they no longer facilitate it, so that adding them again
+    later gives a new address and never brings the old one back."""
+    still_facilitates = any(
+        other.user_id == current.user_id and other.pk != current.pk and other.role in Role.FACILITATING
+        for other in group.roles.all()
+    )
+    feeds = CalendarFeed.objects.none()
+    if current.role in Role.FACILITATING and not still_facilitates:
+        feeds = CalendarFeed.objects.select_for_update().filter(group=group, user_id=current.user_id)
+    if feeds.exists():
+        # Feeds keep no history of their own (a feed is a key): the role's history says it went.
+        reason = f"{reason}; calendar address withdrawn"
+        feeds.delete()
+    delete_change(current, by=by, reason=reason)
+    events.announce(
+        events.team_role_removed, group_id=group.pk, user_id=current.user_id, role=current.role, by_id=by.pk
+    )
 
 
 # Status ----------------------------------------------------------------------------------------

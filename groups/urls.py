@@ -24,6 +24,7 @@ urlpatterns = [
     path("groups/<int:pk>/risk-assessment/", views.risk_assessment, name="risk_assessment"),
     path("groups/<int:pk>/exit-strategy/", views.exit_strategy, name="exit_strategy"),
     path("groups/<int:pk>/support-plan/", views.support_plan, name="support_plan"),
+    path("groups/<int:pk>/support-plan/supervisor/", views.choose_supervisor_view, name="choose_supervisor"),
     path("groups/<int:pk>/team/", views.team, name="team"),
     path("groups/<int:pk>/team/<int:role_pk>/remove/", views.team_remove, name="team_remove"),
 ]

@@ -37,6 +37,7 @@ from .forms import (
     RiskAssessmentForm,
     RiskFormSet,
     RuleForm,
+    SupervisorForm,
     SupportGroupForm,
     TeamMemberForm,
 )
@@ -79,6 +80,7 @@ from .services import (
     add_suggested_aim,
     add_team_role,
     change_group_status,
+    choose_supervisor,
     create_group,
     remove_aim,
     remove_rule,
@@ -602,11 +604,13 @@ def risk_assessment(request, group):
     )
 
 
-def _plan_document(request, group, *, model, form_class, title, intro, template="groups/plandocument_form.html"):
+def _plan_document(
+    request, group, *, model, form_class, title, intro, template="groups/plandocument_form.html", data=None, extra=None
+):
     editable = can_edit_plan(request.user, group)
     document = model.objects.filter(group=group).first() or model(group=group)
-    form = form_class(request.POST or None, instance=document)
-    if request.method == "POST":
+    form = form_class(data, instance=document)
+    if data is not None:
         if form.is_valid():
             try:
                 save_plan_document(form=form, expected_version=form.cleaned_data["opened_version"], by=request.user)
@@ -625,6 +629,7 @@ def _plan_document(request, group, *, model, form_class, title, intro, template=
             "title": title,
             "intro": intro,
             "can_edit_plan": editable,
+            **(extra or {}),
         },
     )
 
@@ -634,6 +639,7 @@ def exit_strategy(request, group):
     return _plan_document(
         request,
         group,
+        data=request.POST or None,
         model=ExitStrategy,
         form_class=ExitStrategyForm,
         title="Exit strategy",
@@ -642,11 +648,15 @@ def exit_strategy(request, group):
     )
 
 
-@group_view(write=can_edit_plan)
-def support_plan(request, group):
+def _support_plan_page(request, group, *, data=None, supervisor_form=None):
+    # The supervisor is named here, where the launch gate sends a coordinator to name one
+    # (12.9): the team's supervisor picker, among the people allowed to supervise.
+    if supervisor_form is None and can_manage_team(request.user, group):
+        supervisor_form = SupervisorForm(group=group)
     return _plan_document(
         request,
         group,
+        data=data,
         model=FacilitatorSupportPlan,
         form_class=FacilitatorSupportPlanForm,
         title="Facilitator-support plan",
@@ -654,7 +664,28 @@ def support_plan(request, group):
         intro="How the people running the group are supervised, debriefed, covered and looked after. "
         "Drawn from LifeSIGNS' guidance, \u201cRunning self-harm support groups\u201d and "
         "\u201cSelf-harm FAQs for professionals\u201d.",
+        extra={"supervisor_form": supervisor_form},
     )
+
+
+@group_view(write=can_edit_plan)
+def support_plan(request, group):
+    return _support_plan_page(request, group, data=request.POST or None)
+
+
+@require_POST
+@group_view(write=can_manage_team)
+def choose_supervisor_view(request, group):
+    form = SupervisorForm(request.POST, group=group)
+    if form.is_valid():
+        try:
+            choose_supervisor(group=group, user=form.cleaned_data["supervisor"], by=request.user)
+        except ValidationError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, f"{form.cleaned_data['supervisor']} is now the group's supervisor.")
+            return redirect("groups:support_plan", pk=group.pk)
+    return _support_plan_page(request, group, supervisor_form=form)
 
 
 # The team: who is on it, invitations waiting, and a form to add someone or invite someone new.

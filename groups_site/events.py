@@ -35,6 +35,9 @@ signposted = Signal()
 # A group stopped holding members' contact details, and those held were erased. Arguments:
 # group_id, erased (how many members' details), by_id.
 contact_details_erased = Signal()
+# A coordinator asked the group's supervisor to answer for the debrief material in a member's
+# request for their records or their erasure. Arguments: member_id, group_id, by_id.
+member_request_opened = Signal()
 # After a session. Arguments: session_id, group_id, by_id.
 session_recorded = Signal()
 register_saved = Signal()

@@ -11,6 +11,7 @@ which the retention purge keeps.
 import calendar
 import datetime
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, fields
 
 from django.conf import settings
@@ -30,8 +31,19 @@ from reports.summary import keep_erased_members, refresh_months
 
 from . import subject_access
 from .counters import refresh_register_counts
-from .models import Attendance, Debrief, DebriefNote, DebriefReview, FollowUp, GroupSession, Member, Signposting
+from .models import (
+    Attendance,
+    Debrief,
+    DebriefNote,
+    DebriefReview,
+    FollowUp,
+    GroupSession,
+    Member,
+    MemberRequest,
+    Signposting,
+)
 from .permissions import can_handle_subject_requests
+from .redaction import remember_names
 
 REASON_MAX_LENGTH = AccessEvent._meta.get_field("detail").max_length
 # Why a session's totals changed, in its history: never whose marks, nor why they were erased.
@@ -71,8 +83,10 @@ def erase_member(*, member: Member, reason: str, by, remove_name_from=frozenset(
     """Erase a member at their request: their record, attendance marks, follow-ups and every
     earlier version of them. Only the group's coordinators may, and they must say why. The
     sessions they came to keep their attendance numbers. Their name is also taken out of the
-    mentions in notes whose keys are in `remove_name_from` (subject_access.remove_name_from_notes),
-    in the same transaction."""
+    mentions in notes whose keys are in `remove_name_from` (subject_access.remove_name_from_notes:
+    exactly as recorded, in lessons and follow-up notes, a common word only with the supervisor's
+    agreement on the member's open request), in the same transaction. The redaction list keeps
+    their names' keyed hashes, so other members' exports still hide them."""
     # The access log keeps facts, never who: a name they were recorded under, typed into the
     # reason, is taken out.
     reason = subject_access.MemberNames.of(member).replaced(reason.strip(), "[the member]")
@@ -88,10 +102,12 @@ def erase_member(*, member: Member, reason: str, by, remove_name_from=frozenset(
         if locked is None:
             raise ValidationError("This member's records have already been erased.")
         locked.group = group
-        notes_rewritten = (
-            subject_access.remove_name_from_notes(member=locked, keys=remove_name_from, by=by)
-            if remove_name_from
-            else 0
+        request = MemberRequest.objects.filter(member=locked).first()
+        notes_rewritten = subject_access.remove_name_from_notes(
+            member=locked,
+            keys=remove_name_from,
+            by=by,
+            replacement_agreed=request is not None and request.replacement_agreed,
         )
         counts = _erase_members(group=group, member_ids=[locked.pk], reason=reason, by=by)
         counts.notes_rewritten = notes_rewritten
@@ -295,9 +311,22 @@ def _erase_members(*, group, member_ids: list[int], reason: str, by) -> ErasureC
     return counts
 
 
+def _names_of(member_ids) -> dict[int, set[str]]:
+    names = defaultdict(set)
+    for group_id, name in Member.history.filter(id__in=member_ids).values_list("group_id", "display_name"):
+        names[group_id].add(name)
+    for group_id, name in Member.objects.filter(pk__in=member_ids).values_list("group_id", "display_name"):
+        names[group_id].add(name)
+    return names
+
+
 def _delete_history_of_members(member_ids) -> int:
     if not member_ids:
         return 0
+    # Their names stay recognisable (as keyed hashes only), so other members' exports and what
+    # supervisors read keep them hidden once the names themselves are gone.
+    for group_id, names in _names_of(member_ids).items():
+        remember_names(group_id, names)
     return sum(
         history.filter(**{lookup: member_ids}).delete()[0]
         for history, lookup in (
@@ -305,6 +334,7 @@ def _delete_history_of_members(member_ids) -> int:
             (Attendance.history, "member_id__in"),
             (FollowUp.history, "member_id__in"),
             (Signposting.history, "member_id__in"),
+            (MemberRequest.history, "member_id__in"),
         )
     )
 

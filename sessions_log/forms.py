@@ -26,7 +26,11 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 class MemberForm(forms.ModelForm):
     """Shape of a member's record. The group's naming policy and contact rule are checked by
-    Member.clean(), so the form shows them beside the right field."""
+    Member.clean(), so the form shows them beside the right field. Editing a record, the form
+    carries (hidden) the version of it the editor opened, for services.update_member."""
+
+    # Not required: a page opened before versions were kept saves as it always did.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     class Meta:
         model = Member
@@ -49,6 +53,10 @@ class MemberForm(forms.ModelForm):
         else:
             for field in Member.CONTACT_FIELDS:
                 del self.fields[field]
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.version
+        else:
+            del self.fields["opened_version"]
         self.helper = template_form_helper()
 
 
@@ -62,6 +70,11 @@ class SignpostingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.group, self.instance.member = group, member
         self.helper = template_form_helper()
+
+    def opened_afresh(self, version: int) -> None:
+        """After a refusal: saving again saves on top of `version`, the one now shown beside it."""
+        self.data = self.data.copy()
+        self.data["opened_version"] = version
 
 
 class MemberExitForm(forms.Form):
@@ -178,16 +191,24 @@ class RegisterRow:
     name: str
     auto_id: str
     errors: list
+    saved_meanwhile: str
     choices: list[RegisterChoice]
 
 
 class RegisterForm(forms.Form):
-    """One radio group per member, all defaulting to present; saved together by save_register."""
+    """One radio group per member, all defaulting to present; saved together by save_register.
+    It carries (hidden) the register's version the facilitator opened (GroupSession.register_version)."""
 
-    def __init__(self, *args, members, initial_marks=None, **kwargs):
+    # Not required: a page opened before versions were kept saves as it always did.
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def __init__(self, *args, members, initial_marks=None, opened_version=0, **kwargs):
         super().__init__(*args, **kwargs)
         initial_marks = initial_marks or {}
         self.members = list(members)
+        self.fields["opened_version"].initial = opened_version
+        # After a refusal, each member's mark as someone else saved it meanwhile.
+        self.saved_meanwhile: dict[int, str] = {}
         for member in self.members:
             self.fields[self.field_name(member)] = forms.ChoiceField(
                 label=member.display_name,
@@ -201,14 +222,17 @@ class RegisterForm(forms.Form):
         return f"member_{member.pk}"
 
     def rows(self):
-        return [(member, self[self.field_name(member)]) for member in self.members]
+        """(member, their radio buttons, their mark as saved meanwhile by someone else or "")."""
+        return [
+            (member, self[self.field_name(member)], self.saved_meanwhile.get(member.pk, "")) for member in self.members
+        ]
 
     def register_rows(self) -> list["RegisterRow"]:
         """What the register page shows of each member's marks, worked out here once: the same
         names, ids and choices Django's radio widgets give, without building five widgets per
         member (which cost more than the rest of the page)."""
         rows = []
-        for member, field in self.rows():
+        for member, field, saved_meanwhile in self.rows():
             chosen = field.value()
             rows.append(
                 RegisterRow(
@@ -216,6 +240,7 @@ class RegisterForm(forms.Form):
                     name=field.html_name,
                     auto_id=field.auto_id,
                     errors=field.errors if self.is_bound else [],
+                    saved_meanwhile=saved_meanwhile,
                     choices=[
                         RegisterChoice(
                             f"{field.auto_id}_{index}", value, label, MARK_TONES.get(value, "success"), value == chosen
@@ -228,6 +253,14 @@ class RegisterForm(forms.Form):
 
     def marks(self) -> dict[int, str]:
         return {member.pk: self.cleaned_data[self.field_name(member)] for member in self.members}
+
+    def show_saved_meanwhile(self, saved: dict[int, str], version: int) -> None:
+        """After a refusal: each member's mark as saved by someone else (shown beside theirs), and
+        saving again saves on top of that version, which the facilitator has now seen."""
+        labels = dict(Attendance.Status.choices)
+        self.saved_meanwhile = {member_id: labels[status] for member_id, status in saved.items()}
+        self.data = self.data.copy()
+        self.data["opened_version"] = version
 
 
 class LessonForm(forms.ModelForm):

@@ -90,13 +90,8 @@ def can_handle_subject_requests(user, group) -> bool:
     return holds_role(user, group, Role.COORDINATOR)
 
 
-def can_see_debrief_notes_naming_a_member(user, group) -> bool:
-    """The one exception to debriefs' privacy, and only on a member's export and erase pages.
-
-    A note on a debrief can name a member, and a member's request under UK GDPR reaches
-    everything written about them: a copy must include it, and erasure must be able to take
-    their name out of it. So the coordinators who handle those requests (can_handle_subject_requests)
-    see the notes on debriefs that name that member, there and nowhere else; never the debriefs
-    themselves, nor notes that do not name the member. Whether coordinators should see even
-    these is being reconsidered: this is the one place to change."""
-    return can_handle_subject_requests(user, group)
+def can_answer_for_debrief_material(user, group) -> bool:
+    """In a member's request for their records or their erasure, the debrief material naming them
+    (debriefs, reviews, notes on debriefs) is the group's supervisor's to read and release:
+    coordinators, who handle the rest of the request, never read debrief content, by any path."""
+    return holds_role(user, group, *Role.SUPERVISING)

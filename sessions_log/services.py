@@ -48,6 +48,7 @@ from .permissions import (
     can_review_debrief,
     can_write_debrief,
 )
+from .redaction import remember_names
 
 
 class SessionNotAllowed(ValidationError):
@@ -114,6 +115,7 @@ def add_member(*, member: Member, by) -> Member:
         member.full_clean()
         waiting = member.is_waiting
         save_change(member, by=by, reason="Added to the waiting list" if waiting else "Joined the group")
+        remember_names(group.pk, [member.display_name])
         events.announce(events.member_added, member_id=member.pk, group_id=group.pk, waiting=waiting, by_id=by.pk)
     return member
 
@@ -168,16 +170,28 @@ def record_signposting(*, signposting: Signposting, by) -> Signposting:
     return signposting
 
 
-def update_member(*, member: Member, by) -> Member:
-    """Save a correction to a member's record (Member.DETAIL_FIELDS, as `member` now has them).
-    Their status and leaving stay as stored, whatever the caller loaded."""
+MEMBER_CHANGED = (
+    "Someone else changed this member's record since you opened it, so your changes have not been "
+    "saved. Their version is shown beside yours: copy anything you need, then save again."
+)
+
+
+def update_member(*, member: Member, by, expected_version: int | None = None) -> Member:
+    """Save a correction to a member's record (Member.DETAIL_FIELDS, as `member` now has them),
+    only if nobody else has saved it since the editor opened it at `expected_version`: the
+    second of two people correcting it at once is told, instead of silently overwriting the
+    first. Their status and leaving stay as stored, whatever the caller loaded."""
     with transaction.atomic(durable=True):
         group = _lock_members_group(member, by)
         locked = _lock_member(member, group)
+        if expected_version is not None and locked.version != expected_version:
+            raise ValidationError(MEMBER_CHANGED, code="changed_since_opened")
         for field in Member.DETAIL_FIELDS:
             setattr(locked, field, getattr(member, field))
         locked.full_clean()
-        save_change(locked, by=by, reason="Record corrected", update_fields=list(Member.DETAIL_FIELDS))
+        locked.version += 1
+        save_change(locked, by=by, reason="Record corrected", update_fields=[*Member.DETAIL_FIELDS, "version"])
+        remember_names(group.pk, [locked.display_name])
     return locked
 
 
@@ -352,9 +366,22 @@ class FollowUpChanges:
     withdrawn: int
 
 
-def save_register(*, session: GroupSession, marks: dict[int, str], by) -> FollowUpChanges:
-    """Save a session's whole register at once: every mark or none. Earlier marks are kept in
-    the attendance history. Then raise follow-ups for members who missed it."""
+REGISTER_CHANGED = (
+    "Someone else saved this register since you opened it, so yours has not been saved. Their marks are "
+    "shown beside yours: check them, then save again to keep yours."
+)
+
+
+def save_register(
+    *, session: GroupSession, marks: dict[int, str], by, expected_version: int | None = None
+) -> FollowUpChanges:
+    """Save a session's whole register at once: every mark or none, only if nobody else has saved
+    it since the facilitator opened it at `expected_version` (GroupSession.register_version), so
+    that the second of two people taking it at once is told, and shown both, instead of
+    overwriting the first and withdrawing the follow-ups it raised. The session's row is locked
+    (after the group's), so two first saves at the same moment are one saved and one refused,
+    never a clash of marks. Earlier marks are kept in the attendance history. Then raise
+    follow-ups for members who missed it."""
     valid = set(Attendance.Status.values)
     if any(status not in valid for status in marks.values()):
         raise ValidationError("Every member needs one of the register's marks.")
@@ -363,6 +390,8 @@ def save_register(*, session: GroupSession, marks: dict[int, str], by) -> Follow
         locked = GroupSession.objects.select_for_update().filter(pk=session.pk, group=group).first()
         if locked is None or not locked.was_held:
             raise ValidationError("A session that did not run has no register.")
+        if expected_version is not None and locked.register_version != expected_version:
+            raise ValidationError(REGISTER_CHANGED, code="changed_since_opened")
         existing = {mark.member_id: mark for mark in Attendance.objects.select_for_update().filter(session=locked)}
         members = Member.objects.filter(pk__in=marks, group=group)
         if len(members) != len(marks):
@@ -384,9 +413,10 @@ def save_register(*, session: GroupSession, marks: dict[int, str], by) -> Follow
         if changed:
             update_many(Attendance, changed, ["status", "updated_by", "updated_at"], by=by, reason=reason)
         locked.register_taken_at = timezone.now()
-        save_change(locked, by=by, reason=reason, update_fields=["register_taken_at"])
+        locked.register_version += 1
+        save_change(locked, by=by, reason=reason, update_fields=["register_taken_at", "register_version"])
         refresh_register_counts(session_ids=[locked.pk], member_ids=[*existing, *marks])
-        session.register_taken_at = locked.register_taken_at
+        session.register_taken_at, session.register_version = locked.register_taken_at, locked.register_version
         changes = _raise_follow_ups(session=locked, by=by)
         refresh_months(group.pk, months)
         events.announce(events.register_saved, session_id=locked.pk, group_id=group.pk, by_id=by.pk)

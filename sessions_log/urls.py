@@ -16,6 +16,26 @@ urlpatterns = [
     path(group + "members/<int:member_pk>/export/", member_record.member_export, name="member_export"),
     path(group + "members/<int:member_pk>/export.json", member_record.member_export_json, name="member_export_json"),
     path(group + "members/<int:member_pk>/erase/", member_record.member_erase, name="member_erase"),
+    path(
+        group + "members/<int:member_pk>/ask-supervisor/",
+        member_record.member_ask_supervisor,
+        name="member_ask_supervisor",
+    ),
+    path(
+        group + "members/<int:member_pk>/debrief-material/",
+        member_record.member_debrief_material,
+        name="member_debrief_material",
+    ),
+    path(
+        group + "members/<int:member_pk>/debrief-material.json",
+        member_record.member_debrief_material_json,
+        name="member_debrief_material_json",
+    ),
+    path(
+        group + "members/<int:member_pk>/debrief-material/agree/",
+        member_record.member_agree_replacement,
+        name="member_agree_replacement",
+    ),
     path(group + "members/<int:member_pk>/edit/", members.member_edit, name="member_edit"),
     path(group + "members/<int:member_pk>/exit/", members.member_exit, name="member_exit"),
     path(group + "members/<int:member_pk>/admit/", members.member_admit, name="member_admit"),

@@ -43,6 +43,7 @@ from groups.planning import LaunchBlocked, launch_group
 from groups.services import (
     add_suggested_aim,
     add_team_role,
+    choose_supervisor,
     create_group,
     pause_group,
     record_aims_review,
@@ -75,6 +76,7 @@ from sessions_log.erasure import (
     erase_member,
     stop_holding_contact_details,
 )
+from sessions_log.member_requests import agree_to_name_replacement, ask_supervisor
 from sessions_log.models import (
     AbsencePolicy,
     Attendance,
@@ -85,6 +87,7 @@ from sessions_log.models import (
     GroupSession,
     Lesson,
     Member,
+    MemberRequest,
     Signposting,
 )
 from sessions_log.services import (
@@ -226,6 +229,11 @@ def _newcomer(scene):
     scene.removable = GroupRoleFactory(group=scene.group, user=scene.newcomer, role=Role.CO_FACILITATOR)
 
 
+def _may_supervise(scene):
+    scene.newcomer = UserFactory(username="vera")
+    scene.newcomer.user_permissions.add(Permission.objects.get(codename="supervise_groups"))
+
+
 def _only_coordinator_removed(scene):
     scene.removable = scene.group.roles.get(role=Role.COORDINATOR)
 
@@ -363,6 +371,17 @@ GROUP_SERVICES = [
         wrong_state=lambda scene: GroupRoleFactory(group=scene.group, user=scene.newcomer, role=Role.CO_FACILITATOR),
         history=lambda scene: newest(GroupRole, user_id=scene.newcomer.pk),
         reason="Added to the team",
+    ),
+    Service(
+        "choose_supervisor",
+        "coordinator",
+        "facilitator",
+        lambda scene, by: choose_supervisor(group=scene.group, user=scene.newcomer, by=by),
+        prepare=_may_supervise,
+        # Nobody coordinates and supervises one group.
+        wrong_state=lambda scene: GroupRoleFactory(group=scene.group, user=scene.newcomer, role=Role.COORDINATOR),
+        history=lambda scene: newest(GroupRole, user_id=scene.newcomer.pk),
+        reason="Supervisor changed: chosen",
     ),
     Service(
         "remove_team_role",
@@ -677,6 +696,26 @@ SESSION_SERVICES = [
         wrong_state=lambda scene: stop_holding_contact_details(group=scene.group, by=scene.people["coordinator"]),
         history=lambda scene: newest(Member, id=scene.member.pk),
         reason=CONTACT_DETAILS_ERASED,
+    ),
+    Service(
+        "ask_supervisor",
+        "coordinator",
+        "facilitator",
+        lambda scene, by: ask_supervisor(member=scene.member, by=by),
+        wrong_state=_erased,
+        history=lambda scene: newest(MemberRequest, member_id=scene.member.pk),
+        reason="Supervisor asked",
+    ),
+    Service(
+        "agree_to_name_replacement",
+        "supervisor",
+        "coordinator",
+        lambda scene, by: agree_to_name_replacement(member=scene.member, by=by),
+        prepare=lambda scene: ask_supervisor(member=scene.member, by=scene.people["coordinator"]),
+        # The request has lapsed.
+        wrong_state=lambda scene: MemberRequest.objects.update(opened_at=timezone.now() - datetime.timedelta(days=31)),
+        history=lambda scene: newest(MemberRequest, member_id=scene.member.pk),
+        reason="Supervisor agreed their name may be taken out of notes",
     ),
     Service(
         "create_calendar_feed",

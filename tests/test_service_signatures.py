@@ -17,7 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ["accounts", "audit", "groups", "sessions_log", "concerns", "reports", "invitations"]
 # Modules holding services under another name than services.py.
-OTHER_SERVICE_MODULES = ["groups.planning", "groups.closing", "sessions_log.erasure", "sessions_log.subject_access"]
+OTHER_SERVICE_MODULES = [
+    "groups.planning",
+    "groups.closing",
+    "sessions_log.erasure",
+    "sessions_log.subject_access",
+    "sessions_log.member_requests",
+]
 # The access log is a log, not a record with a history: an entry says who read something (its
 # `user`), and the daily purge deletes old entries with nobody to name.
 NOT_CHANGES = {"audit.services.record_access", "audit.services.purge_access_log"}

@@ -2,8 +2,9 @@
 filled in with that group's ids. Shared by the URL walk and the hostile-input tests.
 
 The group's team is a coordinator, a lead facilitator, a co-facilitator and a supervisor.
-Charlie holds every one of those roles, but in another group: an outsider who knows the app
-well. Nadia is signed in with no role anywhere.
+Charlie holds every one of those roles, but in other groups (coordinating and facilitating one,
+supervising another, as nobody coordinates and supervises the same group): an outsider who knows
+the app well. Nadia is signed in with no role anywhere.
 """
 
 import datetime
@@ -22,7 +23,7 @@ from groups.models import AimReview, AimStanding, GroupRole, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory, complete_plan
 from invitations.models import Invitation
 from reports.models import CalendarFeed
-from sessions_log.models import GroupSession, Member, Signposting
+from sessions_log.models import GroupSession, Member, MemberRequest, Signposting
 from sessions_log.tests.factories import (
     AbsencePolicyFactory,
     AttendanceFactory,
@@ -61,8 +62,11 @@ def build_world() -> World:
         "no_role": UserFactory(username="nadia"),
         "anonymous": None,
     }
-    # The organisation trusts the coordinator to plan new groups.
+    # The organisation trusts the coordinator to plan new groups, and the supervisor and Nadia to
+    # supervise (so the support plan's supervisor picker has someone to offer).
     people["coordinator"].user_permissions.add(Permission.objects.get(codename="add_supportgroup"))
+    for name in ("supervisor", "no_role"):
+        people[name].user_permissions.add(Permission.objects.get(codename="supervise_groups"))
     launched = {"status": SupportGroup.Status.ACTIVE, "launched_at": timezone.now()}
     group = SupportGroupFactory(name="Quayside secret group", **launched)
     complete_plan(group, facilitator=people["facilitator"], supervisor=people["supervisor"])
@@ -70,8 +74,12 @@ def build_world() -> World:
     cofacilitation = GroupRoleFactory(group=group, user=people["cofacilitator"], role=Role.CO_FACILITATOR)
 
     other_group = SupportGroupFactory(name="Hilltop group", **launched)
-    for role in (Role.COORDINATOR, Role.LEAD_FACILITATOR, Role.SUPERVISOR):
+    for role in (Role.COORDINATOR, Role.LEAD_FACILITATOR):
         GroupRoleFactory(group=other_group, user=people["outsider"], role=role)
+    # Nobody coordinates and supervises one group: charlie supervises a third.
+    GroupRoleFactory(
+        group=SupportGroupFactory(name="Lowfield group", **launched), user=people["outsider"], role=Role.SUPERVISOR
+    )
     MemberFactory(group=other_group, display_name="Hilda")
 
     today = timezone.localdate()
@@ -91,12 +99,14 @@ def build_world() -> World:
         not_run_reason=GroupSession.NotRunReason.HOLIDAY,
     )
     AttendanceFactory(session=held, member=robin)
+    # Robinia asked for her records: the supervisor answers for the debrief material naming her.
+    MemberRequest.objects.create(member=robin, opened_by=people["coordinator"], opened_at=timezone.now())
     follow_up = FollowUpFactory(member=robin, session=held, assignee=people["facilitator"])
     LessonFactory(group=group, session=held, what_worked="Quayside lesson: tea first")
     debrief = DebriefFactory(session=held, author=people["facilitator"], how_it_went="Quayside debrief words")
     reviewed = DebriefFactory(session=held, author=people["cofacilitator"], how_it_went="Quayside reviewed words")
     DebriefReviewFactory(debrief=reviewed, reviewer=people["supervisor"], comments="Quayside review words")
-    DebriefNoteFactory(debrief=reviewed, author=people["supervisor"], text="Quayside note words")
+    DebriefNoteFactory(debrief=reviewed, author=people["supervisor"], text="Quayside note words on Robinia")
     concern = ConcernFactory(
         session=held, member=robin, kind=Concern.Kind.RISK_TO_LIFE, what_was_done="Quayside concern words"
     )

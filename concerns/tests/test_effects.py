@@ -15,7 +15,7 @@ from groups_site import events
 from sessions_log.models import Attendance, Debrief, FollowUp
 from sessions_log.services import save_register
 from sessions_log.tests.factories import GroupSessionFactory
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 from .conftest import REFLECTION, days_ago
 
@@ -59,7 +59,7 @@ def heard():
 
 
 def dashboard_concerns(client, user):
-    return list(sign_in(client, user).get(reverse("sessions_log:dashboard")).context["concerns"])
+    return list(sign_in(client, user, verified=True).get(reverse("sessions_log:dashboard")).context["concerns"])
 
 
 @pytest.mark.parametrize("kind", Kind.values)
@@ -182,7 +182,7 @@ def test_while_a_serious_concern_is_open_a_missed_session_is_followed_up_the_sam
 
 def test_outsiders_are_told_a_concern_does_not_exist(client, scene, outsider):
     concern = raise_concern(concern=concern_about(scene, scene.sky, Kind.RISK_TO_LIFE), by=scene.people["facilitator"])
-    sign_in(client, outsider)
+    sign_in(client, outsider, verified=True)
 
     for name, kwargs in [
         ("concerns:concerns", {}),
@@ -204,7 +204,7 @@ def test_outsiders_are_told_a_concern_does_not_exist(client, scene, outsider):
 def test_coordinators_never_see_a_debriefs_reflection_on_any_page_about_a_concern(client, scene):
     coordinator = scene.people["coordinator"]
     concern = raise_concern(concern=concern_about(scene, scene.sky, Kind.RISK_TO_LIFE), by=scene.people["facilitator"])
-    sign_in(client, coordinator)
+    sign_in(client, coordinator, verified=True)
 
     pages = [
         reverse("sessions_log:dashboard"),

@@ -15,7 +15,7 @@ from concerns.tests.factories import ComplaintFactory, ConcernFactory
 from groups.tests.factories import FacilitatorSupportPlanFactory
 from sessions_log.schedule import quarter_start
 from sessions_log.tests.factories import GroupSessionFactory
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 from .conftest import days_ago
 
@@ -27,7 +27,7 @@ COVER = "The coordinator steps in, and the duty worker is on call by phone."
 def session_page(client, scene, user, session=None):
     session = session or scene.session
     url = reverse("sessions_log:session", kwargs={"pk": scene.group.pk, "session_pk": session.pk})
-    return sign_in(client, user).get(url)
+    return sign_in(client, user, verified=True).get(url)
 
 
 # The co-facilitation safeguard (LS-Q12, GW-6) -----------------------------------------------------
@@ -67,7 +67,7 @@ def test_recording_a_session_alone_says_so_at_once(client, scene):
         "outcome": "held",
     }
 
-    response = sign_in(client, facilitator).post(url, data)
+    response = sign_in(client, facilitator, verified=True).post(url, data)
 
     assert response.status_code == 302
     assert any("fewer than two facilitators" in str(message) for message in get_messages(response.wsgi_request))
@@ -82,8 +82,10 @@ def test_the_coordinators_dashboard_counts_sessions_run_alone_this_quarter(clien
     GroupSessionFactory(group=scene.group, date=before, facilitators_present=[facilitator])
     GroupSessionFactory(group=scene.group, date=days_ago(3), outcome="did_not_run", not_run_reason="holiday")
 
-    coordinator_view = sign_in(client, scene.people["coordinator"]).get(reverse("sessions_log:dashboard"))
-    facilitator_view = sign_in(client, facilitator).get(reverse("sessions_log:dashboard"))
+    coordinator_view = sign_in(client, scene.people["coordinator"], verified=True).get(
+        reverse("sessions_log:dashboard")
+    )
+    facilitator_view = sign_in(client, facilitator, verified=True).get(reverse("sessions_log:dashboard"))
 
     expected = 2 if days_ago(2) >= quarter_start(timezone.localdate()) else 1
     assert coordinator_view.context["run_alone"] == [(scene.group, expected)]
@@ -106,7 +108,7 @@ def test_the_debrief_form_asks_for_a_reflection_and_points_to_raising_a_concern(
     url = reverse("sessions_log:debrief_write", kwargs={"pk": scene.group.pk, "session_pk": scene.session.pk})
     ConcernFactory(session=scene.session, distress=True)
 
-    response = sign_in(client, scene.people["cofacilitator"]).get(url)
+    response = sign_in(client, scene.people["cofacilitator"], verified=True).get(url)
 
     assert set(response.context["form"].fields) == {"how_it_went", "anything_difficult", "wellbeing", "support_wanted"}
     page = response.content.decode()
@@ -130,7 +132,7 @@ def test_the_members_page_lists_concerns_about_them_and_offers_to_raise_one(clie
     ConcernFactory(session=scene.session, member=scene.sky, distress=True)
     url = reverse("sessions_log:member", kwargs={"pk": scene.group.pk, "member_pk": scene.sky.pk})
 
-    page = sign_in(client, scene.people["coordinator"]).get(url).content.decode()
+    page = sign_in(client, scene.people["coordinator"], verified=True).get(url).content.decode()
 
     assert "Distress handled in the session" in page
     assert f"/groups/{scene.group.pk}/concerns/new/?member={scene.sky.pk}" in page
@@ -151,7 +153,7 @@ def test_a_check_in_after_a_concern_reads_as_such_on_the_members_page(client, sc
     )
     url = reverse("sessions_log:member", kwargs={"pk": scene.group.pk, "member_pk": scene.robin.pk})
 
-    page = sign_in(client, scene.people["coordinator"]).get(url).content.decode()
+    page = sign_in(client, scene.people["coordinator"], verified=True).get(url).content.decode()
 
     assert "Check-in after a concern." in page
     export = reverse("sessions_log:member_export", kwargs={"pk": scene.group.pk, "member_pk": scene.robin.pk})
@@ -172,7 +174,7 @@ def test_a_check_in_after_a_concern_reads_as_such_on_the_members_page(client, sc
     ],
 )
 def test_the_plan_page_leads_each_role_to_what_they_may_use(client, scene, role, concerns, complaints_log, add_to_log):
-    page = sign_in(client, scene.people[role]).get(reverse("groups:plan", kwargs={"pk": scene.group.pk}))
+    page = sign_in(client, scene.people[role], verified=True).get(reverse("groups:plan", kwargs={"pk": scene.group.pk}))
 
     text = page.content.decode()
     assert (f"/groups/{scene.group.pk}/concerns/" in text) is concerns
@@ -196,7 +198,7 @@ def test_the_change_history_lists_concerns_complaints_and_check_ins(client, scen
     )
     ComplaintFactory(group=scene.group)
 
-    response = sign_in(client, scene.people["supervisor"]).get(
+    response = sign_in(client, scene.people["supervisor"], verified=True).get(
         reverse("audit:group_history", kwargs={"pk": scene.group.pk})
     )
 

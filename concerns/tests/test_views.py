@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.models import AccessEvent
 from concerns.models import Complaint, Concern
 from concerns.tests.factories import ComplaintFactory, ConcernFactory
-from tests.world import sign_in
+from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, things, page):
 @pytest.mark.parametrize("page", PAGES, ids=str)
 def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, page):
     before = everything()
-    _, response = page.request(sign_in(client, outsider), things)
+    _, response = page.request(sign_in(client, outsider, verified=True), things)
 
     assert response.status_code == 404
     assert everything() == before
@@ -140,7 +140,7 @@ def test_people_outside_the_group_are_told_it_does_not_exist(client, things, out
 )
 def test_team_members_without_the_right_are_refused(client, things, page, role):
     before = everything()
-    _, response = page.request(sign_in(client, things.people[role]), things)
+    _, response = page.request(sign_in(client, things.people[role], verified=True), things)
 
     assert response.status_code == 403
     assert everything() == before
@@ -150,7 +150,7 @@ def test_team_members_without_the_right_are_refused(client, things, page, role):
     ("page", "role"), [(page, role) for page in PAGES for role in ROLES if role in page.allowed], ids=str
 )
 def test_team_members_with_the_right_get_through(client, things, page, role):
-    _, response = page.request(sign_in(client, things.people[role]), things)
+    _, response = page.request(sign_in(client, things.people[role], verified=True), things)
 
     if page.method == "GET":
         assert response.status_code == 200
@@ -163,7 +163,7 @@ def test_team_members_with_the_right_get_through(client, things, page, role):
 
 def _concern_page(client, things, user):
     url = reverse("concerns:concern", kwargs={"pk": things.group.pk, "concern_pk": things.concern.pk})
-    return sign_in(client, user).get(url)
+    return sign_in(client, user, verified=True).get(url)
 
 
 def test_the_supervisor_sees_a_concern_without_the_members_name(client, things):
@@ -175,7 +175,7 @@ def test_the_supervisor_sees_a_concern_without_the_members_name(client, things):
     assert "A member of the group" in supervisor_page
     assert "Sky" in coordinator_page
     for user in (things.people["supervisor"], things.people["coordinator"]):
-        lists = sign_in(client, user).get(reverse("concerns:concerns", kwargs={"pk": things.group.pk}))
+        lists = sign_in(client, user, verified=True).get(reverse("concerns:concerns", kwargs={"pk": things.group.pk}))
         assert ("Sky" in lists.content.decode()) is (user == things.people["coordinator"])
 
 
@@ -189,7 +189,7 @@ def test_opening_a_concern_is_in_the_access_log(client, things):
 
 def test_the_form_from_a_session_fixes_the_session_and_says_what_stays_elsewhere(client, things):
     url = reverse("concerns:concern_create", kwargs={"pk": things.group.pk}) + f"?session={things.session.pk}"
-    response = sign_in(client, things.people["facilitator"]).get(url)
+    response = sign_in(client, things.people["facilitator"], verified=True).get(url)
 
     form = response.context["form"]
     assert {"where", "session", "happened_on"}.isdisjoint(form.fields)
@@ -201,7 +201,7 @@ def test_the_form_from_a_session_fixes_the_session_and_says_what_stays_elsewhere
 def test_raising_from_a_session_links_it_and_says_what_changed(client, things):
     url = reverse("concerns:concern_create", kwargs={"pk": things.group.pk}) + f"?session={things.session.pk}"
     data = {**_new_concern(things), "kind": Concern.Kind.RISK_TO_LIFE, "member": things.sky.pk}
-    response = sign_in(client, things.people["facilitator"]).post(url, data)
+    response = sign_in(client, things.people["facilitator"], verified=True).post(url, data)
 
     concern = Concern.objects.latest("pk")
     assert response.url == concern.get_absolute_url()
@@ -219,7 +219,7 @@ def test_raising_from_a_session_links_it_and_says_what_changed(client, things):
 def test_a_refused_concern_keeps_what_was_typed_and_says_why_beside_the_field(client, things):
     data = {**_new_concern(things), "what_was_done": "Robin told us at the end; we followed the policy."}
     url = reverse("concerns:concern_create", kwargs={"pk": things.group.pk})
-    response = sign_in(client, things.people["facilitator"]).post(url, data)
+    response = sign_in(client, things.people["facilitator"], verified=True).post(url, data)
 
     assert response.status_code == 200
     assert "what_was_done" in response.context["form"].errors
@@ -230,7 +230,7 @@ def test_a_refused_concern_keeps_what_was_typed_and_says_why_beside_the_field(cl
 def test_closing_says_what_came_of_it_and_a_closed_concern_offers_no_more_changes(client, things):
     coordinator = things.people["coordinator"]
     url = reverse("concerns:concern_close", kwargs={"pk": things.group.pk, "concern_pk": things.concern.pk})
-    sign_in(client, coordinator).post(url, _closing(things))
+    sign_in(client, coordinator, verified=True).post(url, _closing(things))
 
     concern = Concern.objects.get(pk=things.concern.pk)
     assert (concern.outcome, concern.closed_on, concern.closed_by) == (
@@ -249,7 +249,7 @@ def test_a_facilitator_adds_to_the_complaints_log_without_reading_it(client, thi
     facilitator = things.people["facilitator"]
     url = reverse("concerns:complaint_create", kwargs={"pk": things.group.pk})
 
-    response = sign_in(client, facilitator).post(url, _new_complaint(things))
+    response = sign_in(client, facilitator, verified=True).post(url, _new_complaint(things))
 
     assert response.url == reverse("sessions_log:group_sessions", kwargs={"pk": things.group.pk})
     assert Complaint.objects.filter(recorded_by=facilitator).exists()
@@ -257,7 +257,7 @@ def test_a_facilitator_adds_to_the_complaints_log_without_reading_it(client, thi
 
 
 def test_the_complaints_log_shows_the_plans_answers_it_is_handled_under(client, things):
-    response = sign_in(client, things.people["coordinator"]).get(
+    response = sign_in(client, things.people["coordinator"], verified=True).get(
         reverse("concerns:complaints", kwargs={"pk": things.group.pk})
     )
 
@@ -269,7 +269,7 @@ def test_the_complaints_log_shows_the_plans_answers_it_is_handled_under(client, 
 
 @pytest.mark.parametrize("name", ["concerns", "complaints"])
 def test_the_lists_cost_the_same_queries_however_long(client, things, name, django_assert_max_num_queries):
-    sign_in(client, things.people["coordinator"])
+    sign_in(client, things.people["coordinator"], verified=True)
     url = reverse(f"concerns:{name}", kwargs={"pk": things.group.pk})
     with CaptureQueriesContext(connection) as few:
         client.get(url)
@@ -286,7 +286,7 @@ def test_a_closed_concern_is_not_offered_for_changes(client, things):
     Concern.objects.filter(pk=things.concern.pk).update(closed_on=TODAY(), outcome="Done.")
     url = reverse("concerns:concern_edit", kwargs={"pk": things.group.pk, "concern_pk": things.concern.pk})
 
-    response = sign_in(client, things.people["facilitator"]).post(url, _more_done(things))
+    response = sign_in(client, things.people["facilitator"], verified=True).post(url, _more_done(things))
 
     assert response.url == things.concern.get_absolute_url()
     assert Concern.objects.get(pk=things.concern.pk).what_was_done == WHAT_WAS_DONE

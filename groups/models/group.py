@@ -292,6 +292,9 @@ class SupportGroup(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Granted by an administrator of the organisation, in the admin (groups.permissions.may_supervise):
+        # coordinators choose a group's supervisor only among these people.
+        permissions = [("supervise_groups", "May be chosen to supervise a group")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["planning", "active", "paused", "closed"]), name="group_status_valid"
@@ -556,6 +559,16 @@ class GroupRole(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["group", "user", "role"], name="role_once_per_person_per_group"),
             models.UniqueConstraint(fields=["group"], condition=Q(role="supervisor"), name="one_supervisor_per_group"),
+            # Separation of duties: nobody coordinates and supervises the same group, or a
+            # coordinator could read every debrief and review, and the change history that
+            # oversees their own work. One row per (group, person) among the coordinating and
+            # supervising rows: a partial unique index, which PostgreSQL and SQLite both enforce
+            # (a CHECK constraint cannot look at other rows).
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=Q(role__in=["coordinator", "supervisor"]),
+                name="never_coordinator_and_supervisor_of_one_group",
+            ),
         ]
 
     def __str__(self):

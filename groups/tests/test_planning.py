@@ -1,10 +1,18 @@
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from groups.checklist import CHECKLIST, items_for
 from groups.closing import close_group
 from groups.models import ChecklistAnswer, GroupRole, SupportGroup
-from groups.planning import LaunchBlocked, checklist_progress, checklist_progress_of, launch_blockers, launch_group
+from groups.planning import (
+    LaunchBlocked,
+    checklist_progress,
+    checklist_progress_of,
+    launch_blockers,
+    launch_blockers_with_links,
+    launch_group,
+)
 from groups.services import pause_group, resume_group
 from groups.tests.factories import GroupRoleFactory, RiskFactory, SupportGroupFactory, complete_plan
 
@@ -34,11 +42,12 @@ class TestLaunchBlockers:
         required_items = [item for item in items_for(group) if item.required and not item.is_answered_elsewhere]
         assert "The risk assessment has not been started." in blockers
         assert "The exit strategy has not been started." in blockers
-        assert "The facilitator-support plan has not been started." in blockers
+        # The supervisor is named on the support plan: one blocker for both, linking there.
+        assert "The facilitator-support plan has not been started, and the group needs a named supervisor." in blockers
+        assert not [blocker for blocker in blockers if "supervisor" in blocker and "support plan" not in blocker]
         assert "The group has no aims yet." in blockers
         assert "The group has no rules yet." in blockers
         assert "No facilitator has been added to the team." in blockers
-        assert "No supervisor has been added to the team." in blockers
         assert len([b for b in blockers if b.startswith("Checklist:")]) == len(required_items)
 
     def test_an_incomplete_risk_assessment_blocks(self, ready_group):
@@ -50,10 +59,17 @@ class TestLaunchBlockers:
         ready_group.exit_strategy.save()
         assert blockers_mentioning(ready_group, "exit strategy is incomplete: it needs how the whole group would end")
 
-    def test_removing_the_supervisor_blocks_twice_over(self, ready_group):
+    def test_removing_the_supervisor_blocks_once_on_the_support_plan(self, ready_group):
+        """12.9: it blocked twice (the team, and the support plan naming nobody); now once, where the
+        supervisor is chosen."""
         GroupRole.objects.filter(group=ready_group, role=GroupRole.Role.SUPERVISOR).delete()
-        assert blockers_mentioning(ready_group, "No supervisor")
-        assert blockers_mentioning(ready_group, "facilitator-support plan is incomplete: it needs a named supervisor")
+        blockers = launch_blockers_with_links(reload(ready_group))
+        assert [(blocker.message, blocker.fix_url) for blocker in blockers if "supervisor" in blocker.message] == [
+            (
+                "The facilitator-support plan is incomplete: it needs a named supervisor.",
+                reverse("groups:support_plan", kwargs={"pk": ready_group.pk}),
+            )
+        ]
 
     def test_removing_the_facilitators_blocks(self, ready_group):
         GroupRole.objects.filter(group=ready_group, role=GroupRole.Role.LEAD_FACILITATOR).delete()

@@ -206,6 +206,12 @@ def everything_about(group) -> dict:
     }
 
 
+def may_supervise_groups(user):
+    """The organisation's administrator allows the person to supervise groups."""
+    user.user_permissions.add(Permission.objects.get(codename="supervise_groups", content_type__app_label="groups"))
+    return user
+
+
 def grant_group_creation(user):
     user.user_permissions.add(Permission.objects.get(codename="add_supportgroup", content_type__app_label="groups"))
     return user
@@ -322,6 +328,12 @@ GROUP_ENDPOINTS = [
             "opened_version": "0",
         },
     ),
+    Endpoint(
+        "groups:choose_supervisor",
+        "POST",
+        COORDINATORS,
+        data=lambda plan: {"supervisor": may_supervise_groups(UserFactory(username="vera")).pk},
+    ),
     Endpoint("groups:team", "GET", EVERY_MEMBER),
     Endpoint(
         "groups:team",
@@ -344,7 +356,9 @@ GROUP_ENDPOINTS = [
         },
     ),
 ]
-POST_ONLY = {f"groups:{name}" for name in ("launch", "change_status", "aim_add_suggestion", "team_remove")}
+POST_ONLY = {
+    f"groups:{name}" for name in ("launch", "change_status", "aim_add_suggestion", "team_remove", "choose_supervisor")
+}
 ANYONE_SIGNED_IN_PAGES = {"groups:home", "groups:create"}  # not about one group; tested on their own below
 
 REFUSED = refused(GROUP_ENDPOINTS, MEMBERS)
@@ -1022,7 +1036,9 @@ def test_a_second_supervisor_is_refused(client, group, coordinator, supervisor):
     response = add_to_team(sign_in(client, coordinator), group, "erin", Role.SUPERVISOR)
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {"role": [f"{supervisor} is already the supervisor. Remove them first."]}
+    assert response.context["form"].errors == {
+        "role": [f"{supervisor} is already the supervisor. Change the supervisor on the facilitator-support plan."]
+    }
     assert list(group.roles.filter(role=Role.SUPERVISOR).values_list("user__username", flat=True)) == ["sam"]
 
 

@@ -139,7 +139,9 @@ def test_one_invitation_at_a_time_per_address(invited, client, group, coordinato
 def test_the_teams_rules_apply_to_invitations_as_far_as_they_can(client, group, coordinator, supervisor):
     response = invite(sign_in(client, coordinator, verified=True), group, role=Role.SUPERVISOR)
 
-    assert response.context["form"].errors == {"role": [f"{supervisor} is already the supervisor. Remove them first."]}
+    assert response.context["form"].errors == {
+        "role": [f"{supervisor} is already the supervisor. Change the supervisor on the facilitator-support plan."]
+    }
 
 
 def test_only_a_coordinator_invites_and_an_outsider_cannot_even_see_the_team(client, group, facilitator, outsider):

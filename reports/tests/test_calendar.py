@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from groups.models import GroupRole, SupportGroup
+from groups.services import add_team_role, remove_team_role
 from groups.tests.factories import GroupRoleFactory
 from reports.calendar import FEED_DAYS
 from reports.models import CalendarFeed
@@ -199,6 +200,33 @@ def test_a_facilitator_who_leaves_the_team_loses_the_feed(client, feed, facilita
     GroupRole.objects.filter(user=facilitator, group=feed.group).delete()
 
     assert client.get(feed_url(feed)).status_code == 404
+
+
+def test_leaving_the_team_destroys_the_address_and_coming_back_never_revives_it(client, feed, facilitator, coordinator):
+    """Issue 13, item 10: the feed survived the person leaving, so adding them back brought the old
+    address (perhaps shared, perhaps in a lost phone's calendar) back to life. It failed before:
+    the row stayed, and answered again once they were back."""
+    old_address = feed_url(feed)
+    role = feed.group.roles.get(user=facilitator)
+
+    remove_team_role(role=role, by=coordinator)
+
+    assert not CalendarFeed.objects.filter(user=facilitator).exists()
+    history = GroupRole.history.filter(id=role.pk, history_type="-").get()
+    assert history.history_change_reason == "Removed from the team; calendar address withdrawn"
+
+    add_team_role(group=feed.group, user=facilitator, role=GroupRole.Role.LEAD_FACILITATOR, by=coordinator)
+    assert client.get(old_address).status_code == 404
+    renewed = create_calendar_feed(group=SupportGroup.objects.get(pk=feed.group.pk), by=facilitator)
+    assert renewed.token != feed.token
+
+
+def test_a_facilitator_keeps_the_address_while_they_still_facilitate_in_another_role(feed, facilitator, coordinator):
+    cofacilitating = GroupRoleFactory(group=feed.group, user=facilitator, role=GroupRole.Role.CO_FACILITATOR)
+
+    remove_team_role(role=cofacilitating, by=coordinator)
+
+    assert CalendarFeed.objects.filter(pk=feed.pk).exists()
 
 
 def test_a_deactivated_account_loses_the_feed(client, feed, facilitator):

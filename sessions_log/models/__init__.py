@@ -1,7 +1,7 @@
 """What happens after a group launches: its members, sessions and registers, follow-up of
 missed sessions, lessons learnt, and facilitators' debriefs with their supervisor's review."""
 
-from .members import Member, MemberQuerySet, Signposting, naming_problem
+from .members import Member, MemberQuerySet, MemberRequest, RecordedName, Signposting, naming_problem
 from .reflection import Debrief, DebriefNote, DebriefReview, Lesson
 from .sessions import (
     HELD,
@@ -27,6 +27,8 @@ __all__ = [
     "GroupSession",
     "Lesson",
     "Member",
+    "MemberRequest",
+    "RecordedName",
     "Signposting",
     "attendance_percentage",
     "MemberQuerySet",

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -99,6 +101,9 @@ class Member(models.Model):
     sessions_attended = models.PositiveIntegerField(default=0, editable=False)
     last_attended_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Counts saves of the record's details, so that of two people correcting it at once the second
+    # is told instead of silently overwriting the first (services.update_member).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = MemberQuerySet.as_manager()
     # The totals are worked out from the marks, whose own history says who changed what.
@@ -257,3 +262,67 @@ class Signposting(models.Model):
             errors["where_to"] = names_refusal(named, "Say only where they were pointed to")
         if errors:
             raise ValidationError(errors)
+
+
+class RecordedName(models.Model):
+    """A name someone in the group was recorded under, kept as a keyed hash (see
+    sessions_log.redaction): never the name itself. It outlives the member's erasure, so that
+    their name can still be recognised, and redacted, in text written about the group (another
+    member's export, what the supervisor reads)."""
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="recorded_names")
+    # Made by the app (redaction.name_key), never typed.
+    key = models.CharField(max_length=64, editable=False)
+    # How many words the name has, so a text is searched for names up to the longest.
+    words = models.PositiveSmallIntegerField(editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "key"], name="recorded_name_once_per_group")]
+
+    def __str__(self):
+        return f"A recorded name in {self.group}"
+
+
+class MemberRequestQuerySet(models.QuerySet):
+    def open(self, now=None):
+        since = (now or timezone.now()) - datetime.timedelta(days=MemberRequest.OPEN_DAYS)
+        return self.filter(opened_at__gte=since)
+
+
+class MemberRequest(models.Model):
+    """A member's request for their records, or for their erasure (UK GDPR), that the group's
+    supervisor is asked to answer for too: the debrief material naming the member, which
+    coordinators never read (sessions_log.views.member_record). Opened by a coordinator; while it
+    is open (a month, the time the law gives to answer) the supervisor may open that member's
+    debrief material, and may agree that erasure replaces their name in notes although it is
+    also a common word. Goes with the member when they are erased."""
+
+    OPEN_DAYS = 30
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="request")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField()
+    replacement_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replacement_agreed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MemberRequestQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Request about member {self.member_id}"
+
+    @property
+    def open_until(self) -> datetime.datetime:
+        return self.opened_at + datetime.timedelta(days=self.OPEN_DAYS)
+
+    @property
+    def is_open(self) -> bool:
+        return timezone.now() < self.open_until
+
+    @property
+    def replacement_agreed(self) -> bool:
+        """The supervisor agreed, on this open request, that erasure may replace the member's name
+        in notes although it is also a common word."""
+        return self.is_open and self.replacement_agreed_at is not None

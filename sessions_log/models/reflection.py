@@ -287,7 +287,8 @@ class DebriefNote(models.Model):
 
     history = HistoricalRecords()
 
-    # As private as the debrief it is added to (but see permissions.can_see_debrief_notes_naming_a_member).
+    # As private as the debrief it is added to, with no exception: in a member's request the
+    # supervisor answers for it (permissions.can_answer_for_debrief_material).
     PRIVATE_FIELDS = ("text",)
 
     class Meta:

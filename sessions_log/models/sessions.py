@@ -110,6 +110,9 @@ class GroupSession(models.Model):
         help_text="For example a phone check-in or the online space. Say how members were told.",
     )
     register_taken_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Counts saves of the register (0: never taken), so that of two people taking it at once the
+    # second is told and shown both, instead of overwriting the first (services.save_register).
+    register_version = models.PositiveIntegerField(default=0, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )

@@ -316,8 +316,8 @@ def test_the_register_lists_everyone_expected_each_defaulting_to_present(client,
     response = sign_in(client, facilitator).get(register_url(session))
 
     form = response.context["form"]
-    assert [member for member, _ in form.rows()] == members
-    assert all(field.value() == Status.PRESENT for _, field in form.rows())
+    assert [member for member, _, _ in form.rows()] == members
+    assert all(field.value() == Status.PRESENT for _, field, _ in form.rows())
 
 
 def test_the_register_shows_saved_marks_and_anyone_marked_who_has_since_left(client, session, facilitator):
@@ -328,7 +328,7 @@ def test_the_register_shows_saved_marks_and_anyone_marked_who_has_since_left(cli
 
     response = sign_in(client, facilitator).get(register_url(session))
 
-    values = {member.display_name: field.value() for member, field in response.context["form"].rows()}
+    values = {member.display_name: field.value() for member, field, _ in response.context["form"].rows()}
     assert values == {"Ash": Status.PRESENT, "Robin": Status.LATE}
     assert "(left the group)" in response.content.decode()
 
@@ -396,7 +396,7 @@ def test_marking_everyone_present_without_javascript_saves_nothing(client, sessi
     response = sign_in(client, facilitator).post(register_url(session), {"mark_all": "1"})
 
     assert response.status_code == 200
-    assert [field.value() for _, field in response.context["form"].rows()] == [Status.PRESENT]
+    assert [field.value() for _, field, _ in response.context["form"].rows()] == [Status.PRESENT]
     assert "Everyone is marked present." in response.content.decode()
     assert Attendance.objects.get().status == Status.ABSENT
 

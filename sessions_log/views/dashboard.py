@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from concerns.models import Concern
 from groups.models import AimReview, GroupRole, RiskAssessment, SupportGroup, aims_review_due_on
+from groups.notices import SUPERVISOR_NOTICE_DAYS, supervisor_notices
 from groups.permissions import can_create_group
 from groups.planning import checklist_progress_of
 from groups_site.links import row_links
 from notifications import needs
 
-from ..models import HELD, Debrief, FollowUp, GroupSession, attendance_percentage
+from ..models import HELD, Debrief, FollowUp, GroupSession, MemberRequest, attendance_percentage
 from ..schedule import quarter_start, upcoming_dates
 
 UPCOMING_SESSIONS = 2
@@ -98,6 +99,9 @@ def dashboard(request):
     context = {
         "needs": _what_needs(user, now, mine, facilitator_part, follow_ups, supervision),
         "concerns": concerns,
+        # Told at once when they become, or stop being, a group's supervisor (an email too).
+        "supervisor_notices": supervisor_notices(user),
+        "supervisor_notice_days": SUPERVISOR_NOTICE_DAYS,
         "facilitated": facilitator_part,
         "other_follow_ups": [follow_up for follow_up in follow_ups if follow_up.member.group_id not in facilitated],
         "planning": _planning_progress([group for group in coordinated if group.is_planning]),
@@ -302,13 +306,21 @@ def _supervisor_part(user, supervised_ids, now) -> dict:
             :QUEUE_PREVIEW
         ]
     )
+    # Members' requests for which they answer for the debrief material (named on the page itself).
+    requests = list(
+        MemberRequest.objects.open()
+        .filter(member__group__in=SupportGroup.objects.reviewed_by(user))
+        .select_related("member__group", "opened_by")
+        .order_by("opened_at", "pk")
+    )
     if not first:
-        return {"total": 0, "flagged": 0, "overdue": 0, "first": []}
+        return {"total": 0, "flagged": 0, "overdue": 0, "first": [], "requests": requests}
     return {
         "total": first[0].waiting_total,
         "flagged": first[0].waiting_flagged,
         "overdue": first[0].waiting_overdue,
         "first": first,
+        "requests": requests,
     }
 
 

@@ -22,6 +22,7 @@ from ..forms import DebriefForm, DebriefNoteForm, DebriefReviewForm
 from ..models import Debrief
 from ..models.reflection import NO_SELF_HARM_DETAILS
 from ..permissions import can_add_debrief_note, can_read_debrief, can_review_debrief, can_write_debrief
+from ..redaction import names_hidden_from
 from ..services import add_debrief_note, review_debrief, save_debrief
 
 DEBRIEFS_PER_PAGE = 25
@@ -85,6 +86,8 @@ def _detail(request, group, debrief, *, review_form=None, note_form=None):
         # Shown to everyone who may read the debrief: can_add_debrief_note is the same question.
         "note_form": note_form or DebriefNoteForm(),
         "no_self_harm_details": NO_SELF_HARM_DETAILS,
+        # Members' names are not the supervisor's to read, even in a debrief (issue 13, item 10).
+        "hidden_names": names_hidden_from(request.user, group),
     }
     return render(request, "sessions_log/debrief_detail.html", context)
 
@@ -103,6 +106,7 @@ def debrief_write(request, group, session):
         "session": session,
         "no_self_harm_details": NO_SELF_HARM_DETAILS,
         "concerns_raised": session.concerns.count(),
+        "hidden_names": names_hidden_from(request.user, group),
     }
 
     if request.method == "POST":

@@ -13,6 +13,7 @@ from groups_site.refusals import show_refusal
 from ..forms import LessonFilterForm, LessonForm
 from ..models.reflection import NO_SELF_HARM_DETAILS
 from ..permissions import can_record_lesson, can_view_sessions
+from ..redaction import names_hidden_from, shown
 from ..services import record_lesson
 
 LESSONS_PER_PAGE = 20
@@ -21,6 +22,8 @@ LESSONS_PER_PAGE = 20
 @group_view(can_view_sessions)
 def lesson_log(request, group):
     lessons = group.lessons.select_related("session", "action_owner", "created_by")
+    # Members' names are not the supervisor's to read, in lessons either (issue 13, item 10).
+    hidden_names = names_hidden_from(request.user, group)
     filters = LessonFilterForm(request.GET)
     if filters.is_valid():
         if filters.cleaned_data["theme"]:
@@ -29,6 +32,9 @@ def lesson_log(request, group):
             lessons = lessons.filter(
                 Q(what_worked__icontains=search) | Q(what_to_change__icontains=search) | Q(action__icontains=search)
             )
+            if hidden_names is not None:
+                # Searched as they read it: a name they cannot see cannot find a lesson either.
+                lessons = [lesson for lesson in lessons if _reads(lesson, search, hidden_names)]
     page = Paginator(lessons, LESSONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -39,8 +45,14 @@ def lesson_log(request, group):
             "filtered": filters.is_valid() and any(filters.cleaned_data.values()),
             "page": page,
             "can_record_lesson": can_record_lesson(request.user, group),
+            "hidden_names": hidden_names,
         },
     )
+
+
+def _reads(lesson, search: str, hidden_names) -> bool:
+    texts = (shown(text, hidden_names) for text in (lesson.what_worked, lesson.what_to_change, lesson.action))
+    return any(search.casefold() in text.casefold() for text in texts)
 
 
 @group_view(can_record_lesson)

@@ -1,6 +1,10 @@
 """One member's record: the page that shows it, and a member's requests under UK GDPR (a copy of
 everything held about them, and erasure). Opening the record, exporting it and erasing it each
-leave an access event: the fact, never the content."""
+leave an access event: the fact, never the content.
+
+Coordinators handle the requests but never read debrief material: they learn whether any names
+the member and ask the group's supervisor, who answers for it on a page of their own while the
+member's request is open (and may agree to a common-word name being taken out of notes)."""
 
 import datetime
 import json
@@ -13,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from audit.models import AccessEvent
 from audit.services import record_access
@@ -22,9 +27,24 @@ from groups_site.refusals import show_refusal
 
 from ..erasure import erase_member
 from ..forms import MemberErasureForm
-from ..models import Attendance
-from ..permissions import can_handle_subject_requests, can_manage_members, can_view_members
-from ..subject_access import RECORD_FIELDS, MemberNames, find_mentions, member_data
+from ..member_requests import agree_to_name_replacement, ask_supervisor
+from ..models import Attendance, MemberRequest
+from ..permissions import (
+    can_answer_for_debrief_material,
+    can_handle_subject_requests,
+    can_manage_members,
+    can_view_members,
+)
+from ..subject_access import (
+    DEBRIEF_MATERIAL,
+    RECORD_FIELDS,
+    MemberNames,
+    common_names,
+    debrief_material_data,
+    debrief_material_names,
+    find_mentions,
+    member_data,
+)
 
 RECENT_MARKS = 10
 
@@ -69,7 +89,7 @@ def member_detail(request, group, member_pk):
 def member_export(request, group, member_pk):
     """Everything held about the member as a page to read or print."""
     member = get_object_or_404(group.members, pk=member_pk)
-    data = member_data(member, reader=request.user)
+    data = member_data(member)
     record_access(
         user=request.user, action=AccessEvent.Action.EXPORTED_MEMBER, obj=member, group=group, detail="readable page"
     )
@@ -81,8 +101,23 @@ def member_export(request, group, member_pk):
             "member": member,
             "data": data,
             "record": [(label, _readable(name, data["member"][name])) for name, label in RECORD_FIELDS],
+            **_debrief_material_context(group, member, names_them=data["debrief_material"]["names_them"]),
         },
     )
+
+
+def _open_request(member):
+    return MemberRequest.objects.open().filter(member=member).first()
+
+
+def _debrief_material_context(group, member, *, names_them: bool) -> dict:
+    """What the coordinator's pages say of debrief material: whether it names the member, who
+    answers for it, and the member's request to the supervisor."""
+    return {
+        "debrief_material_names_them": names_them,
+        "supervisor": group.supervisor,
+        "open_request": _open_request(member),
+    }
 
 
 def _readable(name, value):
@@ -99,7 +134,7 @@ def _readable(name, value):
 def member_export_json(request, group, member_pk):
     """Everything held about the member as a JSON file to download and send to them."""
     member = get_object_or_404(group.members, pk=member_pk)
-    body = json.dumps(member_data(member, reader=request.user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+    body = json.dumps(member_data(member), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
     record_access(
         user=request.user, action=AccessEvent.Action.EXPORTED_MEMBER, obj=member, group=group, detail="JSON file"
     )
@@ -114,9 +149,16 @@ def member_export_json(request, group, member_pk):
 @group_view(can_handle_subject_requests)
 def member_erase(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
-    names = MemberNames.of(member)
-    mentions = find_mentions(member, names, reader=request.user)
-    form = MemberErasureForm(request.POST or None, member_name=member.display_name, mentions=mentions)
+    # Only their names exactly as recorded, in lessons and follow-up notes (never debriefs).
+    names = MemberNames.of(member, exact_case=True)
+    mentions = find_mentions(member, names)
+    common = common_names(member)
+    open_request = _open_request(member)
+    # A name that is also a common word is taken out only once the supervisor has agreed.
+    may_replace = not common or (open_request is not None and open_request.replacement_agreed)
+    form = MemberErasureForm(
+        request.POST or None, member_name=member.display_name, mentions=mentions if may_replace else ()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             erased = erase_member(
@@ -159,9 +201,108 @@ def member_erase(request, group, member_pk):
             "group": group,
             "member": member,
             "form": form,
-            "mentions": form.mention_boxes(),
+            "mentions": form.mention_boxes() if may_replace else [{"mention": mention} for mention in mentions],
+            "may_replace": may_replace,
+            "common_names": common,
             "same_name": names.shared,
             "mark_count": member.attendance.count(),
             "follow_up_count": member.follow_ups.count(),
+            **_debrief_material_context(group, member, names_them=debrief_material_names(member)),
         },
     )
+
+
+ASKED_FROM = {"export": "sessions_log:member_export", "erase": "sessions_log:member_erase"}
+
+
+@require_POST
+@group_view(write=can_handle_subject_requests)
+def member_ask_supervisor(request, group, member_pk):
+    """The coordinator asks the group's supervisor to answer for the debrief material in the
+    member's request (and, for erasure, to agree to a common-word name being taken out)."""
+    member = get_object_or_404(group.members, pk=member_pk)
+    try:
+        ask_supervisor(member=member, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        who = group.supervisor or "An administrator of the organisation"
+        messages.success(
+            request,
+            f"{who} has been asked. They see the request on their dashboard for {MemberRequest.OPEN_DAYS} days.",
+        )
+    back = ASKED_FROM.get(request.POST.get("back", ""), ASKED_FROM["export"])
+    return redirect(back, pk=group.pk, member_pk=member.pk)
+
+
+# The supervisor's side of a request ------------------------------------------------------------
+
+
+def _requested_member(group, member_pk):
+    """A member of the group with an open request: the supervisor may see their debrief material,
+    and their name, only then (otherwise: not found, so no name can be learnt by trying numbers)."""
+    open_requests = MemberRequest.objects.open().values("member_id")
+    return get_object_or_404(group.members.filter(pk__in=open_requests).select_related("request"), pk=member_pk)
+
+
+@never_cache
+@group_view(can_answer_for_debrief_material)
+def member_debrief_material(request, group, member_pk):
+    member = _requested_member(group, member_pk)
+    names = MemberNames.of(member)
+    material = find_mentions(member, names, kinds=DEBRIEF_MATERIAL)
+    # What erasure would change, for agreeing to a common-word name being taken out.
+    common = common_names(member)
+    to_replace = find_mentions(member, MemberNames.of(member, exact_case=True)) if common else []
+    record_access(
+        user=request.user,
+        action=AccessEvent.Action.VIEWED_MEMBER,
+        obj=member,
+        group=group,
+        detail="Debrief material naming them, for their request",
+    )
+    return render(
+        request,
+        "sessions_log/member_debrief_material.html",
+        {
+            "group": group,
+            "member": member,
+            "material": material,
+            "member_request": member.request,
+            "common_names": common,
+            "to_replace": to_replace,
+        },
+    )
+
+
+@never_cache
+@group_view(can_answer_for_debrief_material)
+def member_debrief_material_json(request, group, member_pk):
+    member = _requested_member(group, member_pk)
+    body = json.dumps(debrief_material_data(member), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+    record_access(
+        user=request.user,
+        action=AccessEvent.Action.EXPORTED_MEMBER,
+        obj=member,
+        group=group,
+        detail="Debrief material naming them, JSON file",
+    )
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    filename = f"member-{member.pk}-debrief-material-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@group_view(write=can_answer_for_debrief_material)
+def member_agree_replacement(request, group, member_pk):
+    member = _requested_member(group, member_pk)
+    try:
+        agree_to_name_replacement(member=member, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(
+            request, "Recorded: erasure may take their name out of the notes that name them, as shown here."
+        )
+    return redirect("sessions_log:member_debrief_material", pk=group.pk, member_pk=member.pk)

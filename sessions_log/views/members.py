@@ -196,15 +196,29 @@ def stop_holding_contact_details_page(request, group):
 def member_edit(request, group, member_pk):
     member = get_object_or_404(group.members, pk=member_pk)
     form = MemberForm(request.POST or None, instance=member, group=group)
+    saved_meanwhile = None
     if request.method == "POST" and form.is_valid():
         try:
-            member = update_member(member=form.instance, by=request.user)
+            member = update_member(
+                member=form.instance, by=request.user, expected_version=form.cleaned_data["opened_version"]
+            )
         except ValidationError as refusal:
             show_refusal(form, refusal)
+            if refusal.code == "changed_since_opened":
+                # Show both: their typing stays in the form, the saved record beside it.
+                stored = Member.objects.get(pk=member.pk)
+                saved_meanwhile = [
+                    (form[name].label, getattr(stored, name)) for name in form.fields if name in Member.DETAIL_FIELDS
+                ]
+                form.opened_afresh(stored.version)
         else:
             messages.success(request, f"{member}'s record has been saved.")
             return redirect("sessions_log:members", pk=group.pk)
-    return render(request, "sessions_log/member_form.html", {"group": group, "form": form, "member": member})
+    return render(
+        request,
+        "sessions_log/member_form.html",
+        {"group": group, "form": form, "member": member, "saved_meanwhile": saved_meanwhile},
+    )
 
 
 @group_view(can_manage_members)

@@ -33,6 +33,7 @@ from ..permissions import (
     can_view_sessions,
     can_write_debrief,
 )
+from ..redaction import names_hidden_from
 from ..schedule import meeting_dates, upcoming_dates
 from ..services import record_session, save_register, session_refusal
 
@@ -304,6 +305,7 @@ def session_detail(request, group, session_pk):
             "run_alone": session.was_run_alone,
             # What the plan says happens then, read only when it did.
             "support_plan": group.support_plan_or_none if session.was_run_alone else None,
+            "hidden_names": names_hidden_from(request.user, group),
         },
     )
 
@@ -343,6 +345,15 @@ def _register_saved_message(session, marks, raised, withdrawn) -> str:
     return format_html_join(" ", "{}", ((part,) for part in parts))
 
 
+def _opened_version(request, session) -> int:
+    """The register's version the facilitator's page was opened at, carried through "Mark
+    everyone present" (which saves nothing)."""
+    try:
+        return max(0, int(request.POST.get("opened_version", "")))
+    except ValueError:
+        return session.register_version
+
+
 @group_view(can_log_session)
 def register(request, group, session_pk):
     session = get_object_or_404(group.sessions, pk=session_pk)
@@ -354,22 +365,30 @@ def register(request, group, session_pk):
     marked_all = False
     if request.method == "POST" and "mark_all" in request.POST:
         # Without JavaScript: show everyone as present, and save nothing until they press Save.
-        form = RegisterForm(members=members)
+        form = RegisterForm(members=members, opened_version=_opened_version(request, session))
         marked_all = True
     elif request.method == "POST":
-        form = RegisterForm(request.POST, members=members, initial_marks=saved)
+        form = RegisterForm(request.POST, members=members, initial_marks=saved, opened_version=session.register_version)
         if form.is_valid():
             try:
-                changes = save_register(session=session, marks=form.marks(), by=request.user)
+                changes = save_register(
+                    session=session,
+                    marks=form.marks(),
+                    by=request.user,
+                    expected_version=form.cleaned_data["opened_version"],
+                )
             except ValidationError as refusal:
                 show_refusal(form, refusal)
+                if refusal.code == "changed_since_opened":
+                    # Show both: their marks stay in the form, the saved ones beside them.
+                    form.show_saved_meanwhile(saved, session.register_version)
             else:
                 messages.success(
                     request, _register_saved_message(session, form.marks(), len(changes.raised), changes.withdrawn)
                 )
                 return redirect(session)
     else:
-        form = RegisterForm(members=members, initial_marks=saved)
+        form = RegisterForm(members=members, initial_marks=saved, opened_version=session.register_version)
     return render(
         request,
         "sessions_log/groupsession_register.html",

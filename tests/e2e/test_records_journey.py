@@ -11,9 +11,16 @@ from playwright.sync_api import expect
 from audit.models import AccessEvent
 from groups.models import GroupRole
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
+from sessions_log.member_requests import ask_supervisor
 from sessions_log.models import Attendance, GroupSession, Lesson, Member
 from sessions_log.services import save_register
-from sessions_log.tests.factories import GroupSessionFactory, LessonFactory, MemberFactory
+from sessions_log.tests.factories import (
+    DebriefFactory,
+    DebriefNoteFactory,
+    GroupSessionFactory,
+    LessonFactory,
+    MemberFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,6 +114,28 @@ def test_the_supervisor_reads_the_change_history(page, live_server, team, sign_i
     expect(page.get_by_text("Robin")).to_have_count(0)  # members' names are not for the supervisor
     check_accessibility(page)
     screenshot(page, "supervisor-change-history")
+
+
+def test_the_supervisor_answers_for_the_debrief_material_in_a_members_request_on_a_phone(
+    phone, live_server, team, sign_in, check_accessibility, screenshot
+):
+    """Coordinators never read debriefs: the supervisor, asked on a member's request, reads the
+    debrief material naming them from their dashboard (issue 13, item 1)."""
+    group, alice, sam, robin = team
+    session = GroupSession.objects.filter(group=group).earliest("date")
+    debrief = DebriefFactory(session=session, author=group.roles.get(user__username="bob").user)
+    DebriefNoteFactory(debrief=debrief, author=sam, text="Robin sat next to Sky and seemed calmer.")
+    ask_supervisor(member=robin, by=alice)
+    sign_in(phone, sam)
+
+    phone.goto(f"{live_server.url}/")
+    check_accessibility(phone)
+    phone.get_by_role("link", name=re.compile("Asked by")).click()
+
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Debrief material naming Robin")
+    expect(phone.get_by_text("sat next to [another member] and seemed calmer.")).to_be_visible()
+    check_accessibility(phone)
+    screenshot(phone, "supervisor-debrief-material-phone")
 
 
 def test_a_facilitator_of_another_group_finds_none_of_these_pages(page, live_server, team, make_user, sign_in):

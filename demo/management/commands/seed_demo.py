@@ -105,6 +105,9 @@ class Command(BaseCommand):
             user.save()
         if username == "coordinator":
             user.user_permissions.add(Permission.objects.get(codename="add_supportgroup"))
+        if username == "supervisor":
+            # Coordinators choose a supervisor only among the people the organisation allows.
+            user.user_permissions.add(Permission.objects.get(codename="supervise_groups"))
         return user
 
     def _print_logins(self):
