@@ -60,7 +60,7 @@ NOTES_THAT_MAY_NAME_A_MEMBER = (
 DEBRIEF_MATERIAL = (
     Notes(
         Debrief,
-        ("how_it_went", "anything_difficult", "safeguarding_action", "safeguarding_told", "support_wanted"),
+        ("how_it_went", "anything_difficult", "support_wanted"),
         "session__group",
         "A facilitator's debrief: {field}",
         "created_at",
