@@ -81,13 +81,72 @@ def add_member(*, member: Member, by) -> Member:
         group = _lock_members_group(member, by)
         if group.is_closed:
             raise ValidationError(GROUP_CLOSED)
-        member.group = group
-        member.status = Member.Status.ACTIVE if _has_room(group) else Member.Status.WAITING_LIST
-        member.full_clean()
-        waiting = member.is_waiting
-        save_change(member, by=by, reason="Added to the waiting list" if waiting else "Joined the group")
-        events.announce(events.member_added, member_id=member.pk, group_id=group.pk, waiting=waiting, by_id=by.pk)
+        _add_member(member, group=group, by=by)
     return member
+
+
+def _add_member(member: Member, *, group, by) -> None:
+    """Inside the caller's transaction, with the group locked and its state checked."""
+    member.group = group
+    member.status = Member.Status.ACTIVE if _has_room(group) else Member.Status.WAITING_LIST
+    member.full_clean()
+    waiting = member.is_waiting
+    save_change(member, by=by, reason="Added to the waiting list" if waiting else "Joined the group")
+    events.announce(events.member_added, member_id=member.pk, group_id=group.pk, waiting=waiting, by_id=by.pk)
+
+
+def add_members(*, group: SupportGroup, names: Sequence[str], joined_on: datetime.date, by) -> list[Member]:
+    """Add several people at once, one name each, all joining on the same day: every one of them
+    or none. Each name is checked as add_member checks one (the group's naming policy), and
+    against the people already attending or waiting, so that a list sent twice adds nobody twice.
+    Once the group is full, the rest go on its waiting list, in the order given."""
+    with transaction.atomic(durable=True):
+        group = lock_group(group.pk)
+        if not can_manage_members(by, group):
+            raise PermissionDenied(MEMBERS_REFUSAL)
+        if group.is_closed:
+            raise ValidationError(GROUP_CLOSED)
+        members = [Member(group=group, display_name=name, joined_on=joined_on) for name in names]
+        _refuse_names(members, group)
+        for member in members:
+            _add_member(member, group=group, by=by)
+    return members
+
+
+def _refuse_names(members: Sequence[Member], group) -> None:
+    """Every problem with a list of new members at once, each name's saying which line it is on."""
+    current = {
+        member.display_name.casefold(): member
+        for member in Member.objects.filter(group=group).exclude(status=Member.Status.EXITED)
+    }
+    first_line: dict[str, int] = {}
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field, message):
+        if message not in errors.setdefault(field, []):
+            errors[field].append(message)
+
+    for line, member in enumerate(members, start=1):
+        name, key = member.display_name, member.display_name.casefold()
+        on_line = f"Line {line}, \u201c{name}\u201d"
+        try:
+            member.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    # The date they joined is the same for everyone: said once, not per line.
+                    refuse(field, f"{on_line}: {message}" if field == "display_name" else message)
+        if key in first_line:
+            refuse("display_name", f"{on_line}: this name is on line {first_line[key]} too.")
+            continue
+        first_line[key] = line
+        if key in current:
+            if current[key].is_waiting:
+                refuse("display_name", f"{on_line}: already on the waiting list. Admit them from the members page.")
+            else:
+                refuse("display_name", f"{on_line}: already a member of the group.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def admit_from_waiting_list(*, member: Member, by) -> Member:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from groups.permissions import group_view
 from groups_site.refusals import show_refusal
 
-from ..forms import AbsencePolicyForm, FollowUpCloseForm, MemberExitForm, MemberForm
+from ..forms import AbsencePolicyForm, FollowUpCloseForm, MemberExitForm, MemberForm, MembersForm
 from ..models import AbsencePolicy, FollowUp, Member
 from ..permissions import (
     can_close_follow_up,
@@ -26,6 +26,7 @@ from ..permissions import (
 from ..services import (
     absence_policy_for,
     add_member,
+    add_members,
     admit_from_waiting_list,
     close_follow_up,
     exit_member,
@@ -80,23 +81,52 @@ def member_list(request, group):
 
 @group_view(can_manage_members)
 def member_add(request, group):
-    form = MemberForm(request.POST or None, group=group, initial={"joined_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    """One person with their details, or several at once by name (the second form, "several")."""
+    today = {"joined_on": timezone.localdate()}
+    adding_several = request.method == "POST" and "several-names" in request.POST
+    form = MemberForm(None if adding_several else request.POST or None, group=group, initial=today)
+    several = MembersForm(request.POST if adding_several else None, group=group, initial=today, prefix="several")
+    if adding_several and several.is_valid():
+        try:
+            added = add_members(
+                group=group,
+                names=several.cleaned_data["names"],
+                joined_on=several.cleaned_data["joined_on"],
+                by=request.user,
+            )
+        except ValidationError as refusal:
+            show_refusal(several, refusal, field_names={"display_name": "names"})
+        else:
+            _say_who_was_added(request, group, added)
+            return redirect("sessions_log:members", pk=group.pk)
+    elif request.method == "POST" and not adding_several and form.is_valid():
         try:
             member = add_member(member=form.instance, by=request.user)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
-            if member.status == Member.Status.WAITING_LIST:
-                messages.warning(
-                    request,
-                    f"The group is full ({group.maximum_size} members), so {member} is on the waiting list. "
-                    "Admit them from the waiting list when a place comes up.",
-                )
-            else:
-                messages.success(request, f"{member} has joined the group.")
+            _say_who_was_added(request, group, [member])
             return redirect("sessions_log:members", pk=group.pk)
-    return render(request, "sessions_log/member_form.html", {"group": group, "form": form})
+    return render(request, "sessions_log/member_form.html", {"group": group, "form": form, "several": several})
+
+
+def _say_who_was_added(request, group, added) -> None:
+    joined = [member.display_name for member in added if not member.is_waiting]
+    waiting = [member.display_name for member in added if member.is_waiting]
+    if joined:
+        has = "has" if len(joined) == 1 else "have"
+        messages.success(request, f"{_and(joined)} {has} joined the group.")
+    if waiting:
+        are = "is" if len(waiting) == 1 else "are"
+        messages.warning(
+            request,
+            f"The group is full ({group.maximum_size} members), so {_and(waiting)} {are} on the waiting list. "
+            "Admit them from the waiting list when a place comes up.",
+        )
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @group_view(can_manage_members)
