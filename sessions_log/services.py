@@ -49,6 +49,18 @@ class SessionNotAllowed(ValidationError):
     """The group is not in a state where sessions can be recorded."""
 
 
+SESSION_ALREADY_RECORDED = "A session at that time is already recorded."
+
+
+class SessionAlreadyRecorded(ValidationError):
+    """The group already has a session at that date and start time: `session`, so that the page
+    can link to it."""
+
+    def __init__(self, session):
+        super().__init__({"date": SESSION_ALREADY_RECORDED})
+        self.session = session
+
+
 # Members ---------------------------------------------------------------------------------------
 
 MEMBERS_REFUSAL = "Only the group's coordinators and facilitators change its members' records."
@@ -255,6 +267,17 @@ def record_session(*, session: GroupSession, facilitators, by) -> GroupSession:
                 )
         else:
             session.recorded_by = by
+        # Before full_clean, whose unique-constraint check would word this in Django's terms; the
+        # group's lock means no one records the same time meanwhile.
+        already_recorded = GroupSession.objects.at_the_time_of(session).first()
+        if already_recorded is not None:
+            raise SessionAlreadyRecorded(already_recorded)
+        if not correcting or (stored.date, stored.outcome) != (session.date, session.outcome):
+            # Checked when the date is chosen, not on every correction: members' records erased
+            # since may have moved the first join date past sessions long recorded.
+            refusal = session.date_refusal()
+            if refusal:
+                raise ValidationError({"date": refusal})
         session.full_clean()
         save_change(
             session,

@@ -383,7 +383,8 @@ def _erased(scene):
 def _new_session(scene, by):
     session = GroupSession(
         group=scene.group,
-        date=TODAY() - datetime.timedelta(days=1),
+        # The scene's group launched just now: a group holds no session before its launch.
+        date=TODAY(),
         starts_at=datetime.time(18),
         ends_at=datetime.time(19),
     )

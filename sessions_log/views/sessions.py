@@ -11,6 +11,7 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from groups.models import SupportGroup
@@ -31,7 +32,7 @@ from ..permissions import (
     can_write_debrief,
 )
 from ..schedule import meeting_dates, upcoming_dates
-from ..services import record_session, save_register, session_refusal
+from ..services import SessionAlreadyRecorded, record_session, save_register, session_refusal
 
 CHART_SESSIONS = 12
 SESSIONS_PER_PAGE = 20
@@ -179,9 +180,20 @@ def _save_session(request, group, form):
         return record_session(
             session=form.instance, facilitators=form.cleaned_data["facilitators_present"], by=request.user
         )
+    except SessionAlreadyRecorded as refusal:
+        show_refusal(form, refusal)
+        # Beside the refusal, under the date: the way to the session already recorded then.
+        recorded = refusal.session
+        # On the bound field: it took its help text from the field when the form was cleaned.
+        form["date"].help_text = format_html(
+            '<a href="{}">Open the session recorded on {} at {}</a>, or change the date or the start time.',
+            recorded.get_absolute_url(),
+            date_format(recorded.date, "j F Y"),
+            recorded.starts_at.strftime("%H:%M"),
+        )
     except ValidationError as refusal:
         show_refusal(form, refusal)
-        return None
+    return None
 
 
 @group_view(can_log_session)
