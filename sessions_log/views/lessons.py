@@ -2,7 +2,7 @@
 and a form for the people who run and coordinate the group."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -43,21 +43,36 @@ def lesson_log(request, group):
     )
 
 
+def _where_the_lesson_is(lesson):
+    """After saving, the thread goes on where the lesson shows: its session (with the steps after
+    that meeting still to do), or else the lessons learnt."""
+    return redirect(lesson.session) if lesson.session_id else redirect("sessions_log:lessons", pk=lesson.group_id)
+
+
+def _session_asked_for(group, session_pk):
+    """Opened from a session (?session=), the form starts with it, and Cancel goes back to it."""
+    try:
+        return group.sessions.held().get(pk=int(session_pk))
+    except (TypeError, ValueError, ObjectDoesNotExist):
+        return None
+
+
 @group_view(can_record_lesson)
 def lesson_create(request, group):
-    form = LessonForm(request.POST or None, group=group, initial={"session": request.GET.get("session")})
+    from_session = _session_asked_for(group, request.GET.get("session"))
+    form = LessonForm(request.POST or None, group=group, initial={"session": from_session})
     # Every session here is this group's: its date alone tells them apart, and fits a phone's width.
     form.fields["session"].label_from_instance = lambda session: f"{session.date:%-d %B %Y}"
     if request.method == "POST" and form.is_valid():
         try:
-            record_lesson(lesson=form.instance, by=request.user)
+            lesson = record_lesson(lesson=form.instance, by=request.user)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, "The lesson has been recorded.")
-            return redirect("sessions_log:lessons", pk=group.pk)
+            return _where_the_lesson_is(lesson)
     return render(
         request,
         "sessions_log/lesson_form.html",
-        {"group": group, "form": form, "no_self_harm_details": NO_SELF_HARM_DETAILS},
+        {"group": group, "form": form, "from_session": from_session, "no_self_harm_details": NO_SELF_HARM_DETAILS},
     )

@@ -20,6 +20,7 @@ from groups_site.pagination import CountedPaginator
 from groups_site.refusals import show_refusal
 from reports.permissions import can_subscribe_to_calendar
 
+from ..after_meeting import after_meeting
 from ..forms import GroupSessionForm, RegisterForm
 from ..models import Attendance, GroupSession, Member, attendance_percentage
 from ..permissions import (
@@ -29,7 +30,6 @@ from ..permissions import (
     can_record_session_now,
     can_view_members,
     can_view_sessions,
-    can_write_debrief,
 )
 from ..schedule import meeting_dates, upcoming_dates
 from ..services import SessionAlreadyRecorded, record_session, save_register, session_refusal
@@ -258,9 +258,7 @@ def session_detail(request, group, session_pk):
     )
     for debrief in debriefs:
         debrief.can_read = can_read_debrief(request.user, debrief, group)
-    may_write_debrief = can_write_debrief(request.user, session, group) and not any(
-        debrief.author_id == request.user.pk for debrief in debriefs
-    )
+    lessons = list(session.lessons.all())
     return render(
         request,
         "sessions_log/groupsession_detail.html",
@@ -269,13 +267,14 @@ def session_detail(request, group, session_pk):
             "session": session,
             "register_summary": register_summary,
             "marks": marks,
-            "lessons": session.lessons.all(),
+            "lessons": lessons,
             "debriefs": debriefs,
+            "wrote_a_debrief": any(debrief.author_id == request.user.pk for debrief in debriefs),
+            "after_meeting": after_meeting(request.user, session, group, debriefs=debriefs, lessons=lessons),
             "can_view_members": show_members,
             "can_log_session": can_log_session(request.user, group),
             "can_record_session": can_record_session_now(request.user, group),
             "can_record_lesson": can_record_lesson(request.user, group),
-            "can_write_debrief": may_write_debrief,
         },
     )
 
