@@ -512,13 +512,33 @@ def _close_follow_up(follow_up, *, group, outcome, note, by, reason) -> None:
 # Lessons learnt --------------------------------------------------------------------------------
 
 
+class LessonAlreadyRecorded(ValidationError):
+    """This person has recorded this very lesson already: `lesson`, which the page can go to."""
+
+    def __init__(self, lesson):
+        super().__init__("This lesson was saved already, so it has not been saved twice.")
+        self.lesson = lesson
+
+
+# What makes two lessons the same one: everything the person wrote and chose.
+LESSON_CONTENT = ["session_id", "theme", "what_worked", "what_to_change", "action", "action_owner_id"]
+
+
 def record_lesson(*, lesson: Lesson, by) -> Lesson:
     """Record something learnt about running the group (lesson.group says which), from one of its
-    sessions or in general."""
+    sessions or in general. The same lesson sent again by the same person (the browser's Back, then
+    Save; or a double tap) records nothing more (LessonAlreadyRecorded): a lesson has no natural
+    key, and a page seen signed in is never cached, so Back shows a new form with the typing kept."""
     with transaction.atomic(durable=True):
         group = lock_group(lesson.group_id)
         if not can_record_lesson(by, group):
             raise PermissionDenied("Only the group's coordinators and facilitators record its lessons.")
+        # Under the group's lock, so a double tap waits for the first save, then finds it.
+        earlier = Lesson.objects.filter(
+            group=group, created_by=by, **{field: getattr(lesson, field) for field in LESSON_CONTENT}
+        ).first()
+        if earlier is not None:
+            raise LessonAlreadyRecorded(earlier)
         if lesson.session_id and not GroupSession.objects.filter(pk=lesson.session_id, group=group).exists():
             raise ValidationError({"session": "That session is not one of this group's."})
         lesson.group, lesson.created_by = group, by

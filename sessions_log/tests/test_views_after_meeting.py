@@ -1,6 +1,7 @@
 """A facilitator's thread after a meeting: record the session, take the register, record a lesson
 learnt (optional), write their debrief. Each save lands on the next step, or back on the session,
-which offers the steps still open for the person looking ("Next: ...") and shows those done."""
+which offers the steps still open for the person looking ("Next: ...") and shows those done.
+A lesson's form sent twice (Back, then Save again) records one lesson."""
 
 import re
 
@@ -9,7 +10,8 @@ from django.contrib import messages
 
 from groups.models import GroupRole
 from groups.tests.factories import GroupRoleFactory
-from sessions_log.models import Attendance, GroupSession
+from sessions_log.models import Attendance, GroupSession, Lesson
+from sessions_log.services import LessonAlreadyRecorded, record_lesson
 from sessions_log.tests.factories import GroupSessionFactory, LessonFactory, MemberFactory
 from sessions_log.tests.records import days_ago, url
 from sessions_log.tests.test_views_debriefs import debrief_data
@@ -196,3 +198,65 @@ def test_a_session_asked_for_that_is_not_the_groups_is_ignored(client, active_gr
         response = client.get(f"{url('lesson_create', active_group)}?session={value}")
         assert response.status_code == 200
         assert response.context["from_session"] is None
+
+
+# Back, then Save again ---------------------------------------------------------------------------
+
+
+def test_the_same_lesson_sent_twice_records_one_lesson(client, session, facilitator):
+    sign_in(client, facilitator)
+    lesson_link = f"{url('lesson_create', session.group)}?session={session.pk}"
+    data = lesson_data(session=session.pk)
+
+    first = client.post(lesson_link, data)
+    client.get(first.url)
+    # The browser's Back shows a new form with what was typed kept; Save sends it again.
+    again = client.post(lesson_link, data)
+
+    assert Lesson.objects.count() == 1
+    assert again.url == first.url == session.get_absolute_url()
+    assert messages_of(again) == [(messages.INFO, "This lesson was saved already, so it has not been saved twice.")]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"what_to_change": "Added after going back."},
+        {"what_worked": "Something else worked."},
+        {"theme": "records"},
+        {"session": ""},
+    ],
+)
+def test_a_lesson_that_differs_in_anything_written_or_chosen_is_a_second_lesson(client, session, facilitator, changed):
+    sign_in(client, facilitator)
+    data = lesson_data(session=session.pk)
+    client.post(url("lesson_create", session.group), data)
+
+    second = client.post(url("lesson_create", session.group), {**data, **changed})
+
+    assert second.status_code == 302
+    assert Lesson.objects.count() == 2
+
+
+def test_the_same_words_from_someone_else_are_their_own_lesson(client, session, facilitator, coordinator):
+    record_lesson(
+        lesson=Lesson(group=session.group, session=session, theme="sessions", what_worked="Tea."), by=coordinator
+    )
+
+    saved = sign_in(client, facilitator).post(
+        url("lesson_create", session.group), lesson_data(session=session.pk, theme="sessions", what_worked="Tea.")
+    )
+
+    assert messages_of(saved) == [(messages.SUCCESS, "The lesson has been recorded.")]
+    assert sorted(Lesson.objects.values_list("created_by", flat=True)) == sorted([coordinator.pk, facilitator.pk])
+
+
+def test_the_service_names_the_lesson_already_recorded(session, facilitator):
+    def same_lesson():
+        return Lesson(group=session.group, session=session, theme="sessions", what_worked="Tea.")
+
+    first = record_lesson(lesson=same_lesson(), by=facilitator)
+
+    with pytest.raises(LessonAlreadyRecorded) as sent_again:
+        record_lesson(lesson=same_lesson(), by=facilitator)
+    assert sent_again.value.lesson == first

@@ -13,7 +13,7 @@ from groups_site.refusals import show_refusal
 from ..forms import LessonFilterForm, LessonForm
 from ..models.reflection import NO_SELF_HARM_DETAILS
 from ..permissions import can_record_lesson, can_view_sessions
-from ..services import record_lesson
+from ..services import LessonAlreadyRecorded, record_lesson
 
 LESSONS_PER_PAGE = 20
 
@@ -66,6 +66,9 @@ def lesson_create(request, group):
     if request.method == "POST" and form.is_valid():
         try:
             lesson = record_lesson(lesson=form.instance, by=request.user)
+        except LessonAlreadyRecorded as sent_again:
+            messages.info(request, sent_again.message)
+            return _where_the_lesson_is(sent_again.lesson)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from sessions_log.models import Debrief, GroupSession, Lesson, Member
+from sessions_log.tests.factories import GroupSessionFactory
 
 from . import test_session_journeys
 
@@ -174,3 +175,24 @@ def test_several_members_are_added_on_a_phone_with_one_save(
         Member.objects.filter(group=group, display_name__in=["Jo", "Kai", "Lou"]).values_list("display_name", "status")
     )
     assert added == {"Jo": Member.Status.ACTIVE, "Kai": Member.Status.ACTIVE, "Lou": Member.Status.WAITING_LIST}
+
+
+def test_back_after_saving_a_lesson_and_saving_again_records_it_once(phone, live_server, team, sign_in):
+    group, bob, _, _ = team
+    session = GroupSessionFactory(group=group, facilitators_present=[bob])
+    sign_in(phone, bob)
+    phone.goto(f"{live_server.url}/groups/{group.pk}/lessons/new/?session={session.pk}")
+    phone.get_by_label("Theme").select_option(label="Running sessions")
+    phone.get_by_label("What worked").fill("A check-in round helped.")
+    phone.get_by_role("button", name="Save lesson").click()
+    expect(phone.locator(".alert-success")).to_have_text("The lesson has been recorded.")
+
+    # The browser's Back: signed-in pages are never cached, so the form is loaded again, and
+    # Chromium puts back what was typed. Save sends the same lesson again.
+    phone.go_back()
+    expect(phone.get_by_label("What worked")).to_have_value("A check-in round helped.")
+    phone.get_by_role("button", name="Save lesson").click()
+
+    expect(phone).to_have_url(f"{live_server.url}{session.get_absolute_url()}")
+    expect(phone.locator(".alert-info")).to_have_text("This lesson was saved already, so it has not been saved twice.")
+    assert Lesson.objects.filter(group=group).count() == 1
