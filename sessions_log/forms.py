@@ -59,6 +59,11 @@ class MemberForm(forms.ModelForm):
             del self.fields["opened_version"]
         self.helper = template_form_helper()
 
+    def opened_afresh(self, version: int) -> None:
+        """After a refusal: saving again saves on top of `version`, the one now shown beside it."""
+        self.data = self.data.copy()
+        self.data["opened_version"] = version
+
 
 class SignpostingForm(forms.ModelForm):
     class Meta:
@@ -71,10 +76,36 @@ class SignpostingForm(forms.ModelForm):
         self.instance.group, self.instance.member = group, member
         self.helper = template_form_helper()
 
-    def opened_afresh(self, version: int) -> None:
-        """After a refusal: saving again saves on top of `version`, the one now shown beside it."""
-        self.data = self.data.copy()
-        self.data["opened_version"] = version
+
+class MembersForm(forms.Form):
+    """Several people joining at once, one name a line. The service checks each name as it checks
+    one member's (the group's naming policy), and against those already attending or waiting."""
+
+    MOST_AT_ONCE = 30
+
+    names = forms.CharField(
+        label="Names, one a line",
+        widget=forms.Textarea(attrs={"rows": 6, "autocapitalize": "words", "spellcheck": "false"}),
+        max_length=MOST_AT_ONCE * (Member._meta.get_field("display_name").max_length + 2),
+        error_messages={"required": "Enter at least one name."},
+    )
+    joined_on = forms.DateField(label="Date they joined", widget=DATE_INPUT)
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["names"].help_text = (
+            f"This group records {group.get_member_names_display().lower()}. "
+            "Each is added as having referred themselves: edit anyone's record afterwards to add more."
+        )
+        self.helper = template_form_helper()
+
+    def clean_names(self) -> list[str]:
+        names = [line.strip() for line in self.cleaned_data["names"].splitlines() if line.strip()]
+        if not names:
+            raise forms.ValidationError("Enter at least one name.")
+        if len(names) > self.MOST_AT_ONCE:
+            raise forms.ValidationError(f"Add at most {self.MOST_AT_ONCE} people at a time.")
+        return names
 
 
 class MemberExitForm(forms.Form):

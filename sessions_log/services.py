@@ -55,6 +55,18 @@ class SessionNotAllowed(ValidationError):
     """The group is not in a state where sessions can be recorded."""
 
 
+SESSION_ALREADY_RECORDED = "A session at that time is already recorded."
+
+
+class SessionAlreadyRecorded(ValidationError):
+    """The group already has a session at that date and start time: `session`, so that the page
+    can link to it."""
+
+    def __init__(self, session):
+        super().__init__({"date": SESSION_ALREADY_RECORDED})
+        self.session = session
+
+
 # Members ---------------------------------------------------------------------------------------
 
 MEMBERS_REFUSAL = "Only the group's coordinators and facilitators change its members' records."
@@ -105,19 +117,78 @@ def add_member(*, member: Member, by) -> Member:
         group = _lock_members_group(member, by)
         if group.is_closed:
             raise ValidationError(GROUP_CLOSED)
-        if signposts_instead_of_waiting(group):
-            raise SignpostInstead(
-                f"The group is full ({group.maximum_size} members), and its plan is to signpost people to other "
-                "support rather than keep a waiting list. Record where you signposted them instead."
-            )
-        member.group = group
-        member.status = Member.Status.ACTIVE if group_has_room(group) else Member.Status.WAITING_LIST
-        member.full_clean()
-        waiting = member.is_waiting
-        save_change(member, by=by, reason="Added to the waiting list" if waiting else "Joined the group")
-        remember_names(group.pk, [member.display_name])
-        events.announce(events.member_added, member_id=member.pk, group_id=group.pk, waiting=waiting, by_id=by.pk)
+        _add_member(member, group=group, by=by)
     return member
+
+
+def _add_member(member: Member, *, group, by) -> None:
+    """Inside the caller's transaction, with the group locked and its state checked."""
+    if signposts_instead_of_waiting(group):
+        raise SignpostInstead(
+            f"The group is full ({group.maximum_size} members), and its plan is to signpost people to other "
+            "support rather than keep a waiting list. Record where you signposted them instead."
+        )
+    member.group = group
+    member.status = Member.Status.ACTIVE if group_has_room(group) else Member.Status.WAITING_LIST
+    member.full_clean()
+    waiting = member.is_waiting
+    save_change(member, by=by, reason="Added to the waiting list" if waiting else "Joined the group")
+    remember_names(group.pk, [member.display_name])
+    events.announce(events.member_added, member_id=member.pk, group_id=group.pk, waiting=waiting, by_id=by.pk)
+
+
+def add_members(*, group: SupportGroup, names: Sequence[str], joined_on: datetime.date, by) -> list[Member]:
+    """Add several people at once, one name each, all joining on the same day: every one of them
+    or none. Each name is checked as add_member checks one (the group's naming policy), and
+    against the people already attending or waiting, so that a list sent twice adds nobody twice.
+    Once the group is full, the rest go on its waiting list, in the order given."""
+    with transaction.atomic(durable=True):
+        group = lock_group(group.pk)
+        if not can_manage_members(by, group):
+            raise PermissionDenied(MEMBERS_REFUSAL)
+        if group.is_closed:
+            raise ValidationError(GROUP_CLOSED)
+        members = [Member(group=group, display_name=name, joined_on=joined_on) for name in names]
+        _refuse_names(members, group)
+        for member in members:
+            _add_member(member, group=group, by=by)
+    return members
+
+
+def _refuse_names(members: Sequence[Member], group) -> None:
+    """Every problem with a list of new members at once, each name's saying which line it is on."""
+    current = {
+        member.display_name.casefold(): member
+        for member in Member.objects.filter(group=group).exclude(status=Member.Status.EXITED)
+    }
+    first_line: dict[str, int] = {}
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field, message):
+        if message not in errors.setdefault(field, []):
+            errors[field].append(message)
+
+    for line, member in enumerate(members, start=1):
+        name, key = member.display_name, member.display_name.casefold()
+        on_line = f"Line {line}, \u201c{name}\u201d"
+        try:
+            member.full_clean()
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    # The date they joined is the same for everyone: said once, not per line.
+                    refuse(field, f"{on_line}: {message}" if field == "display_name" else message)
+        if key in first_line:
+            refuse("display_name", f"{on_line}: this name is on line {first_line[key]} too.")
+            continue
+        first_line[key] = line
+        if key in current:
+            if current[key].is_waiting:
+                refuse("display_name", f"{on_line}: already on the waiting list. Admit them from the members page.")
+            else:
+                refuse("display_name", f"{on_line}: already a member of the group.")
+    if errors:
+        raise ValidationError(errors)
 
 
 def admit_from_waiting_list(*, member: Member, by) -> Member:
@@ -344,6 +415,17 @@ def record_session(*, session: GroupSession, facilitators, by) -> GroupSession:
                 )
         else:
             session.recorded_by = by
+        # Before full_clean, whose unique-constraint check would word this in Django's terms; the
+        # group's lock means no one records the same time meanwhile.
+        already_recorded = GroupSession.objects.at_the_time_of(session).first()
+        if already_recorded is not None:
+            raise SessionAlreadyRecorded(already_recorded)
+        if not correcting or (stored.date, stored.outcome) != (session.date, session.outcome):
+            # Checked when the date is chosen, not on every correction: members' records erased
+            # since may have moved the first join date past sessions long recorded.
+            refusal = session.date_refusal()
+            if refusal:
+                raise ValidationError({"date": refusal})
         session.full_clean()
         save_change(
             session,
@@ -662,13 +744,33 @@ def _close_follow_up(follow_up, *, group, outcome, note, by, reason) -> None:
 # Lessons learnt --------------------------------------------------------------------------------
 
 
+class LessonAlreadyRecorded(ValidationError):
+    """This person has recorded this very lesson already: `lesson`, which the page can go to."""
+
+    def __init__(self, lesson):
+        super().__init__("This lesson was saved already, so it has not been saved twice.")
+        self.lesson = lesson
+
+
+# What makes two lessons the same one: everything the person wrote and chose.
+LESSON_CONTENT = ["session_id", "theme", "what_worked", "what_to_change", "action", "action_owner_id"]
+
+
 def record_lesson(*, lesson: Lesson, by) -> Lesson:
     """Record something learnt about running the group (lesson.group says which), from one of its
-    sessions or in general."""
+    sessions or in general. The same lesson sent again by the same person (the browser's Back, then
+    Save; or a double tap) records nothing more (LessonAlreadyRecorded): a lesson has no natural
+    key, and a page seen signed in is never cached, so Back shows a new form with the typing kept."""
     with transaction.atomic(durable=True):
         group = lock_group(lesson.group_id)
         if not can_record_lesson(by, group):
             raise PermissionDenied("Only the group's coordinators and facilitators record its lessons.")
+        # Under the group's lock, so a double tap waits for the first save, then finds it.
+        earlier = Lesson.objects.filter(
+            group=group, created_by=by, **{field: getattr(lesson, field) for field in LESSON_CONTENT}
+        ).first()
+        if earlier is not None:
+            raise LessonAlreadyRecorded(earlier)
         if lesson.session_id and not GroupSession.objects.filter(pk=lesson.session_id, group=group).exists():
             raise ValidationError({"session": "That session is not one of this group's."})
         lesson.group, lesson.created_by = group, by

@@ -94,6 +94,7 @@ from sessions_log.services import (
     SessionNotAllowed,
     add_debrief_note,
     add_member,
+    add_members,
     admit_from_waiting_list,
     close_follow_up,
     exit_member,
@@ -497,7 +498,8 @@ def _erased(scene):
 def _new_session(scene, by):
     session = GroupSession(
         group=scene.group,
-        date=TODAY() - datetime.timedelta(days=1),
+        # The scene's group launched just now: a group holds no session before its launch.
+        date=TODAY(),
         starts_at=datetime.time(18),
         ends_at=datetime.time(19),
     )
@@ -548,6 +550,15 @@ SESSION_SERVICES = [
         lambda scene, by: add_member(member=Member(group=scene.group, display_name="Kit", joined_on=TODAY()), by=by),
         wrong_state=_closed,
         history=lambda scene: newest(Member, display_name="Kit"),
+        reason="Joined the group",
+    ),
+    Service(
+        "add_members",
+        "facilitator",
+        "supervisor",
+        lambda scene, by: add_members(group=scene.group, names=["Kit", "Lou"], joined_on=TODAY(), by=by),
+        wrong_state=_closed,
+        history=lambda scene: newest(Member, display_name="Lou"),
         reason="Joined the group",
     ),
     Service(

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from groups.models import SupportGroup
@@ -52,6 +53,13 @@ class GroupSessionQuerySet(models.QuerySet):
             self.held()
             .annotate(facilitator_count=Count("facilitators_present"))
             .filter(facilitator_count__lt=GroupSession.FACILITATORS_NEEDED)
+        )
+
+    def at_the_time_of(self, session):
+        """Another session of the same group at the same date and start time: a group meets once
+        at a time, so this is the session already recorded then (the database holds this too)."""
+        return self.filter(group_id=session.group_id, date=session.date, starts_at=session.starts_at).exclude(
+            pk=session.pk
         )
 
     def missing_register(self):
@@ -166,6 +174,29 @@ class GroupSession(models.Model):
             errors["not_run_reason"] = "Say why the session did not run."
         if errors:
             raise ValidationError(errors)
+
+    def date_refusal(self) -> str | None:
+        """Why the session cannot be on its date, or None when it can: a group holds no session
+        before the day it launched, and a held session is not dated before the first of its
+        members joined (while nobody is recorded yet, the members page comes later)."""
+        if self.date is None:
+            return None  # a missing date is the field's own error
+        group = self.group
+        if group.launched_at and self.date < timezone.localdate(group.launched_at):
+            launched = date_format(timezone.localdate(group.launched_at), "j F Y")
+            return f"The group launched on {launched}, so it has no sessions before then."
+        if self.was_held:
+            first_joined = (
+                Member.objects.filter(group_id=self.group_id)
+                .exclude(status=Member.Status.WAITING_LIST)
+                .aggregate(first=Min("joined_on"))["first"]
+            )
+            if first_joined and self.date < first_joined:
+                return (
+                    f"Nobody had joined the group by then: the first member joined on "
+                    f"{date_format(first_joined, 'j F Y')}. Check the date, or correct when members joined."
+                )
+        return None
 
     @property
     def was_held(self):

@@ -118,7 +118,8 @@ class TestMembers:
 
 class TestRecordSession:
     def make(self, group, **fields):
-        fields = {"date": TODAY() - datetime.timedelta(days=1), **fields}
+        # Today: `active_group` launched just now, and a group holds no session before its launch.
+        fields = {"date": TODAY(), **fields}
         return GroupSessionFactory.build(group=group, **fields)
 
     def test_a_facilitator_records_a_session_of_an_active_group(self, active_group, facilitator):

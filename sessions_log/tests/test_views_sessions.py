@@ -64,7 +64,8 @@ UNMISTAKABLE_NAME = "Quillonelle"
 
 def session_data(**changes) -> dict:
     data = {
-        "date": days_ago(1).isoformat(),
+        # Today: `active_group` launched just now, and a group holds no session before its launch.
+        "date": TODAY().isoformat(),
         "starts_at": "18:30",
         "ends_at": "20:00",
         "format": GroupSession.Format.IN_PERSON,
@@ -266,7 +267,7 @@ def test_recording_the_same_session_twice_is_refused_on_the_form(client, things,
     )
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    assert response.context["form"].errors["date"] == ["A session at that time is already recorded."]
     assert GroupSession.objects.count() == 1
 
 

@@ -118,7 +118,8 @@ def debrief_write(request, group, session):
                 show_refusal(form, refusal)
             else:
                 messages.success(request, "Your debrief has been saved. Your supervisor will read and review it.")
-                return redirect("sessions_log:debrief", pk=group.pk, debrief_pk=debrief.pk)
+                # Back to the session, where the steps after the meeting show it done.
+                return redirect(session)
         # Keep what they typed. Their supervisor may have reviewed the debrief since the page was opened.
         if debrief.pk:
             debrief = Debrief.objects.select_related("review").get(pk=debrief.pk)

@@ -2,7 +2,7 @@
 and a form for the people who run and coordinate the group."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -14,7 +14,7 @@ from ..forms import LessonFilterForm, LessonForm
 from ..models.reflection import NO_SELF_HARM_DETAILS
 from ..permissions import can_record_lesson, can_view_sessions
 from ..redaction import names_hidden_from, shown
-from ..services import record_lesson
+from ..services import LessonAlreadyRecorded, record_lesson
 
 LESSONS_PER_PAGE = 20
 
@@ -55,22 +55,40 @@ def _reads(lesson, search: str, hidden_names) -> bool:
     return any(search.casefold() in text.casefold() for text in texts)
 
 
+def _where_the_lesson_is(lesson):
+    """After saving, the thread goes on where the lesson shows: its session (with the steps after
+    that meeting still to do), or else the lessons learnt."""
+    return redirect(lesson.session) if lesson.session_id else redirect("sessions_log:lessons", pk=lesson.group_id)
+
+
+def _session_asked_for(group, session_pk):
+    """Opened from a session (?session=), the form starts with it, and Cancel goes back to it."""
+    try:
+        return group.sessions.held().get(pk=int(session_pk))
+    except (TypeError, ValueError, ObjectDoesNotExist):
+        return None
+
+
 @group_view(can_record_lesson)
 def lesson_create(request, group):
-    initial = {"session": request.GET.get("session"), "theme": request.GET.get("theme")}
+    from_session = _session_asked_for(group, request.GET.get("session"))
+    initial = {"session": from_session, "theme": request.GET.get("theme")}
     form = LessonForm(request.POST or None, group=group, initial=initial)
     # Every session here is this group's: its date alone tells them apart, and fits a phone's width.
     form.fields["session"].label_from_instance = lambda session: f"{session.date:%-d %B %Y}"
     if request.method == "POST" and form.is_valid():
         try:
-            record_lesson(lesson=form.instance, by=request.user)
+            lesson = record_lesson(lesson=form.instance, by=request.user)
+        except LessonAlreadyRecorded as sent_again:
+            messages.info(request, sent_again.message)
+            return _where_the_lesson_is(sent_again.lesson)
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
             messages.success(request, "The lesson has been recorded.")
-            return redirect("sessions_log:lessons", pk=group.pk)
+            return _where_the_lesson_is(lesson)
     return render(
         request,
         "sessions_log/lesson_form.html",
-        {"group": group, "form": form, "no_self_harm_details": NO_SELF_HARM_DETAILS},
+        {"group": group, "form": form, "from_session": from_session, "no_self_harm_details": NO_SELF_HARM_DETAILS},
     )

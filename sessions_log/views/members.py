@@ -15,7 +15,7 @@ from groups.permissions import group_view
 from groups_site.refusals import show_refusal
 
 from ..erasure import stop_holding_contact_details
-from ..forms import AbsencePolicyForm, FollowUpCloseForm, MemberExitForm, MemberForm, SignpostingForm
+from ..forms import AbsencePolicyForm, FollowUpCloseForm, MemberExitForm, MemberForm, MembersForm, SignpostingForm
 from ..models import AbsencePolicy, FollowUp, Member
 from ..permissions import (
     can_close_follow_up,
@@ -29,6 +29,7 @@ from ..services import (
     SignpostInstead,
     absence_policy_for,
     add_member,
+    add_members,
     admit_from_waiting_list,
     check_in_weeks,
     close_follow_up,
@@ -104,10 +105,27 @@ def member_list(request, group):
 
 @group_view(can_manage_members)
 def member_add(request, group):
+    """One person with their details, or several at once by name (the second form, "several")."""
     if request.method == "GET" and signposts_instead_of_waiting(group):
         return _signpost_instead(request, group)
-    form = MemberForm(request.POST or None, group=group, initial={"joined_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
+    today = {"joined_on": timezone.localdate()}
+    adding_several = request.method == "POST" and "several-names" in request.POST
+    form = MemberForm(None if adding_several else request.POST or None, group=group, initial=today)
+    several = MembersForm(request.POST if adding_several else None, group=group, initial=today, prefix="several")
+    if adding_several and several.is_valid():
+        try:
+            added = add_members(
+                group=group,
+                names=several.cleaned_data["names"],
+                joined_on=several.cleaned_data["joined_on"],
+                by=request.user,
+            )
+        except ValidationError as refusal:
+            show_refusal(several, refusal, field_names={"display_name": "names"})
+        else:
+            _say_who_was_added(request, group, added)
+            return redirect("sessions_log:members", pk=group.pk)
+    elif request.method == "POST" and not adding_several and form.is_valid():
         try:
             member = add_member(member=form.instance, by=request.user)
         except SignpostInstead:
@@ -116,22 +134,34 @@ def member_add(request, group):
         except ValidationError as refusal:
             show_refusal(form, refusal)
         else:
-            if member.status == Member.Status.WAITING_LIST:
-                messages.warning(
-                    request,
-                    f"The group is full ({group.maximum_size} members), so {member} is on the waiting list. "
-                    "Admit them from the waiting list when a place comes up."
-                    + (
-                        " The group's plan is to signpost people to other support while they wait: record where, "
-                        "from the waiting list."
-                        if signposts_while_waiting(group)
-                        else ""
-                    ),
-                )
-            else:
-                messages.success(request, f"{member} has joined the group.")
+            _say_who_was_added(request, group, [member])
             return redirect("sessions_log:members", pk=group.pk)
-    return render(request, "sessions_log/member_form.html", {"group": group, "form": form})
+    return render(request, "sessions_log/member_form.html", {"group": group, "form": form, "several": several})
+
+
+def _say_who_was_added(request, group, added) -> None:
+    joined = [member.display_name for member in added if not member.is_waiting]
+    waiting = [member.display_name for member in added if member.is_waiting]
+    if joined:
+        has = "has" if len(joined) == 1 else "have"
+        messages.success(request, f"{_and(joined)} {has} joined the group.")
+    if waiting:
+        are = "is" if len(waiting) == 1 else "are"
+        messages.warning(
+            request,
+            f"The group is full ({group.maximum_size} members), so {_and(waiting)} {are} on the waiting list. "
+            "Admit them from the waiting list when a place comes up."
+            + (
+                " The group's plan is to signpost people to other support while they wait: record where, "
+                "from the waiting list."
+                if signposts_while_waiting(group)
+                else ""
+            ),
+        )
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _signpost_instead(request, group):

@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from concerns.permissions import can_raise_concern_now, can_view_concerns
@@ -21,6 +22,7 @@ from groups_site.pagination import CountedPaginator
 from groups_site.refusals import show_refusal
 from reports.permissions import can_subscribe_to_calendar
 
+from ..after_meeting import after_meeting
 from ..forms import GroupSessionForm, RegisterForm
 from ..models import Attendance, GroupSession, Member, attendance_percentage
 from ..permissions import (
@@ -31,11 +33,10 @@ from ..permissions import (
     can_record_session_now,
     can_view_members,
     can_view_sessions,
-    can_write_debrief,
 )
 from ..redaction import names_hidden_from
 from ..schedule import meeting_dates, upcoming_dates
-from ..services import record_session, save_register, session_refusal
+from ..services import SessionAlreadyRecorded, record_session, save_register, session_refusal
 
 CHART_SESSIONS = 12
 SESSION_ROW_FIELDS = ("group_id", "date", "starts_at", "outcome", "not_run_reason", "register_taken_at")
@@ -208,6 +209,18 @@ def _save_session(request, group, form):
         session = record_session(
             session=form.instance, facilitators=form.cleaned_data.get("facilitators_present", []), by=request.user
         )
+    except SessionAlreadyRecorded as refusal:
+        show_refusal(form, refusal)
+        # Beside the refusal, under the date: the way to the session already recorded then.
+        recorded = refusal.session
+        # On the bound field: it took its help text from the field when the form was cleaned.
+        form["date"].help_text = format_html(
+            '<a href="{}">Open the session recorded on {} at {}</a>, or change the date or the start time.',
+            recorded.get_absolute_url(),
+            date_format(recorded.date, "j F Y"),
+            recorded.starts_at.strftime("%H:%M"),
+        )
+        return None
     except ValidationError as refusal:
         show_refusal(form, refusal)
         return None
@@ -278,9 +291,7 @@ def session_detail(request, group, session_pk):
     )
     for debrief in debriefs:
         debrief.can_read = can_read_debrief(request.user, debrief, group)
-    may_write_debrief = can_write_debrief(request.user, session, group) and not any(
-        debrief.author_id == request.user.pk for debrief in debriefs
-    )
+    lessons = list(session.lessons.all())
     concerns = (
         list(session.concerns.select_related("member", "session")) if can_view_concerns(request.user, group) else []
     )
@@ -292,13 +303,14 @@ def session_detail(request, group, session_pk):
             "session": session,
             "register_summary": register_summary,
             "marks": marks,
-            "lessons": session.lessons.all(),
+            "lessons": lessons,
             "debriefs": debriefs,
+            "wrote_a_debrief": any(debrief.author_id == request.user.pk for debrief in debriefs),
+            "after_meeting": after_meeting(request.user, session, group, debriefs=debriefs, lessons=lessons),
             "can_view_members": show_members,
             "can_log_session": can_log_session(request.user, group),
             "can_record_session": can_record_session_now(request.user, group),
             "can_record_lesson": can_record_lesson(request.user, group),
-            "can_write_debrief": may_write_debrief,
             "concerns": concerns,
             "can_view_concerns": can_view_concerns(request.user, group),
             "can_raise_concern": session.was_held and can_raise_concern_now(request.user, group),

@@ -119,10 +119,10 @@ def test_facilitator_records_a_session_on_a_phone_and_the_supervisor_signs_the_d
     phone.get_by_role("button", name="Save").click()
     expect(phone.locator(".alert-success")).to_be_visible()
 
-    # Their own debrief, saved too soon: the summary at the top takes focus and says what to put
-    # right, each point a link to its field.
-    phone.goto(f"{live_server.url}{session.get_absolute_url()}")
-    phone.get_by_role("link", name="Write your debrief").click()
+    # Back on the session: their own debrief, saved too soon. The summary at the top takes focus
+    # and says what to put right, each point a link to its field.
+    expect(phone).to_have_url(f"{live_server.url}{session.get_absolute_url()}")
+    phone.get_by_role("link", name="Next: write your debrief").click()
     readers = (
         "Only you, the group's supervisor (Sam Supervisor) and the organisation's administrators can read "
         "your debrief. The rest of the team sees only that you wrote one, and when."
@@ -152,7 +152,10 @@ def test_facilitator_records_a_session_on_a_phone_and_the_supervisor_signs_the_d
     screenshot(phone, "facilitator-debrief-phone")
     phone.get_by_role("button", name="Save your debrief").click()
     expect(phone.locator(".alert-success")).to_be_visible()
-    # The same words say who reads it, now it is saved.
+    # Back on the session, and on the debrief itself, the same words say who reads it, now it is saved.
+    expect(phone.locator("#debrief-readers")).to_have_text(readers)
+    check_accessibility(phone)
+    phone.get_by_role("link", name="Your debrief is written").click()
     expect(phone.locator("#debrief-readers")).to_have_text(readers)
     check_accessibility(phone)
     debrief = Debrief.objects.get(session=session, author=bob)
