@@ -17,13 +17,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from sessions_log.tests.access_matrix import sign_in
 
 from groups.models import Aim, AimReview, AimStanding, SupportGroup, aims_review_due_on
 from groups.models.reviews import months_after
 from groups.services import record_aims_review
 from groups.tests.factories import AimFactory, mark_launched
 from sessions_log.tests.factories import MemberFactory
+from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
 

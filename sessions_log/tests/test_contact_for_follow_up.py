@@ -26,10 +26,9 @@ from groups.tests.factories import SupportGroupFactory, mark_launched
 from sessions_log.erasure import CONTACT_DETAILS_ERASED, stop_holding_contact_details
 from sessions_log.models import AbsencePolicy, Attendance, FollowUp, Member
 from sessions_log.services import exit_member, update_member
-from sessions_log.tests.access_matrix import messages_of, sign_in, url
 from sessions_log.tests.factories import AbsencePolicyFactory, FollowUpFactory, MemberFactory
-from sessions_log.tests.records import TODAY, held_session, take_register
-from tests.access_matrix import sign_in as sign_in_any_way
+from sessions_log.tests.records import TODAY, held_session, take_register, url
+from tests.access_matrix import messages_of, sign_in
 from tests.world import INSIDERS, build_world, every_route
 
 pytestmark = pytest.mark.django_db
@@ -361,7 +360,7 @@ def test_after_stopping_no_page_of_the_project_is_a_server_error(client):
 
     errors = []
     for role in INSIDERS:
-        sign_in_any_way(client, world.people[role], verified=True)
+        sign_in(client, world.people[role], verified=True)
         for route in routes:
             status = client.get(route.url).status_code
             if status >= 500:

@@ -33,9 +33,9 @@ from sessions_log.services import (
     record_signposting,
     save_register,
 )
-from sessions_log.tests.access_matrix import messages_of, sign_in, url
 from sessions_log.tests.factories import GroupSessionFactory, MemberFactory
-from sessions_log.tests.records import TODAY, history_rows_referencing
+from sessions_log.tests.records import TODAY, history_rows_referencing, url
+from tests.access_matrix import messages_of, sign_in
 
 pytestmark = pytest.mark.django_db
 
