@@ -24,6 +24,11 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 
+# The backend a person signs in through (settings.AUTHENTICATION_BACKENDS), for a login made by
+# the app itself (accepting an invitation), which must name it: a path not in the settings would
+# leave the session signed out on the next request.
+SIGN_IN_BACKEND = "accounts.backends.PermissionsWithUserBackend"
+
 # ModelBackend's caches: the person's own permissions, and those of their groups ("app_label.codename").
 USER_PERMISSIONS_CACHE = "_user_perm_cache"
 GROUP_PERMISSIONS_CACHE = "_group_perm_cache"

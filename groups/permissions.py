@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from accounts.backends import SIGN_IN_BACKEND
 from groups_site.errors import Refusal
 
 from .models import GroupRole, SupportGroup
@@ -54,7 +55,7 @@ def people_who_may_supervise(group=None):
     """Everyone may_supervise says yes to, as a QuerySet; with `group`, less its coordinators, as
     nobody coordinates and supervises the same group. The supervisor pickers offer these."""
     # Asked of the model backend by name: the lockout backend listed before it grants nothing.
-    people = get_user_model().objects.with_perm(SUPERVISE_GROUPS, backend="django.contrib.auth.backends.ModelBackend")
+    people = get_user_model().objects.with_perm(SUPERVISE_GROUPS, backend=SIGN_IN_BACKEND)
     if group is not None:
         people = people.exclude(group_roles__group=group, group_roles__role=Role.COORDINATOR)
     return people.order_by("first_name", "last_name", "username")

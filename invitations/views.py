@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.backends import SIGN_IN_BACKEND
 from groups.permissions import group_view
 from groups_site.refusals import show_refusal
 
@@ -104,7 +105,7 @@ def accept(request, token):
 
 
 def _welcome(request, accepted):
-    login(request, accepted.account, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, accepted.account, backend=SIGN_IN_BACKEND)
     group_page = accepted.group.get_absolute_url()
     role = accepted.get_role_display().lower()
     if settings.OTP_REQUIRED:

@@ -101,3 +101,11 @@ def test_pages_that_ask_who_may_plan_a_group_make_no_permission_queries_of_their
     assert b"Plan a new group" in response.content
     # has_perm's own queries, as the ORM writes them (the backend's names the table unquoted).
     assert not [query for query in queries.captured_queries if '"auth_permission"' in query["sql"]]
+
+
+def test_the_app_signs_people_in_through_a_backend_the_settings_list(settings):
+    """Accepting an invitation signs the new person in by naming the backend: one the settings do
+    not list leaves the session signed out on the very next page."""
+    from accounts.backends import SIGN_IN_BACKEND
+
+    assert SIGN_IN_BACKEND in settings.AUTHENTICATION_BACKENDS

@@ -162,7 +162,7 @@ def test_a_risk_to_life_concern_from_a_phone_reaches_the_coordinator_and_supervi
     sam_phone.goto(f"{live_server.url}/")
     expect(sam_phone.get_by_role("region", name="Open concerns")).to_contain_text("about a member")
     expect(sam_phone.get_by_text("Sky")).to_have_count(0)
-    supervision = sam_phone.get_by_role("region", name="Supervision")
+    supervision = sam_phone.get_by_role("region", name="Supervision", exact=True)
     expect(supervision).to_contain_text("Concern raised in the session")
     expect(supervision).to_contain_text(f"review due by {tomorrow:%-d %B %Y}")
     check_phone_page(sam_phone)
