@@ -27,7 +27,7 @@ def seed_after_launch(group, *, coordinator, facilitator):
 
     details = SupportGroup.objects.get(pk=group.pk)
     details.holds_contact_details = True
-    save_group_details(group=details, by=coordinator)
+    save_group_details(group=details, expected_version=details.version, by=coordinator)
 
     # Sky, who has missed sessions, agreed to the team holding a phone number.
     sky = Member.objects.get(group=group, display_name="Sky")

@@ -6,7 +6,8 @@ committed, and works out who must hear of it from the group's team as it is then
 - a safeguarding concern or a risk to life (a concern of those kinds, raised in the concerns
   app): the supervisor and the coordinators;
 - follow-ups given to someone after a register: that person, once for the register (not when
-  they took it themselves: they have just seen them);
+  they took it themselves: they have just seen them); a check-in given to someone (after a
+  member left, or after a concern): that person;
 - an invitation accepted: the coordinator who sent it;
 - the supervisor changed: the new supervisor and the one who stopped.
 
@@ -97,23 +98,28 @@ def concern_raised(sender, *, concern_id, group_id, kind, by_id, **kwargs):
 
 @receiver(events.follow_up_assigned, dispatch_uid="notifications.alerts.follow_up_assigned")
 def follow_up_assigned(sender, *, follow_up_id, group_id, assignee_id, by_id=None, **kwargs):
-    """One email for all the follow-ups one register gave the person (the first event of the
-    register sends it, counting them all; the others find it in the sent-log)."""
+    """For missed sessions, one email for all the follow-ups one register gave the person (the
+    first event of the register sends it, counting them all; the others find it in the sent-log).
+    A check-in (after someone left, or after a concern) names no session: one email each."""
     if assignee_id is None or assignee_id == by_id:
         return
-    follow_up = FollowUp.objects.filter(pk=follow_up_id, member__group_id=group_id).only("session_id").first()
+    follow_up = FollowUp.objects.filter(pk=follow_up_id, member__group_id=group_id).only("session_id", "kind").first()
     assignee = get_user_model().objects.filter(pk=assignee_id).first()
     group = _team(group_id)
     if follow_up is None or assignee is None or group is None or not holds_role(assignee, group, *Role.RUNNING):
         return
+    if follow_up.is_for_missed_sessions:
+        kind, subject, about = "follow_ups_assigned", follow_up.session_id, {"session_id": follow_up.session_id}
+    else:
+        kind, subject, about = "check_in_assigned", follow_up.pk, {"follow_up_id": follow_up.pk}
     _alert(
-        "follow_ups_assigned",
+        kind,
         [assignee],
         leaving_out={by_id},
-        subject_id=follow_up.session_id,
+        subject_id=subject,
         occasion=timezone.localdate(),
         group_id=group.pk,
-        session_id=follow_up.session_id,
+        **about,
     )
 
 

@@ -130,6 +130,26 @@ def follow_ups_assigned(recipient, group_id, session_id):
     }
 
 
+@mail_kind("check_in_assigned")
+def check_in_assigned(recipient, group_id, follow_up_id):
+    """To the person given a check-in with a member (some weeks after they left, or after a
+    concern): when it is due. Who, and why, is on the member list; the email never says."""
+    group = _group_of(recipient, group_id, *Role.RUNNING)
+    follow_up = (
+        FollowUp.objects.open()
+        .filter(pk=follow_up_id, member__group_id=group_id, assignee=recipient)
+        .only("pk", "due_on")
+        .first()
+    )
+    if group is None or follow_up is None or not can_view_members(recipient, group):
+        return None
+    return {
+        "group_name": group.name,
+        "due_on": follow_up.due_on,
+        "link": absolute_url(reverse("sessions_log:members", kwargs={"pk": group.pk})),
+    }
+
+
 def _invitation_address(invitation_id):
     return Invitation.objects.pending().filter(pk=invitation_id).values_list("email", flat=True).first()
 

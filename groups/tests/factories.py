@@ -156,10 +156,10 @@ def full_risk_assessment(group=None, **fields) -> RiskAssessment:
     return assessment
 
 
-def mark_launched(group):
-    """Turn a group into a running one as if it had launched just now, skipping the launch gate
-    (tests of what happens after launch do not need a complete plan)."""
+def mark_launched(group, *, days_ago=0):
+    """Turn a group into a running one as if it had launched just now (or `days_ago`), skipping
+    the launch gate (tests of what happens after launch do not need a complete plan)."""
     group.status = SupportGroup.Status.ACTIVE
-    group.launched_at = timezone.now()
+    group.launched_at = timezone.now() - datetime.timedelta(days=days_ago)
     group.save(update_fields=["status", "launched_at"])
     return group

@@ -1,6 +1,8 @@
 """Alerts, sent at once whatever people chose for reminders: each to the people whose job it is,
 once for its event, never to whoever made the change, and never to anyone outside the group."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -14,10 +16,10 @@ from groups.tests.factories import GroupRoleFactory, mark_launched
 from groups_site import events
 from notifications.mail import build_message
 from notifications.models import EmailPreference, SentNotification
-from sessions_log.models import AbsencePolicy, Attendance, Debrief
-from sessions_log.services import save_debrief, save_register
+from sessions_log.models import AbsencePolicy, Attendance, Debrief, FollowUp, Member
+from sessions_log.services import exit_member, save_debrief, save_register
 from sessions_log.tests.factories import AbsencePolicyFactory, MemberFactory
-from sessions_log.tests.records import held_session, take_register
+from sessions_log.tests.records import TODAY, held_session, take_register
 
 pytestmark = pytest.mark.django_db
 Role = GroupRole.Role
@@ -190,6 +192,33 @@ def test_follow_ups_given_to_the_person_taking_the_register_send_no_email(team, 
     # A first miss goes to the lead facilitator, who is the one taking the register: they see it.
     assert sent(lambda: take_register(session, {member: Attendance.Status.ABSENT}, facilitator)) == {}
     assert session.follow_ups.get().assignee == facilitator
+
+
+def test_a_check_in_after_a_member_leaves_goes_to_the_coordinator_once_naming_nobody(team, facilitator, sent):
+    member = MemberFactory(group=team, display_name="Robin", joined_on=TODAY() - datetime.timedelta(days=30))
+
+    def leave():
+        exit_member(member=member, exited_on=TODAY(), reason=Member.ExitReason.MOVED_ON, aftercare="", by=facilitator)
+
+    emails = sent(leave)
+
+    check_in = FollowUp.objects.get(member=member)
+    assert emails == {"alice@example.org": ["A check-in for you in Riverside evening group"]}
+    body = mail.outbox[-1].body
+    assert "Robin" not in body and f"{check_in.due_on:%-d %B}" in body and "/members/" in body
+    # Heard again, the event sends nothing more.
+    assert (
+        sent(
+            lambda: events.announce(
+                events.follow_up_assigned,
+                follow_up_id=check_in.pk,
+                group_id=team.pk,
+                assignee_id=check_in.assignee_id,
+                by_id=facilitator.pk,
+            )
+        )
+        == {}
+    )
 
 
 def test_a_follow_up_alert_is_not_sent_to_someone_no_longer_running_the_group(

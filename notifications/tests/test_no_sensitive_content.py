@@ -94,7 +94,18 @@ def _concerns():
 def _follow_ups_assigned():
     return [
         (follow_up.assignee, {"group_id": follow_up.member.group_id, "session_id": follow_up.session_id})
-        for follow_up in FollowUp.objects.open().select_related("assignee", "member")
+        for follow_up in FollowUp.objects.open()
+        .filter(kind=FollowUp.Kind.MISSED_SESSIONS)
+        .select_related("assignee", "member")
+    ]
+
+
+def _check_ins_assigned():
+    return [
+        (follow_up.assignee, {"group_id": follow_up.member.group_id, "follow_up_id": follow_up.pk})
+        for follow_up in FollowUp.objects.open()
+        .exclude(kind=FollowUp.Kind.MISSED_SESSIONS)
+        .select_related("assignee", "member")
     ]
 
 
@@ -170,6 +181,7 @@ SAMPLES = {
     "safeguarding_concern_raised": _concerns,
     "risk_to_life_concern_raised": _concerns,
     "follow_ups_assigned": _follow_ups_assigned,
+    "check_in_assigned": _check_ins_assigned,
     "invitation": _invitation,
     "invitation_accepted": lambda: _invitation(accepted=True),
     "supervision_started": lambda: [(user, {"group_id": group.pk}) for user, group in _team(Role.SUPERVISOR)],

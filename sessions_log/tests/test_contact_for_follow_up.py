@@ -161,7 +161,7 @@ def test_turning_off_members_contact_with_each_other_leaves_held_details_editabl
     editing such a member a server error and recording their leaving impossible."""
     group = SupportGroup.objects.get(pk=scene.group.pk)
     group.allows_contact_between_sessions = False
-    save_group_details(group=group, by=coordinator)
+    save_group_details(group=group, expected_version=group.version, by=coordinator)
     sign_in(client, coordinator)
 
     assert client.get(url("member_edit", scene.group, member_pk=scene.robin.pk)).status_code == 200
@@ -245,7 +245,7 @@ def test_the_details_form_will_not_turn_it_off_while_details_are_held(client, sc
     group = SupportGroup.objects.get(pk=scene.group.pk)
     group.holds_contact_details = False
     with pytest.raises(ContactDetailsHeld):
-        save_group_details(group=group, by=coordinator)
+        save_group_details(group=group, expected_version=group.version, by=coordinator)
 
     response = sign_in(client, coordinator).post(
         reverse("groups:edit", kwargs={"pk": scene.group.pk}), _details_without_contact(scene.group)
@@ -262,7 +262,7 @@ def test_with_none_held_the_details_form_turns_it_off_at_once(scene, coordinator
     group = SupportGroup.objects.get(pk=scene.group.pk)
     group.holds_contact_details = False
 
-    save_group_details(group=group, by=coordinator)
+    save_group_details(group=group, expected_version=group.version, by=coordinator)
 
     assert not SupportGroup.objects.get(pk=scene.group.pk).holds_contact_details
 

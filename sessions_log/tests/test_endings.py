@@ -44,7 +44,8 @@ WEEK = datetime.timedelta(weeks=1)
 
 @pytest.fixture
 def scene(group, coordinator, facilitator, supervisor):
-    mark_launched(group)
+    # Launched a month ago, so it has meetings to record in the days before today.
+    mark_launched(group, days_ago=30)
     return SimpleNamespace(
         group=group,
         robin=MemberFactory(group=group, display_name="Robin"),
@@ -105,7 +106,11 @@ def test_the_coordinator_is_told_of_the_check_in_after_it_is_saved(
         events.follow_up_assigned.disconnect(listener)
 
     assert heard == [
-        {"signal": events.follow_up_assigned, **_facts(check_in_of(scene.robin), scene.group, coordinator)}
+        {
+            "signal": events.follow_up_assigned,
+            **_facts(check_in_of(scene.robin), scene.group, coordinator),
+            "by_id": facilitator.pk,
+        }
     ]
 
 

@@ -267,7 +267,10 @@ def test_an_erased_members_name_is_still_redacted_from_another_members_export(cl
 def test_a_purged_members_name_is_still_redacted_too(client, scene):
     # Sky left long before the group's 12 months of retention.
     Member.objects.filter(pk=scene.sky.pk).update(
-        status=Member.Status.EXITED, exited_on=TODAY() - datetime.timedelta(days=800), exit_reason="moved_on"
+        status=Member.Status.EXITED,
+        joined_on=TODAY() - datetime.timedelta(days=900),
+        exited_on=TODAY() - datetime.timedelta(days=800),
+        exit_reason="moved_on",
     )
     erasure.purge_expired(by=None)
     assert not Member.objects.filter(pk=scene.sky.pk).exists()

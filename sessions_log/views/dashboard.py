@@ -186,7 +186,17 @@ def _open_follow_ups(user) -> list[FollowUp]:
         .filter(assignee=user, member__group__in=SupportGroup.objects.run_by(user))
         .select_related("member__group")
         # What the dashboard shows of each: when it is due, for whom, what to do, and the group.
-        .only("due_on", "closed_at", "action", "assignee_id", "member__display_name", "member__group__name")
+        .only(
+            "due_on",
+            "closed_at",
+            "action",
+            "assignee_id",
+            # FollowUp.lacks_contact: the step needs a way to reach them, and none is held.
+            "needs_contact",
+            "member__contact_details",
+            "member__display_name",
+            "member__group__name",
+        )
         .order_by("due_on", "pk")
     )
 
