@@ -91,7 +91,7 @@ def test_someone_with_no_role_is_told_how_to_get_one(client, db):
 
     assert "You do not have a role in any group yet." in page
     assert "when its coordinator adds you to its team" in page
-    assert "with your username, <strong>newcomer</strong>" in page
+    assert "by your name, or by your username, <strong>newcomer</strong>" in page
     assert reverse("groups:home") in page
     # Not allowed to plan a group, and told who decides that.
     assert reverse("groups:create") not in page
