@@ -349,7 +349,10 @@ def _raise_check_in(member: Member, *, group, by) -> FollowUp:
         assignee=_assignee(group, AbsencePolicy.Assignee.COORDINATOR),
         due_on=check_in_due_on(ExitStrategy.objects.filter(group=group).first(), member.exited_on),
     )
-    return save_change(check_in, by=by, reason="Check-in raised: the member left")
+    save_change(check_in, by=by, reason="Check-in raised: the member left")
+    # Counted in the funder report's follow-ups raised, as every follow-up is.
+    refresh_months(group.pk, {this_month()})
+    return check_in
 
 
 # Sessions and registers ------------------------------------------------------------------------
@@ -696,12 +699,14 @@ def _follow_up_after_concern(*, member: Member, group, by) -> FollowUp:
                 reason="Raised: check-in after a concern",
             )
         ]
+        refresh_months(group.pk, {this_month()})
     for follow_up in open_follow_ups:
         events.announce(
             events.follow_up_assigned,
             follow_up_id=follow_up.pk,
             group_id=group.pk,
             assignee_id=follow_up.assignee_id,
+            by_id=by.pk,
         )
     return open_follow_ups[0]
 

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Permission
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,6 +27,7 @@ from groups.models import ExitStrategy, GroupRole, SupportGroup
 from groups.tests.factories import SupportGroupFactory
 from notifications.mail import send_after_commit
 from notifications.models import EmailPreference
+from notifications.reminders import notify_once
 from tests.access_matrix import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +131,14 @@ def one_of_everything(world, superuser, settings, django_capture_on_commit_callb
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
         send_after_commit("password_reset", to=world.people["coordinator"])
+        # A row of the sent-log: the supervisor told they supervise the group.
+        notify_once(
+            "supervision_started",
+            recipient=world.people["supervisor"],
+            subject_id=world.group.pk,
+            occasion=timezone.localdate(),
+            group_id=world.group.pk,
+        )
     return world
 
 

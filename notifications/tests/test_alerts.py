@@ -4,6 +4,7 @@ once for its event, never to whoever made the change, and never to anyone outsid
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import timezone
 
@@ -244,6 +245,8 @@ def test_a_new_supervisor_and_the_one_who_stopped_are_each_told(group, coordinat
         "sam@example.org": ["You no longer supervise Riverside evening group"]
     }
     tess = UserFactory(username="tess")
+    # Only people the organisation allows may supervise (groups.permissions.may_supervise).
+    tess.user_permissions.add(Permission.objects.get(codename="supervise_groups"))
     assert sent(lambda: add_team_role(group=group, user=tess, role=Role.SUPERVISOR, by=coordinator)) == {
         "tess@example.org": ["You now supervise Riverside evening group"]
     }

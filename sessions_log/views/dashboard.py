@@ -24,6 +24,7 @@ from notifications import needs
 
 from ..models import HELD, Debrief, FollowUp, GroupSession, MemberRequest, attendance_percentage
 from ..schedule import quarter_start, upcoming_dates
+from .debriefs import with_links
 
 UPCOMING_SESSIONS = 2
 RECENT_SESSIONS = 8
@@ -311,10 +312,12 @@ def _run_alone_this_quarter(groups) -> list[tuple[SupportGroup, int]]:
 def _supervisor_part(user, supervised_ids, now) -> dict:
     """The first few debriefs awaiting the person's review, how many there are, how many are
     flagged and how many have waited past their review date, in one query."""
-    first = list(
-        Debrief.objects.awaiting_review_by(user, group_ids=supervised_ids).with_waiting_counts(timezone.localdate(now))[
-            :QUEUE_PREVIEW
-        ]
+    first = with_links(
+        list(
+            Debrief.objects.awaiting_review_by(user, group_ids=supervised_ids).with_waiting_counts(
+                timezone.localdate(now)
+            )[:QUEUE_PREVIEW]
+        )
     )
     # Members' requests for which they answer for the debrief material (named on the page itself).
     requests = list(
