@@ -99,18 +99,20 @@ def _count_group_months(group_ids, months) -> dict[tuple[int, datetime.date], di
         .annotate(marks=Count("pk"), attendances=Count("pk", filter=ATTENDED))
         .order_by()
     )
-    follow_ups = FollowUp.objects.filter(session__group_id__in=group_ids)
+    # Every follow-up of the group's members: for missed sessions, and the check-ins after a concern
+    # or after leaving, which name no session.
+    follow_ups = FollowUp.objects.filter(member__group_id__in=group_ids)
     raised = (
         follow_ups.filter(_moment_in_months(months, "created_at"))
         .annotate(month=TruncMonth("created_at"))
-        .values("month", group_id=F("session__group_id"))
+        .values("month", group_id=F("member__group_id"))
         .annotate(follow_ups_raised=Count("pk"))
         .order_by()
     )
     closed = (
         follow_ups.filter(_moment_in_months(months, "closed_at"), closed_at__isnull=False)
         .annotate(month=TruncMonth("closed_at"))
-        .values("month", group_id=F("session__group_id"))
+        .values("month", group_id=F("member__group_id"))
         .annotate(follow_ups_closed=Count("pk"))
         .order_by()
     )
