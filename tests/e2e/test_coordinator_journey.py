@@ -201,7 +201,9 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     check_accessibility(page)
     screenshot(page, "coordinator-ready-to-launch")
     page.get_by_role("button", name="Launch the group").click()
-    expect(page.get_by_text("Tick to say you have read the warnings")).to_be_visible()
+    # Beside the box, and in the summary at the top, which links to it.
+    expect(page.locator(".invalid-feedback").filter(has_text="Tick to say you have read the warnings")).to_be_visible()
+    expect(page.locator("[data-error-summary]")).to_contain_text("I have read these warnings")
     group.refresh_from_db()
     assert group.is_planning
     check_accessibility(page)

@@ -69,7 +69,8 @@ def test_a_coordinator_reviews_the_aims_and_sees_them_charted_on_a_phone(
         "Several say they notice triggers earlier."
     )
     phone.get_by_role("button", name="Record the review").click()
-    expect(phone.get_by_text("This names a member of the group")).to_be_visible()
+    expect(phone.locator(".invalid-feedback").filter(has_text="This names a member of the group")).to_be_visible()
+    expect(phone.locator("[data-error-summary]")).to_contain_text("This names a member of the group")
     expect(helping.get_by_label("In a few words")).to_have_value("Robin asks for help in the room now.")
     check_accessibility(phone)
 
