@@ -225,7 +225,7 @@ def test_coordinator_plans_a_group_and_launches_it_once_nothing_blocks(
     check_accessibility(phone)
     phone.get_by_label("Type the group's name to confirm").fill("Riverside")
     phone.get_by_role("button", name="Close the group for good").click()
-    expect(phone.get_by_text("Type the group's name exactly")).to_be_visible()
+    expect(phone.locator(".invalid-feedback").filter(has_text="Type the group's name exactly")).to_be_visible()
     assert fits_the_phone(phone)
     check_accessibility(phone)
     screenshot(phone, "coordinator-close-confirm-phone")
