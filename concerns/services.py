@@ -98,6 +98,15 @@ def update_concern(*, concern: Concern, by) -> Concern:
     return locked
 
 
+def _record_closing(record: Concern | Complaint, *, outcome: str, closed_on: datetime.date, by) -> None:
+    """Write how a concern or complaints-log entry ended, refusing what its closing rules refuse;
+    inside the caller's transaction, on the row it locked and checked."""
+    record.outcome, record.closed_on, record.closed_by = outcome, closed_on, by
+    if errors := record.closing_errors():
+        raise ValidationError(errors)
+    save_change(record, by=by, reason="Closed", update_fields=["outcome", "closed_on", "closed_by", "updated_at"])
+
+
 def close_concern(*, concern: Concern, outcome: str, closed_on: datetime.date, by) -> Concern:
     """Close a concern with what came of it: a coordinator for a safeguarding concern or a risk to
     life, the people who run the group for distress handled in the session."""
@@ -110,10 +119,7 @@ def close_concern(*, concern: Concern, outcome: str, closed_on: datetime.date, b
             raise PermissionDenied("Only a coordinator of the group closes a safeguarding concern or a risk to life.")
         if not locked.is_open:
             raise ValidationError("This concern is already closed.")
-        locked.outcome, locked.closed_on, locked.closed_by = outcome, closed_on, by
-        if errors := locked.closing_errors():
-            raise ValidationError(errors)
-        save_change(locked, by=by, reason="Closed", update_fields=["outcome", "closed_on", "closed_by", "updated_at"])
+        _record_closing(locked, outcome=outcome, closed_on=closed_on, by=by)
         events.announce(events.concern_closed, concern_id=locked.pk, group_id=group.pk, kind=locked.kind, by_id=by.pk)
     return locked
 
@@ -149,8 +155,5 @@ def close_complaint(*, complaint: Complaint, outcome: str, closed_on: datetime.d
             raise PermissionDenied("Only the group's coordinators and supervisor close entries of its complaints log.")
         if not locked.is_open:
             raise ValidationError("This entry is already closed.")
-        locked.outcome, locked.closed_on, locked.closed_by = outcome, closed_on, by
-        if errors := locked.closing_errors():
-            raise ValidationError(errors)
-        save_change(locked, by=by, reason="Closed", update_fields=["outcome", "closed_on", "closed_by", "updated_at"])
+        _record_closing(locked, outcome=outcome, closed_on=closed_on, by=by)
     return locked

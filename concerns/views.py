@@ -50,6 +50,27 @@ def _not_saved(request, form, what: str) -> None:
         messages.error(request, f"{what} Please correct what is marked below.")
 
 
+def _close(request, form, service, *, saying, **record):
+    """Close the concern or complaint log entry (`record`, by the service's name for it) with the
+    outcome and date the valid form gives, say so, and return the redirect to it; otherwise None,
+    with the form carrying why."""
+    if not form.is_valid():
+        return None
+    (thing,) = record.values()
+    try:
+        service(
+            **record,
+            outcome=form.cleaned_data["outcome"],
+            closed_on=form.cleaned_data["closed_on"],
+            by=request.user,
+        )
+    except ValidationError as refusal:
+        show_refusal(form, refusal)
+        return None
+    messages.success(request, saying)
+    return redirect(thing)
+
+
 def _open_first(queryset):
     return queryset.annotate(
         closed_order=Case(When(closed_on__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
@@ -203,19 +224,8 @@ def concern_edit(request, group, concern):
 @group_view(write=can_close_concern, record=_concern_of)
 def concern_close(request, group, concern):
     form = CloseForm(request.POST, model=Concern)
-    if form.is_valid():
-        try:
-            close_concern(
-                concern=concern,
-                outcome=form.cleaned_data["outcome"],
-                closed_on=form.cleaned_data["closed_on"],
-                by=request.user,
-            )
-        except ValidationError as refusal:
-            show_refusal(form, refusal)
-        else:
-            messages.success(request, "The concern has been closed.")
-            return redirect(concern)
+    if closed := _close(request, form, close_concern, concern=concern, saying="The concern has been closed."):
+        return closed
     _not_saved(request, form, "The concern has not been closed.")
     # A refusal may mean someone closed it meanwhile: show the page as it now stands.
     return _concern_page(request, group, _concern_of(group, concern.pk), close_form=form)
@@ -322,18 +332,7 @@ def complaint_detail(request, group, complaint):
 @group_view(write=can_close_complaint, record=_complaint_of)
 def complaint_close(request, group, complaint):
     form = CloseForm(request.POST, model=Complaint)
-    if form.is_valid():
-        try:
-            close_complaint(
-                complaint=complaint,
-                outcome=form.cleaned_data["outcome"],
-                closed_on=form.cleaned_data["closed_on"],
-                by=request.user,
-            )
-        except ValidationError as refusal:
-            show_refusal(form, refusal)
-        else:
-            messages.success(request, "The entry has been closed.")
-            return redirect(complaint)
+    if closed := _close(request, form, close_complaint, complaint=complaint, saying="The entry has been closed."):
+        return closed
     _not_saved(request, form, "The entry has not been closed.")
     return _complaint_page(request, group, _complaint_of(group, complaint.pk), close_form=form)

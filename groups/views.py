@@ -328,15 +328,8 @@ def close(request, group):
 @group_view(write=can_edit_plan)
 def aims(request, group):
     form = AimForm(request.POST or None, instance=Aim(group=group))
-    if request.method == "POST" and form.is_valid():
-        try:
-            aim = save_aim(aim=form.instance, by=request.user)
-        except ValidationError as refusal:
-            show_refusal(form, refusal)
-        else:
-            messages.success(request, "The aim has been added.")
-            _warn_about(request, aim)
-            return redirect("groups:aims", pk=group.pk)
+    if saved := _save_plan_item(request, group, form, save_aim, "aim", "added"):
+        return saved
     existing = {aim.text for aim in group.aims.all()}
     suggestions = [text for text in SUGGESTED_AIMS if text not in existing]
     return render(
@@ -367,15 +360,8 @@ def aim_add_suggestion(request, group):
 def aim_edit(request, group, aim_pk):
     aim = get_object_or_404(group.aims, pk=aim_pk)
     form = AimForm(request.POST or None, instance=aim)
-    if request.method == "POST" and form.is_valid():
-        try:
-            aim = save_aim(aim=form.instance, by=request.user)
-        except ValidationError as refusal:
-            show_refusal(form, refusal)
-        else:
-            messages.success(request, "The aim has been saved.")
-            _warn_about(request, aim)
-            return redirect("groups:aims", pk=group.pk)
+    if saved := _save_plan_item(request, group, form, save_aim, "aim", "saved"):
+        return saved
     return render(request, "groups/aim_form.html", {"group": group, "form": form, "aim": aim})
 
 
@@ -405,6 +391,22 @@ def _remove(request, group, service, **item):
     return redirect(back, pk=group.pk)
 
 
+def _save_plan_item(request, group, form, service, noun, done):
+    """On a valid POST, save the aim or rule through its service, say so (with the guidance's
+    warning about its wording, if it has one) and return the redirect to its list; otherwise None,
+    and the page shows the form again with why."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        item = service(**{noun: form.instance}, by=request.user)
+    except ValidationError as refusal:
+        show_refusal(form, refusal)
+        return None
+    messages.success(request, f"The {noun} has been {done}.")
+    _warn_about(request, item)
+    return redirect(f"groups:{noun}s", pk=group.pk)
+
+
 def _warn_about(request, rule_or_aim):
     """The guidance's judgement, after saving a rule that reads like a no-harm contract or an aim
     about stopping self-harm. It is saved all the same: the coordinator decides."""
@@ -415,15 +417,8 @@ def _warn_about(request, rule_or_aim):
 @group_view(write=can_edit_plan)
 def rules(request, group):
     form = RuleForm(request.POST or None, instance=Rule(group=group))
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = save_rule(rule=form.instance, by=request.user)
-        except ValidationError as refusal:
-            show_refusal(form, refusal)
-        else:
-            messages.success(request, "The rule has been added.")
-            _warn_about(request, rule)
-            return redirect("groups:rules", pk=group.pk)
+    if saved := _save_plan_item(request, group, form, save_rule, "rule", "added"):
+        return saved
     return render(
         request,
         "groups/rule_list.html",
@@ -440,15 +435,8 @@ def rules(request, group):
 def rule_edit(request, group, rule_pk):
     rule = get_object_or_404(group.rules, pk=rule_pk)
     form = RuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = save_rule(rule=form.instance, by=request.user)
-        except ValidationError as refusal:
-            show_refusal(form, refusal)
-        else:
-            messages.success(request, "The rule has been saved.")
-            _warn_about(request, rule)
-            return redirect("groups:rules", pk=group.pk)
+    if saved := _save_plan_item(request, group, form, save_rule, "rule", "saved"):
+        return saved
     return render(request, "groups/rule_form.html", {"group": group, "form": form, "rule": rule})
 
 

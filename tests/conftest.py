@@ -2,6 +2,9 @@
 
 import pytest
 
+from accounts.tests.factories import UserFactory
+from groups.models import GroupRole
+from groups.tests.factories import GroupRoleFactory
 from tests.world import build_world
 
 
@@ -9,3 +12,11 @@ from tests.world import build_world
 def world(db):
     """A running group with one of everything, its team, and people with no business in it."""
     return build_world()
+
+
+@pytest.fixture
+def second_coordinator(group):
+    """Alex, a second coordinator of the group, for tests of two people editing at once."""
+    user = UserFactory(username="alex")
+    GroupRoleFactory(group=group, user=user, role=GroupRole.Role.COORDINATOR)
+    return user

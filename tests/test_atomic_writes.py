@@ -25,7 +25,10 @@ from sessions_log.services import add_member, close_follow_up, save_register, up
 from sessions_log.tests.factories import GroupSessionFactory, LessonFactory
 from sessions_log.tests.records import snapshot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgres("the history insert is refused by a trigger written in PL/pgSQL"),
+]
 
 
 def refuse_inserts_into(model):

@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from groups.models import ExitStrategy, SupportGroup
 from groups.tests.factories import GroupRoleFactory, SupportGroupFactory
-from groups.tests.test_views import group_form_data
+from groups.tests.view_helpers import group_form_data
 from groups_site.validators import as_one_line, validate_single_line
 from sessions_log.models import Member
 from tests.access_matrix import sign_in

@@ -32,7 +32,7 @@ def test_the_check_catches_a_status_or_role_compared_in_a_template(tmp_path):
         "{% if status != 'closed' %}B{% endif %}\n"
         '{% if role in "coordinator supervisor" %}C{% endif %}\n'
         "{% if user.is_superuser %}D{% endif %}\n"
-        "{% include 'partials/status_tag.html' with tone=group.status_tone label=group.get_status_display %}\n"
+        "{% status_tag group.status_tone group.get_status_display %}\n"
         "{% if can_record_session %}E{% endif %}\n"
     )
     assert len(rules_in(sample)) == 4

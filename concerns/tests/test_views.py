@@ -118,41 +118,45 @@ def everything():
     }
 
 
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_anonymous_visitors_are_sent_to_sign_in(client, things, page):
-    address, response = page.request(client, things)
+@pytest.mark.parametrize("endpoint", PAGES, ids=str)
+def test_anonymous_visitors_are_sent_to_sign_in(client, things, endpoint):
+    address, response = endpoint.request(client, things)
 
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next={address}"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=str)
-def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, page):
+@pytest.mark.parametrize("endpoint", PAGES, ids=str)
+def test_people_outside_the_group_are_told_it_does_not_exist(client, things, outsider, endpoint):
     before = everything()
-    _, response = page.request(sign_in(client, outsider, verified=True), things)
+    _, response = endpoint.request(sign_in(client, outsider, verified=True), things)
 
     assert response.status_code == 404
     assert everything() == before
 
 
 @pytest.mark.parametrize(
-    ("page", "role"), [(page, role) for page in PAGES for role in ROLES if role not in page.allowed], ids=str
+    ("endpoint", "role"),
+    [(endpoint, role) for endpoint in PAGES for role in ROLES if role not in endpoint.allowed],
+    ids=str,
 )
-def test_team_members_without_the_right_are_refused(client, things, page, role):
+def test_team_members_without_the_right_are_refused(client, things, endpoint, role):
     before = everything()
-    _, response = page.request(sign_in(client, things.people[role], verified=True), things)
+    _, response = endpoint.request(sign_in(client, things.people[role], verified=True), things)
 
     assert response.status_code == 403
     assert everything() == before
 
 
 @pytest.mark.parametrize(
-    ("page", "role"), [(page, role) for page in PAGES for role in ROLES if role in page.allowed], ids=str
+    ("endpoint", "role"),
+    [(endpoint, role) for endpoint in PAGES for role in ROLES if role in endpoint.allowed],
+    ids=str,
 )
-def test_team_members_with_the_right_get_through(client, things, page, role):
-    _, response = page.request(sign_in(client, things.people[role], verified=True), things)
+def test_team_members_with_the_right_get_through(client, things, endpoint, role):
+    _, response = endpoint.request(sign_in(client, things.people[role], verified=True), things)
 
-    if page.method == "GET":
+    if endpoint.method == "GET":
         assert response.status_code == 200
     else:
         assert response.status_code == 302, response.context and response.context["form"].errors

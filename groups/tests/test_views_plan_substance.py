@@ -15,10 +15,11 @@ from groups.checklist import CHECKLIST_BY_KEY, SAFETY_CRITICAL_EXPLANATION, SECT
 from groups.models import ChecklistAnswer, Risk, RiskAssessment, SupportGroup
 from groups.services import start_risk_assessment
 from groups.tests.factories import AimFactory, RuleFactory, complete_plan, mark_launched
-from groups.tests.test_views import checklist_data, field_html, messages_of
+from groups.tests.view_helpers import checklist_data, field_html
 from groups.wording import NO_HARM_CONTRACT_RULE_WARNING, PLACEHOLDER_MESSAGE, STOPPING_AIM_WARNING
 from sessions_log.models import FollowUp, Member
 from sessions_log.tests.factories import FollowUpFactory, GroupSessionFactory, MemberFactory
+from tests.access_matrix import messages_of
 
 pytestmark = pytest.mark.django_db
 

@@ -56,6 +56,7 @@ def waiting_for_the_lock(table) -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.postgres("two processes race for the sent-log's rows while a PostgreSQL table lock holds them")
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_send_each_reminder_exactly_once():
     assert connection.vendor == "postgresql", "make test runs this on PostgreSQL"

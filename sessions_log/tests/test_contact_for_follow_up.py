@@ -268,7 +268,7 @@ def test_with_none_held_the_details_form_turns_it_off_at_once(scene, coordinator
 
 
 def _details_without_contact(group) -> dict:
-    from groups.tests.test_views import group_form_data
+    from groups.tests.view_helpers import group_form_data
 
     return group_form_data(name=group.name)  # the box left unticked
 

@@ -87,13 +87,13 @@ DEBRIEF_WORDS = ("Confidential words", "cried", "Check in with", "doing better")
 # 1. Coordinators never read debrief content ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["member_export", "member_export_json", "member_erase"])
-def test_coordinators_never_read_debrief_content_on_a_members_request(client, scene, page):
-    body = sign_in(client, scene.coordinator, verified=True).get(member_url(page, scene)).content.decode()
+@pytest.mark.parametrize("endpoint", ["member_export", "member_export_json", "member_erase"])
+def test_coordinators_never_read_debrief_content_on_a_members_request(client, scene, endpoint):
+    body = sign_in(client, scene.coordinator, verified=True).get(member_url(endpoint, scene)).content.decode()
 
     assert not [words for words in DEBRIEF_WORDS if words in body]
     # They learn that debrief material names the member, and who answers for it.
-    if page == "member_export_json":
+    if endpoint == "member_export_json":
         material = json.loads(body)["debrief_material"]
         assert material["names_them"] is True
         assert material["answered_for_by"] == f"{scene.supervisor}, the group's supervisor"

@@ -12,11 +12,11 @@ from groups.models import GroupRole
 from groups.tests.factories import GroupRoleFactory
 from sessions_log.models import Attendance, GroupSession, Lesson
 from sessions_log.services import LessonAlreadyRecorded, record_lesson
+from sessions_log.tests.debriefs.helpers import debrief_data
 from sessions_log.tests.factories import GroupSessionFactory, LessonFactory, MemberFactory
 from sessions_log.tests.records import days_ago, url
-from sessions_log.tests.test_views_debriefs import debrief_data
+from sessions_log.tests.sessions.helpers import session_data
 from sessions_log.tests.test_views_lessons import lesson_data
-from sessions_log.tests.test_views_sessions import session_data
 from tests.access_matrix import messages_of, sign_in
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from sessions_log.models import GroupSession, Member
 from sessions_log.services import SESSION_ALREADY_RECORDED, SessionAlreadyRecorded, record_session
 from sessions_log.tests.factories import GroupSessionFactory, MemberFactory
 from sessions_log.tests.records import days_ago, url
-from sessions_log.tests.test_views_sessions import session_data
+from sessions_log.tests.sessions.helpers import session_data
 from tests.access_matrix import sign_in
 from tests.error_summary import assert_every_link_finds_its_field, summary_links
 
