@@ -10,14 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.changes import save_change
-from groups_site import events
 from sessions_log.models import Member
 from sessions_log.services import _exit_member
 
 from .models import SupportGroup
 from .permissions import can_change_status
-from .services import lock_group
+from .services import _move_group, lock_group
 from .wording import placeholder_problem
 
 CLOSING_REFUSAL = "Only a coordinator of this group can close it."
@@ -61,14 +59,5 @@ def close_group(*, group, typed_name: str, aftercare: str, by) -> SupportGroup:
                 aftercare=aftercare.strip(),
                 by=by,
             )
-        old_status = locked.status
-        move = locked.move_to(SupportGroup.Status.CLOSED, action="close")
-        save_change(locked, by=by, reason=move.reason, update_fields=["status", "closed_at", "updated_at"])
-        events.announce(
-            events.group_status_changed,
-            group_id=locked.pk,
-            by_id=by.pk,
-            old_status=old_status,
-            new_status=locked.status,
-        )
+        _move_group(locked, to=SupportGroup.Status.CLOSED, action="close", by=by)
     return locked

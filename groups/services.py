@@ -555,17 +555,20 @@ def change_group_status(*, group, action: str, by) -> SupportGroup:
         locked = lock_group(group.pk)
         if not can_change_status(by, locked):
             raise PermissionDenied("Only a coordinator of this group can change its status.")
-        old_status = locked.status
-        move = locked.move_to(STATUS_ACTIONS[action], action=action)
-        save_change(locked, by=by, reason=move.reason, update_fields=["status", "closed_at", "updated_at"])
-        events.announce(
-            events.group_status_changed,
-            group_id=locked.pk,
-            by_id=by.pk,
-            old_status=old_status,
-            new_status=locked.status,
-        )
+        _move_group(locked, to=STATUS_ACTIONS[action], action=action, by=by)
     return locked
+
+
+def _move_group(locked, *, to: str, action: str, by) -> None:
+    """Inside the caller's transaction, with the group locked and the caller's checks made: move it
+    to `to` as SupportGroup.ALLOWED_TRANSITIONS allows (raising InvalidStatusTransition if not),
+    with the move's reason on the history, and announce it. Pausing and closing use it."""
+    old_status = locked.status
+    move = locked.move_to(to, action=action)
+    save_change(locked, by=by, reason=move.reason, update_fields=["status", "closed_at", "updated_at"])
+    events.announce(
+        events.group_status_changed, group_id=locked.pk, by_id=by.pk, old_status=old_status, new_status=locked.status
+    )
 
 
 def pause_group(*, group, by) -> SupportGroup:
