@@ -109,17 +109,18 @@ def home(request):
         GroupRole.objects.filter(user=request.user, group__in=groups).order_by().values_list("group_id", "role")
     ):
         my_roles[group_id].append(GroupRole.Role(role).label)
-    # Progress counts answers that live elsewhere in the plan too: one query reads the plans of
-    # the whole page of groups.
-    progress = checklist_progress_of(groups)
+    # The checklist's progress is for groups still being planned (a launched group's plan page
+    # lists what it lacks). It counts answers that live elsewhere in the plan too, so reading it
+    # costs: one query reads the plans of the page's groups in planning, and only theirs.
+    progress = checklist_progress_of([group for group in groups if group.is_planning])
     plan_url = row_links("groups:plan", "pk")
     rows = [
         {
             "group": group,
             "url": plan_url(group.pk),
             "roles": sorted(my_roles[group.pk]),
-            "sections_done": sum(section.is_complete for section in progress[group.pk]),
-            "sections_total": len(progress[group.pk]),
+            "sections_done": sum(section.is_complete for section in progress.get(group.pk, ())),
+            "sections_total": len(progress.get(group.pk, ())),
         }
         for group in groups
     ]
