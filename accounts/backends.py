@@ -1,4 +1,5 @@
-"""Django's ModelBackend, reading a signed-in person's permissions in the same query as the person.
+"""Django's ModelBackend, reading a signed-in person's permissions (and the roles they hold, for the
+menu) in the same query as the person.
 
 Every signed-in request reads the person by the id in their session (`get_user`). Django then reads
 their permissions with two more queries the first time a page asks (`user.has_perm`), as the
@@ -18,6 +19,7 @@ person alone.
 
 from functools import cache
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
@@ -32,6 +34,9 @@ SIGN_IN_BACKEND = "accounts.backends.PermissionsWithUserBackend"
 # ModelBackend's caches: the person's own permissions, and those of their groups ("app_label.codename").
 USER_PERMISSIONS_CACHE = "_user_perm_cache"
 GROUP_PERMISSIONS_CACHE = "_group_perm_cache"
+# The roles the person holds in any group, read in the same row: every signed-in page's menu asks
+# (groups_site.context_processors.Menu), and would otherwise cost a query of its own.
+ROLES_HELD = "roles_held"
 
 
 @cache
@@ -48,6 +53,7 @@ def _user_with_permissions_sql() -> str:
     group_permissions = Group._meta.get_field("permissions")
     permission = Permission._meta.db_table
     content_type = ContentType._meta.db_table
+    group_role = apps.get_model("groups", "GroupRole")  # the groups app's models import this app's
     name = f"ct.app_label || '.' || p.codename FROM {permission} p JOIN {content_type} ct ON ct.id = p.content_type_id"
     return (
         f"SELECT {', '.join('u.' + connection.ops.quote_name(field.column) for field in User._meta.concrete_fields)}, "
@@ -58,7 +64,8 @@ def _user_with_permissions_sql() -> str:
         f"ON gp.{group_permissions.m2m_reverse_name()} = p.id "
         f"JOIN {user_groups.m2m_db_table()} ug "
         f"ON ug.{user_groups.m2m_reverse_name()} = gp.{group_permissions.m2m_column_name()} "
-        f"WHERE ug.{user_groups.m2m_column_name()} = u.id) AS {GROUP_PERMISSIONS_CACHE} "
+        f"WHERE ug.{user_groups.m2m_column_name()} = u.id) AS {GROUP_PERMISSIONS_CACHE}, "
+        f"ARRAY(SELECT DISTINCT r.role FROM {group_role._meta.db_table} r WHERE r.user_id = u.id) AS {ROLES_HELD} "
         f"FROM {User._meta.db_table} u WHERE u.id = %s"
     )
 
@@ -73,10 +80,11 @@ class PermissionsWithUserBackend(ModelBackend):
             row = cursor.fetchone()
         if row is None:
             return None
-        *values, user_permissions, group_permissions = row
+        *values, user_permissions, group_permissions, roles_held = row
         user = manager.model.from_db(manager.db, _concrete_field_names(), values)
         if not self.user_can_authenticate(user):
             return None
+        setattr(user, ROLES_HELD, frozenset(roles_held))
         if not user.is_superuser:
             # Exactly what ModelBackend._get_permissions would have read, as the sets it keeps.
             # (Django gives superusers every permission: it reads theirs as it always has.)

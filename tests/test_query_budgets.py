@@ -129,7 +129,7 @@ def test_floor_pages_only_answer_reads(client, name):
     assert client.post(reverse(name)).status_code == 405
 
 
-def test_signed_in_floor_reads_only_the_session_the_user_the_two_factor_device_and_the_menus_roles(
+def test_signed_in_floor_reads_only_the_session_the_user_with_their_roles_and_the_two_factor_device(
     db, client, settings, django_assert_num_queries
 ):
     settings.OTP_REQUIRED = True
@@ -138,9 +138,10 @@ def test_signed_in_floor_reads_only_the_session_the_user_the_two_factor_device_a
     # A first visit, as after any other page: it sets the CSRF cookie the client then sends back.
     assert client.get(url).status_code == 200
 
-    # What every signed-in page reads before its own work: the menu shows "Supervision" and
-    # "Reports" by the person's roles (groups_site.context_processors.menu), one query.
-    with django_assert_num_queries(4):
+    # What every signed-in page reads before its own work: the session, the person (with their
+    # permissions and the roles the menu shows "Supervision" and "Reports" by, in the same row:
+    # accounts.backends) and the two-factor device.
+    with django_assert_num_queries(3):
         response = client.get(url)
 
     assert response.status_code == 200
