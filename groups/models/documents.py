@@ -67,9 +67,11 @@ class PlanDocument(models.Model):
 
 class RiskAssessmentQuerySet(models.QuerySet):
     def review_overdue(self, today):
-        """Assessments past their review date, of groups not closed (a closed group's plan stays as
-        it was): their coordinators are reminded, and see them on their dashboard."""
-        return self.filter(review_date__lt=today).exclude(group__status=SupportGroup.Status.CLOSED)
+        """Assessments past their review date, of running groups: the same rule as
+        SupportGroup.risk_review_is_overdue, for many. Their coordinators are reminded and see them
+        on their dashboard; a group in planning is held by the launch gate instead, and a paused
+        one by the gate it passes to resume."""
+        return self.filter(review_date__lt=today, group__status=SupportGroup.Status.ACTIVE)
 
 
 class RiskAssessment(PlanDocument):

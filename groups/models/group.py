@@ -93,11 +93,6 @@ class SupportGroupQuerySet(models.QuerySet):
         """Groups holding sessions now: active ones."""
         return self.filter(status=SupportGroup.Status.ACTIVE)
 
-    def with_risk_review_overdue(self, today=None):
-        """Running groups whose risk assessment was due for review before today and has not been
-        reviewed since (the same rule as SupportGroup.risk_review_is_overdue, for many groups)."""
-        return self.running().filter(risk_assessment__review_date__lt=today or timezone.localdate())
-
     def with_documents(self):
         """Each group with its three plan documents (or None), in the same query: what a list of
         groups needs before groups.answers.load_plans reads the rest of their plans at once."""
@@ -360,7 +355,7 @@ class SupportGroup(models.Model):
 
     def risk_review_is_overdue(self, today=None) -> bool:
         """A running group whose risk assessment was due for review before today: its pages say
-        so until someone reviews it (SupportGroup.objects.with_risk_review_overdue, for many)."""
+        so until someone reviews it (RiskAssessment.objects.review_overdue, for many)."""
         assessment = self.risk_assessment_or_none
         return self.is_running and assessment is not None and assessment.review_overdue(today)
 

@@ -182,7 +182,7 @@ def test_a_risk_review_date_passing_shows_on_the_group_and_among_groups_needing_
 
     assert reload(group).risk_review_is_overdue(today)
     assert not reload(planning).risk_review_is_overdue(today)  # not running: the launch gate says so instead
-    assert list(SupportGroup.objects.with_risk_review_overdue(today)) == [group]
+    assert [assessment.group for assessment in RiskAssessment.objects.review_overdue(today)] == [group]
     assert not reload(group).risk_review_is_overdue(today - datetime.timedelta(days=1))
 
 
